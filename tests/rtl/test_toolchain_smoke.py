@@ -6,7 +6,7 @@ from amaranth.back import verilog
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from lego.toolchain import cocotb_outcomes, run_cocotb
+from lego.toolchain import cocotb_outcomes, lint_verilog, run_cocotb
 
 pytestmark = pytest.mark.rtl
 
@@ -29,3 +29,9 @@ def test_amaranth_design_runs_under_cocotb_on_verilator(tmp_path):
     results = run_cocotb(verilog=source, toplevel="acc",
                          test_module="tests.rtl.smoke_counter_cocotb", build_dir=tmp_path / "build")
     assert cocotb_outcomes(results) == {"accumulates": "passed"}
+
+
+def test_amaranth_verilog_is_lint_clean_with_the_shipped_waivers(tmp_path):
+    source = tmp_path / "acc.v"
+    source.write_text(verilog.convert(Accumulator(), name="acc"))
+    assert lint_verilog(source, "acc") == []

@@ -1,0 +1,1 @@
+"""Cycle-level models of generated designs; each agrees exactly with its RTL's cycle count."""
