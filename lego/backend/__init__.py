@@ -1,0 +1,1 @@
+"""Back end: primitive graph, LP pipelining, Amaranth RTL."""

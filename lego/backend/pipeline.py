@@ -1,0 +1,159 @@
+"""Pipeline-register insertion by linear programming (Leiserson-Saxe retiming on a DAG-like
+primitive graph, with fanout sharing through mirror vertices).
+
+Every primitive v gets a stage r(v) (cycle offset). On a connection u -> v with dataflow distance
+d and producer latency L(u) the registers are ``r(v) - r(u) - L(u) + d >= 0``. A net's fanouts share
+one shift register as taps, so the net costs ``width(u) * max_v(regs(u, v))``; a mirror variable
+m(u) >= r(v) + d - L(u) for every fanout keeps every constraint a difference constraint, so the
+constraint matrix is totally unimodular and the LP optimum is integral (checked, not assumed).
+Timing: any register-free path whose delay exceeds the period budget must hold a register, i.e.
+``r(v) - r(u) >= 1`` for each minimal too-slow path u ~> v through combinational nodes; longer
+paths are implied because stages never decrease along a wire. A connection with a dataflow distance
+(FIFO, loop-carried value) keeps at least one register, so timing paths never run through it.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+
+import networkx as nx
+import pulp
+
+from lego.backend.primitives import PrimitiveGraph
+from lego.errors import LegoError
+
+__all__ = ["Schedule", "pipeline", "naive_register_bits"]
+
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The LP's answer: a stage per primitive and the registers it implies."""
+
+    design: str
+    period_ns: float
+    stages: tuple[tuple[str, int], ...]          # sorted by name
+    edge_registers: tuple[tuple[str, str, int, int], ...]  # (src, dst, distance, registers)
+    register_bits: int                           # with fanout sharing (the LP objective)
+    naive_bits: int
+    timing_constraints: int
+    solve_seconds: float
+
+    def stage(self, name: str) -> int:
+        return dict(self.stages)[name]
+
+
+def naive_register_bits(graph: PrimitiveGraph) -> int:
+    """The naive scheme the LP is compared with: a register on every operator output and every
+    FU-to-FU hop, plus the FIFOs the dataflow itself needs (the same FIFO bits the LP pays)."""
+    bits = 0
+    for prim in graph.primitives():
+        out = list(graph.graph.out_edges(prim.name, data=True))
+        if prim.kind not in ("output", "mem_write") and out:
+            distance = max(data["conn"].distance for _, _, data in out)
+            bits += prim.width * (max(1, prim.latency) + distance)
+    return bits
+
+
+def _timing_pairs(graph: PrimitiveGraph, budget: float) -> list[tuple[str, str]]:
+    """Minimal pairs (u, v) joined by a register-free path slower than ``budget``."""
+    g = graph.graph
+    comb = nx.DiGraph()
+    comb.add_nodes_from(g.nodes)
+    for u, v, data in g.edges(data=True):
+        if data["conn"].distance == 0 and graph.primitive(u).latency == 0:
+            comb.add_edge(u, v)
+    try:
+        order = list(nx.topological_sort(comb))
+    except nx.NetworkXUnfeasible:
+        cycle = nx.find_cycle(comb)
+        raise LegoError(f"design {graph.name}: combinational loop through "
+                        f"{' -> '.join(u for u, _ in cycle)}") from None
+    position = {n: i for i, n in enumerate(order)}
+    pairs = []
+    for source in sorted(g.nodes):
+        arrival = {source: graph.primitive(source).delay_ns}
+        frontier = [source]
+        while frontier:
+            frontier.sort(key=position.__getitem__)
+            node = frontier.pop(0)
+            for succ in sorted(comb.successors(node)):
+                t = arrival[node] + graph.primitive(succ).delay_ns
+                if t > budget + _EPS:
+                    pairs.append((source, succ))
+                elif t > arrival.get(succ, -1.0):
+                    if succ not in arrival:
+                        frontier.append(succ)
+                    arrival[succ] = t
+    return sorted(set(pairs))
+
+
+def pipeline(graph: PrimitiveGraph, period_ns: float, reg_overhead_ns: float = 0.12) -> Schedule:
+    """Choose stages so every path fits ``period_ns`` with the fewest register bits."""
+    budget = period_ns - reg_overhead_ns
+    slowest = max(graph.primitives(), key=lambda p: p.delay_ns, default=None)  # first by name
+    if slowest is not None and slowest.delay_ns > budget + _EPS:
+        raise LegoError(f"design {graph.name}: clock period {period_ns} ns is too short: "
+                        f"{slowest.kind} {slowest.name} alone takes {slowest.delay_ns} ns plus "
+                        f"{reg_overhead_ns} ns register overhead (timing constraints)")
+    started = time.perf_counter()
+    pairs = _timing_pairs(graph, budget)
+    model = pulp.LpProblem(f"pipeline_{graph.name}", pulp.LpMinimize)
+    names = sorted(graph.graph.nodes)
+    stage = {n: model.add_variable(f"r_{i}", lowBound=0) for i, n in enumerate(names)}
+    mirror = {}
+    objective = []
+    for i, name in enumerate(names):
+        prim = graph.primitive(name)
+        outs = list(graph.graph.out_edges(name, data=True))
+        if not outs:
+            continue
+        mirror[name] = model.add_variable(f"m_{i}")
+        objective.append(prim.width * (mirror[name] - stage[name] + prim.latency))
+        for _, dst, data in outs:
+            distance = data["conn"].distance
+            # registers on the edge are non-negative, and an edge that crosses steps keeps at
+            # least one so that timing paths always end at it (causality family)
+            model += stage[dst] - stage[name] - prim.latency + distance >= min(distance, 1)
+            # ... and a net's shared shift register is as long as its longest tap
+            model += mirror[name] - stage[dst] - distance >= 0
+    for src, dst in pairs:
+        model += stage[dst] - stage[src] >= 1  # timing family
+    model += pulp.lpSum(objective)
+    with warnings.catch_warnings():
+        # pulp 3.x warns that its bundled CBC goes away in 4.0; we pin pulp < 4 to keep it
+        warnings.simplefilter("ignore", DeprecationWarning)
+        solver = pulp.PULP_CBC_CMD(msg=False)
+    model.solve(solver)
+    elapsed = time.perf_counter() - started
+    status = pulp.LpStatus[model.status]
+    if status != "Optimal":
+        raise LegoError(f"design {graph.name}: pipelining LP is {status.lower()} at "
+                        f"{period_ns} ns (causality/timing constraints)")
+    values = {}
+    for name, var in stage.items():
+        value = var.value() or 0.0
+        if abs(value - round(value)) > _EPS:
+            raise AssertionError(f"LP optimum not integral: r({name}) = {value}")
+        values[name] = int(round(value))
+    low = min(values.values(), default=0)
+    values = {n: v - low for n, v in values.items()}
+    edges, bits = [], 0
+    for name in names:
+        prim = graph.primitive(name)
+        longest = None
+        for _, dst, data in sorted(graph.graph.out_edges(name, data=True),
+                                   key=lambda e: (e[1], e[2]["conn"].distance)):
+            distance = data["conn"].distance
+            regs = values[dst] - values[name] - prim.latency + distance
+            edges.append((name, dst, distance, regs))
+            longest = regs if longest is None else max(longest, regs)
+        if longest:
+            bits += prim.width * longest
+    return Schedule(design=graph.name, period_ns=period_ns,
+                    stages=tuple(sorted(values.items())), edge_registers=tuple(edges),
+                    register_bits=bits, naive_bits=naive_register_bits(graph),
+                    timing_constraints=len(pairs), solve_seconds=round(elapsed, 3))

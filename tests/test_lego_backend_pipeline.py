@@ -1,0 +1,131 @@
+"""The pipelining LP: timing met, causality kept, optimum integral and truly minimal."""
+
+import itertools
+import random
+
+import pytest
+
+from lego.backend.pipeline import pipeline
+from lego.backend.primitives import Primitive, PrimitiveGraph
+from lego.errors import LegoError
+
+OVERHEAD = 0.12
+
+
+def _chain_with_accumulators(n: int) -> PrimitiveGraph:
+    """A memory read broadcast along n FUs (wire hops), each FU multiplies and accumulates."""
+    g = PrimitiveGraph("chain")
+    g.add(Primitive("a", "mem_read", 8, 0.0, 1))
+    prev = "a"
+    for i in range(n):
+        g.add(Primitive(f"w{i}", "wire", 8, 0.3))
+        g.connect(prev, f"w{i}")
+        prev = f"w{i}"
+        g.add(Primitive(f"m{i}", "mul", 16, 0.9))
+        g.connect(f"w{i}", f"m{i}")
+        g.add(Primitive(f"acc{i}", "add", 32, 0.5))
+        g.connect(f"m{i}", f"acc{i}")
+        g.connect(f"acc{i}", f"acc{i}", 1)  # loop-carried: last step's sum
+    return g
+
+
+def _register_free_paths_fit(g: PrimitiveGraph, stages: dict, budget: float) -> bool:
+    """Brute force: every path along edges with zero registers is within budget."""
+    def regs(u, v, d):
+        return stages[v] - stages[u] - g.primitive(u).latency + d
+
+    def longest_from(u, seen):
+        best = g.primitive(u).delay_ns
+        for _, v, data in g.graph.out_edges(u, data=True):
+            if v in seen or regs(u, v, data["conn"].distance) != 0:
+                continue
+            if g.primitive(u).latency:
+                continue
+            best = max(best, g.primitive(u).delay_ns + longest_from(v, seen | {v}))
+        return best
+
+    return all(longest_from(u, {u}) <= budget + 1e-9 for u in g.graph.nodes)
+
+
+def _cost(g: PrimitiveGraph, stages: dict) -> int | None:
+    bits = 0
+    for prim in g.primitives():
+        taps = [stages[v] - stages[prim.name] - prim.latency + d["conn"].distance
+                for _, v, d in g.graph.out_edges(prim.name, data=True)]
+        dists = [d["conn"].distance for _, _, d in g.graph.out_edges(prim.name, data=True)]
+        if any(t < min(d, 1) for t, d in zip(taps, dists, strict=True)):
+            return None
+        bits += prim.width * max(taps, default=0)
+    return bits
+
+
+@pytest.mark.parametrize("period", [2.0, 1.5, 1.2, 1.05])
+def test_chain_meets_timing_and_keeps_causality(period):
+    g = _chain_with_accumulators(4)
+    schedule = pipeline(g, period, OVERHEAD)
+    stages = dict(schedule.stages)
+    assert all(regs >= 0 for *_, regs in schedule.edge_registers)
+    assert _register_free_paths_fit(g, stages, period - OVERHEAD)
+    assert schedule.register_bits == _cost(g, stages)
+    # the accumulator loop keeps exactly its one register whatever the period
+    assert all(r == 1 for s, d, _, r in schedule.edge_registers if s == d)
+
+
+def test_tighter_clock_never_needs_fewer_registers():
+    g = _chain_with_accumulators(6)
+    bits = [pipeline(g, p).register_bits for p in (4.0, 2.0, 1.5, 1.2)]
+    assert bits == sorted(bits)
+    assert bits[0] == 6 * 32  # only the accumulators at a relaxed clock
+    assert bits[-1] > bits[0]  # a tight clock forces registers into the datapath
+
+
+def _random_dag(rng: random.Random, n: int) -> PrimitiveGraph:
+    g = PrimitiveGraph(f"rand{n}")
+    for i in range(n):
+        g.add(Primitive(f"n{i}", "op", rng.choice([4, 8, 16]), rng.choice([0.2, 0.5, 0.8]),
+                        rng.choice([0, 0, 0, 1])))
+    for v in range(1, n):
+        for u in rng.sample(range(v), k=min(v, rng.choice([1, 2]))):
+            g.connect(f"n{u}", f"n{v}", rng.choice([0, 0, 0, 1, 2]))
+    return g
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_lp_optimum_equals_exhaustive_search(seed):
+    rng = random.Random(seed)
+    g = _random_dag(rng, 5)
+    period = 1.2
+    schedule = pipeline(g, period, OVERHEAD)
+    names = sorted(g.graph.nodes)
+    best = None
+    for combo in itertools.product(range(4), repeat=len(names)):
+        stages = dict(zip(names, combo, strict=True))
+        cost = _cost(g, stages)
+        if cost is None or not _register_free_paths_fit(g, stages, period - OVERHEAD):
+            continue
+        best = cost if best is None else min(best, cost)
+    assert schedule.register_bits == best
+    assert _register_free_paths_fit(g, dict(schedule.stages), period - OVERHEAD)
+
+
+def test_period_shorter_than_one_operator_is_a_clear_error():
+    g = _chain_with_accumulators(2)
+    with pytest.raises(LegoError, match=r"^design chain: clock period 0\.5 ns is too short: "
+                                        r"mul m0 alone takes 0\.9 ns"):
+        pipeline(g, 0.5)
+
+
+def test_combinational_loop_is_a_clear_error():
+    g = PrimitiveGraph("loop")
+    g.add(Primitive("x", "add", 8, 0.2))
+    g.add(Primitive("y", "add", 8, 0.2))
+    g.connect("x", "y")
+    g.connect("y", "x")
+    with pytest.raises(LegoError, match="^design loop: combinational loop through"):
+        pipeline(g, 1.0)
+
+
+def test_naive_scheme_is_reported_and_larger_on_a_relaxed_clock():
+    g = _chain_with_accumulators(4)
+    schedule = pipeline(g, 4.0)
+    assert schedule.naive_bits > schedule.register_bits
