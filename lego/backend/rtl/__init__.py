@@ -1,0 +1,1 @@
+"""Amaranth building blocks of generated designs (shared by every dataflow)."""
