@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from lego.errors import SpecError
 
-__all__ = ["Affine", "Access", "Statement", "parse_affine", "parse_statement"]
+__all__ = ["MAX_INT", "Affine", "Access", "Statement", "parse_affine", "parse_statement"]
 
 _TOKEN = re.compile(r"\s*(?:(?P<int>[0-9]+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
                     r"|(?P<op>\+=|\*\*|//|[-+*/%()\[\],=]))")
 _NOT_AFFINE = {"/": "division", "//": "division", "%": "modulo", "**": "a power"}
 _MAX_LEN = 2000
+MAX_INT = 1 << 31  # coefficients and constants stay far from int64 overflow in the IR matrices
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,14 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def _check_size(value: Affine, text: str) -> None:
+    """Sums and products of constants (``65536*65536*i``) must stay below MAX_INT too."""
+    for number in (*value.coeffs.values(), value.const):
+        if abs(number) >= MAX_INT:
+            raise SpecError(f"{text!r} has a coefficient or constant of {abs(number)}, "
+                            f"more than {MAX_INT - 1}")
+
+
 def _render(tokens: list[tuple[str, str]]) -> str:
     """Tokens back to text in one canonical spacing: ``2*y + r``, ``-(x - 1)``."""
     out = ""
@@ -123,6 +132,7 @@ class _Parser:
             self.take()
             rhs = self.term()
             value = value + (rhs if token[1] == "+" else rhs.scale(-1))
+            _check_size(value, self.text)
         return value
 
     def term(self) -> Affine:
@@ -136,6 +146,7 @@ class _Parser:
             if not value.is_constant and not rhs.is_constant:
                 raise SpecError(f"{self.text!r} is not affine: it multiplies two indices")
             value = rhs.scale(value.const) if value.is_constant else value.scale(rhs.const)
+            _check_size(value, self.text)
         return value
 
     def unary(self) -> Affine:
@@ -145,6 +156,9 @@ class _Parser:
         if token == ("op", "+"):
             return self.unary()
         if token[0] == "int":
+            if int(token[1]) >= MAX_INT:
+                raise SpecError(f"integer {token[1]} in {self.text!r} is too large "
+                                f"(at most {MAX_INT - 1})")
             return Affine.of({}, int(token[1]))
         if token[0] == "name":
             if (nxt := self.peek()) and nxt[1] in ("(", "["):

@@ -9,6 +9,7 @@ properties hand out read-only numpy ``int64`` copies.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -139,12 +140,12 @@ class Dataflow:
 
     @property
     def num_fus(self) -> int:
-        return int(np.prod(self.spatial_bounds, dtype=np.int64))
+        return math.prod(self.spatial_bounds)
 
     @property
     def num_steps(self) -> int:
         """Temporal iterations: the cycles of the loop nest if one step issues per cycle."""
-        return int(np.prod(self.temporal_bounds, dtype=np.int64))
+        return math.prod(self.temporal_bounds)
 
     @cached_property
     def M(self) -> np.ndarray:  # noqa: N802 - the paper's name
@@ -184,7 +185,7 @@ class Spec:
 
     @property
     def num_points(self) -> int:
-        return int(np.prod(self.loop_bounds, dtype=np.int64))
+        return math.prod(self.loop_bounds)
 
     @property
     def inputs(self) -> tuple[Tensor, ...]:

@@ -10,8 +10,6 @@ one dataflow per preset:
 
 from __future__ import annotations
 
-from lego.errors import SpecError
-
 __all__ = ["PRESETS", "expand"]
 
 PRESETS = ("gemm-os", "gemm-ws", "gemm-is")
@@ -51,13 +49,16 @@ def expand(data: dict, doc) -> dict:
         if kind not in PRESETS:
             path = ("preset",) if isinstance(data["preset"], str) else ("preset", index)
             raise doc.error(path, f"unknown preset {kind!r} (presets: {', '.join(PRESETS)})")
-    size = data.get("size")
-    if not isinstance(size, dict) or sorted(size) != ["K", "M", "N"]:
+    for key in ("size", "array"):
+        if key not in data:
+            raise doc.error((key,), "required field is missing")
+    size = data["size"]
+    if not isinstance(size, dict) or set(size) != {"M", "N", "K"}:
         raise doc.error(("size",), f"must be a mapping with M, N and K, not {size!r}")
     for key, value in size.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise doc.error(("size", key), f"must be a positive integer, not {value!r}")
-    array = data.get("array")
+    array = data["array"]
     if (not isinstance(array, list) or len(array) != 2
             or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in array)):
         raise doc.error(("array",), f"must be [rows, cols] of positive integers, not {array!r}")
@@ -69,13 +70,10 @@ def expand(data: dict, doc) -> dict:
                                 f"extent {extent} that {kind} maps it to")
     if len(set(kinds)) != len(kinds):
         raise doc.error(("preset",), f"lists a preset twice: {kinds!r}")
-    try:
-        return {
-            "name": data.get("name"),
-            "loops": {"i": size["M"], "j": size["N"], "k": size["K"]},
-            "statement": "C[i, j] += A[i, k] * B[k, j]",
-            "dtypes": data.get("dtypes", {"A": "int8", "B": "int8", "C": "int32"}),
-            "dataflows": [_gemm_dataflow(kind, size, rows, cols) for kind in kinds],
-        }
-    except SpecError:  # pragma: no cover - expansion itself cannot fail after the checks
-        raise
+    general = {"name": data["name"]} if "name" in data else {}  # missing: reported later
+    return general | {
+        "loops": {"i": size["M"], "j": size["N"], "k": size["K"]},
+        "statement": "C[i, j] += A[i, k] * B[k, j]",
+        "dtypes": data.get("dtypes", {"A": "int8", "B": "int8", "C": "int32"}),
+        "dataflows": [_gemm_dataflow(kind, size, rows, cols) for kind in kinds],
+    }

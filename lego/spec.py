@@ -6,6 +6,7 @@ on its own, including that its mapping covers every iteration point exactly once
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -23,6 +24,7 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TOP_FIELDS = ("name", "description", "loops", "statement", "dtypes", "dataflows")
 _DATAFLOW_FIELDS = ("name", "spatial", "temporal", "map")
 _ENUMERATION_LIMIT = 1 << 24  # points checked one by one when the mapping is not a plain tiling
+_MAX_POINTS = 1 << 40  # iteration points of a loop nest (or a mapping grid): int64-safe indexing
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -89,10 +91,9 @@ def _kind(value) -> str:
 
 
 def _required(doc: Located, data: dict, path: tuple, kind: type, what: str):
-    key = path[-1]
-    if key not in data:
-        raise doc.error(path[:-1], f"missing field {key!r}")
-    value = data[key]
+    if path[-1] not in data:
+        raise doc.error(path, "required field is missing")
+    value = data[path[-1]]
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
         raise doc.error(path, f"must be {what}, not {_kind(value)} {value!r}"
                         if value is not None else f"must be {what}, not empty")
@@ -106,7 +107,7 @@ def _identifier(doc: Located, data: dict, path: tuple, what: str) -> str:
 
 
 def _check_identifier(doc: Located, path: tuple, value: str, what: str) -> None:
-    if not _IDENT.fullmatch(value):
+    if not isinstance(value, str) or not _IDENT.fullmatch(value):
         raise doc.error(path, f"{what} {value!r} is not a plain identifier "
                               "(letters, digits and _, not starting with a digit)")
 
@@ -123,6 +124,9 @@ def _bounds(doc: Located, data: dict, path: tuple, allow_empty: bool) -> dict[st
             shown = repr(bound) if bound is not None else "empty"
             raise doc.error(path + (name,), f"bound must be a positive integer, not {shown}")
         bounds[name] = bound
+    if math.prod(bounds.values()) > _MAX_POINTS:
+        raise doc.error(path, f"{math.prod(bounds.values())} points in all, more than the "
+                              f"{_MAX_POINTS} supported")
     return bounds
 
 
@@ -141,11 +145,15 @@ def _tensors(doc: Located, data: dict, loops: dict[str, int], st: Statement
         seen.add(access.name)
     used = set()
     for access in accesses:
-        for affine, text in zip(access.indices, access.texts, strict=True):
+        if not access.indices:
+            raise doc.error(("statement",), f"tensor {access.name!r} has no index; scalars are "
+                                            f"written with a constant index: {access.name}[0]")
+        shown = f"{access.name}[{', '.join(access.texts)}]"
+        for affine in access.indices:
             for index, _ in affine.terms:
                 if index not in loops:
-                    raise doc.error(("statement",), f"index {index!r} in {access.name}[{text}]"
-                                    f" is not a loop index (loops: {', '.join(loops)})")
+                    raise doc.error(("statement",), f"index {index!r} in {shown} is not a loop "
+                                    f"index (loops: {', '.join(loops)})")
                 used.add(index)
     for index in loops:
         if index not in used:
@@ -210,7 +218,8 @@ def _dataflows(doc: Located, data: dict, loops: dict[str, int]) -> tuple[Dataflo
     for index, item in enumerate(items):
         path = ("dataflows", index)
         if not isinstance(item, dict):
-            raise doc.error(path, f"a dataflow must be a mapping, not {_kind(item)}")
+            raise doc.error(path, f"a dataflow must be a mapping, not {_kind(item)} "
+                                  f"{item!r}")
         dataflow = _dataflow(doc, item, path, loops)
         if dataflow.name in names:
             raise doc.error(path + ("name",), f"dataflow name {dataflow.name!r} is already "
@@ -296,7 +305,7 @@ def _check_coverage(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[s
         return
     sizes = dataflow.temporal_bounds + dataflow.spatial_bounds
     names = dataflow.temporal_names + dataflow.spatial_names
-    total = int(np.prod(sizes, dtype=np.int64))
+    total = math.prod(sizes)
     if total > _ENUMERATION_LIMIT:
         raise doc.error(path + ("map",), f"mapping is not a plain tiling and has {total} points,"
                         f" more than the {_ENUMERATION_LIMIT} that can be checked one by one")
@@ -311,17 +320,18 @@ def _check_coverage(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[s
         raise doc.error(path + ("map", loop), f"point ({_show(names, grid[:, first])}) gives "
                         f"{loop}={points[row, first]}, outside loops.{loop} = [0, {bounds[row]})")
     linear = np.ravel_multi_index(tuple(points), bounds)
-    counts = np.bincount(linear, minlength=int(np.prod(bounds, dtype=np.int64)))
-    repeated = np.flatnonzero(counts > 1)
+    values, counts = np.unique(linear, return_counts=True)  # sorted, sized by the grid only
+    repeated = values[counts > 1]
     if repeated.size:
         first_two = np.flatnonzero(linear == repeated[0])[:2]
         where = np.unravel_index(repeated[0], bounds)
         raise doc.error(path + ("map",), f"iteration ({_show(loops, where)}) is mapped more than "
                         f"once: by ({_show(names, grid[:, first_two[0]])}) and by "
                         f"({_show(names, grid[:, first_two[1]])})")
-    missing = np.flatnonzero(counts == 0)
-    if missing.size:
-        where = np.unravel_index(missing[0], bounds)
+    if values.size < math.prod(bounds):
+        # values are distinct and sorted: the first gap is the first point never mapped
+        gaps = np.flatnonzero(values != np.arange(values.size))
+        where = np.unravel_index(int(gaps[0]) if gaps.size else values.size, bounds)
         raise doc.error(path + ("map",), f"iteration ({_show(loops, where)}) is never mapped")
 
 
