@@ -19,6 +19,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.register(sub)
     spatten_cli.register(sub)
+    from lego.frontend import cli as frontend_cli; frontend_cli.register(sub)  # noqa: E702
     return parser
 
 

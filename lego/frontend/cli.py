@@ -1,0 +1,86 @@
+"""``lego gen SPEC --stage adg``: run the front end, write the ADG, print a summary table."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from lego.errors import LegoError
+from lego.frontend.interconnect import MEMORY
+from lego.frontend.passes import PASS_NAMES, State, dump_after, run_passes
+from lego.outputs import write_design
+from lego.spec import load_spec
+
+__all__ = ["register", "summary_table"]
+
+STAGES = ("adg",)  # the back end adds "rtl"
+
+
+def register(sub) -> None:
+    gen = sub.add_parser(
+        "gen", help="generate an accelerator from a spec",
+        description=f"Front-end passes, in order: {', '.join(PASS_NAMES)}.")
+    gen.add_argument("spec", help="spec file (YAML)")
+    gen.add_argument("--stage", choices=STAGES, default="adg",
+                     help="how far to generate (default adg: write adg.json and adg.dot)")
+    gen.add_argument("-o", "--out", metavar="DIR",
+                     help="output folder (default rtl_out/<spec name>/)")
+    gen.add_argument("--dump-after", metavar="PASS", choices=PASS_NAMES,
+                     help=f"print the IR after PASS ({', '.join(PASS_NAMES)}) and stop")
+    gen.set_defaults(run=_gen)
+
+
+def _gen(args) -> int:
+    spec = load_spec(args.spec)
+    if args.dump_after:
+        print(dump_after(run_passes(spec, stop_after=args.dump_after), args.dump_after))
+        return 0
+    state = run_passes(spec)
+    out = Path(args.out) if args.out else Path("rtl_out") / spec.name
+    files = {"adg.json": state.adg.to_json(), "adg.dot": state.adg.to_dot()}
+    svg = _render(files["adg.dot"])
+    if svg is not None:
+        files["adg.svg"] = svg
+    try:
+        write_design(out, files)
+    except OSError as error:
+        raise LegoError(f"{out}: cannot write: {error.strerror}") from None
+    print(summary_table(state))
+    print(f"wrote {out}/: {', '.join(sorted(files))}")
+    return 0
+
+
+def _render(dot_text: str) -> str | None:
+    """The SVG picture, if graphviz's ``dot`` is installed (optional)."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    result = subprocess.run([dot, "-Tsvg"], input=dot_text, capture_output=True, text=True,
+                            check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
+def summary_table(state: State) -> str:
+    """Per (dataflow, tensor): reuse kinds, edges, FIFO depth, memory ports, banks."""
+    header = ("dataflow", "tensor", "reuse", "direct", "delay", "fifo", "ports", "banks")
+    rows = [header]
+    for forest in state.fusion.forests:
+        info = state.reuse.get(forest.dataflow, forest.tensor)
+        mem = state.memory.get(forest.dataflow, forest.tensor)
+        kinds = [info.candidates[v].kind for s, d, v in forest.edges if MEMORY not in (s, d)]
+        depth = sum(info.candidates[v].delay for s, d, v in forest.edges if MEMORY not in (s, d))
+        used = sorted(set(kinds)) + (["stationary"] if info.stationary else [])
+        rows.append((forest.dataflow, forest.tensor, "+".join(used) or "none",
+                     str(sum(k in ("direct", "reduction") for k in kinds)),
+                     str(kinds.count("delay")), str(depth),
+                     f"{mem.num_ports}" + (f"+{len(mem.ports) - mem.num_ports}fb"
+                                           if len(mem.ports) > mem.num_ports else ""),
+                     str(mem.banks)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+             for r in rows]
+    if len(state.spec.dataflows) > 1:
+        lines.append(f"muxes: {len(state.fusion.muxes)} (naive union of independent "
+                     f"forests: {state.fusion.naive_mux_count})")
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Dataflow fusion: one FU array for every dataflow, muxes only where an FU input's source
+differs between dataflows.
+
+The forests are rebuilt in dataflow order; each one prefers the edges (and memory ports) that
+the dataflows fused before it already have, so chains are shared instead of duplicated (the
+paper's reuse-existing-chains heuristic, done through the arborescence costs). The mux count is
+reported against the naive union of the independently built forests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lego.errors import LegoError
+from lego.frontend.interconnect import MEMORY, Forest, Interconnect, feeding_forest
+from lego.frontend.reuse import Reuse
+from lego.ir import Spec
+
+__all__ = ["Mux", "Fusion", "fuse_dataflows", "input_sources"]
+
+
+@dataclass(frozen=True)
+class Mux:
+    """FU input ``fu`` of ``tensor`` picks ``sources[select[d]]`` in dataflow d. A source is
+    a tuple of feeding nodes (FU index or MEMORY; ``SELF`` = the FU's own accumulator)."""
+
+    tensor: str
+    fu: int
+    sources: tuple[tuple[int, ...], ...]
+    select: tuple[tuple[str, int], ...]
+
+
+SELF = -2  # the output accumulates into the FU's own register (stationary output)
+
+
+@dataclass(frozen=True)
+class Fusion:
+    forests: tuple[Forest, ...]  # the fused forests, dataflows in spec order
+    muxes: tuple[Mux, ...]
+    naive_mux_count: int  # muxes of the union of the independent forests
+
+    def get(self, dataflow: str, tensor: str) -> Forest:
+        return next(f for f in self.forests if f.dataflow == dataflow and f.tensor == tensor)
+
+    def dump(self) -> str:
+        lines = [f"fusion: {len(self.muxes)} muxes (naive union {self.naive_mux_count})"]
+        for mux in self.muxes:
+            sources = " | ".join(",".join(map(str, s)) or "none" for s in mux.sources)
+            select = " ".join(f"{d}={i}" for d, i in mux.select)
+            lines.append(f"  mux {mux.tensor} fu{mux.fu}: [{sources}] select {select}")
+        for forest in self.forests:
+            lines.append(f"  forest {forest.dataflow}/{forest.tensor}: {len(forest.edges)} "
+                         f"edges, memory FUs {list(forest.memory_fus)}")
+        return "\n".join(lines)
+
+
+def fuse_dataflows(spec: Spec, reuse: Reuse, interconnect: Interconnect) -> Fusion:
+    _check_shapes(spec)
+    forests = []
+    for tensor in spec.tensors:
+        used: set[tuple[int, int]] = set()
+        for flow in spec.dataflows:
+            forest = feeding_forest(flow, reuse.get(flow.name, tensor.name), frozenset(used))
+            used.update((s, d) for s, d, _ in forest.edges)
+            forests.append(forest)
+    order = {(f.dataflow, f.tensor): i for i, f in enumerate(interconnect.forests)}
+    forests.sort(key=lambda f: order[(f.dataflow, f.tensor)])
+    return Fusion(tuple(forests), _muxes(spec, reuse, forests),
+                  len(_muxes(spec, reuse, interconnect.forests)))
+
+
+def _check_shapes(spec: Spec) -> None:
+    first = spec.dataflows[0]
+    for flow in spec.dataflows[1:]:
+        if flow.array_shape != first.array_shape:
+            raise LegoError(
+                f"{spec.source}: dataflows {first.name!r} and {flow.name!r} cannot be fused: "
+                f"array shapes {'x'.join(map(str, first.array_shape))} and "
+                f"{'x'.join(map(str, flow.array_shape))} differ")
+
+
+def input_sources(forest: Forest, stationary: bool, num_fus: int) -> list[tuple[int, ...]]:
+    """Per FU, what drives its input for this tensor: the parent (inputs), or the partial sums
+    arriving from other FUs plus SELF when the output stays in place (outputs)."""
+    sources: list[list[int]] = [[] for _ in range(num_fus)]
+    for src, dst, _ in forest.edges:
+        if forest.role == "output":
+            if dst != MEMORY:
+                sources[dst].append(src)
+        else:
+            sources[dst].append(src)
+    if forest.role == "output" and stationary:
+        for fu_sources in sources:
+            fu_sources.append(SELF)
+    return [tuple(sorted(s)) for s in sources]
+
+
+def _muxes(spec: Spec, reuse: Reuse, forests) -> tuple[Mux, ...]:
+    num_fus = spec.dataflows[0].num_fus
+    muxes = []
+    for tensor in spec.tensors:
+        per_flow = []
+        for flow in spec.dataflows:
+            forest = next(f for f in forests if f.dataflow == flow.name and f.tensor == tensor.name)
+            stationary = bool(reuse.get(flow.name, tensor.name).stationary)
+            per_flow.append((flow.name, input_sources(forest, stationary, num_fus)))
+        for fu in range(num_fus):
+            distinct = sorted({sources[fu] for _, sources in per_flow})
+            if len(distinct) > 1:
+                select = tuple((name, distinct.index(sources[fu])) for name, sources in per_flow)
+                muxes.append(Mux(tensor.name, fu, tuple(distinct), select))
+    return tuple(muxes)
