@@ -1,16 +1,33 @@
-"""``lego spatten topk``: placeholder until the engine lands (issue 5)."""
+"""``lego spatten topk``: generate the top-k engine into rtl_out/."""
 
 from __future__ import annotations
 
-from lego.errors import LegoError
+from pathlib import Path
 
 __all__ = ["register"]
 
 
 def register(engines) -> None:
-    parser = engines.add_parser("topk", help="not built yet")
+    parser = engines.add_parser("topk", help="top-k engine (radix select, P elements per cycle)")
+    parser.add_argument("--parallelism", type=int, default=16,
+                        help="elements per cycle P, a power of two (default 16)")
+    parser.add_argument("--max-n", type=int, default=1024, help="maximum n (default 1024)")
+    parser.add_argument("--score-width", type=int, default=16,
+                        help="signed score bits (default 16)")
+    parser.add_argument("--index-width", type=int, default=10, help="index bits (default 10)")
+    parser.add_argument("-o", "--output", metavar="DIR",
+                        help="output folder (default rtl_out/topk_p<P>_n<max n>)")
     parser.set_defaults(run=_run)
 
 
 def _run(args) -> int:
-    raise LegoError("lego spatten topk is not built yet")
+    from lego.outputs import write_design
+    from lego.spatten.topk import TopK
+    from lego.spatten.topk_design import design_files, design_name
+
+    engine = TopK(parallelism=args.parallelism, score_width=args.score_width,
+                  index_width=args.index_width, max_n=args.max_n)
+    out = Path(args.output) if args.output else Path("rtl_out") / design_name(engine)
+    write_design(out, design_files(engine))
+    print(f"wrote {out}")
+    return 0
