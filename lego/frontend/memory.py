@@ -17,7 +17,7 @@ import numpy as np
 
 from lego.frontend.fusion import Fusion
 from lego.frontend.interconnect import MEMORY
-from lego.frontend.reuse import Reuse, TensorReuse
+from lego.frontend.reuse import Reuse
 from lego.ir import Spec, Tensor
 
 __all__ = ["Port", "TensorMemory", "MemorySystem", "plan_memory", "bank_of", "bank_address"]

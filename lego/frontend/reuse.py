@@ -165,7 +165,8 @@ def _lex_negative(v: Vector) -> bool:
 
 
 def _validity(flow: Dataflow, dt: Vector) -> tuple[tuple[str, int, int], ...]:
-    """Steps t where t - dt is inside the temporal box: t_i in [max(0, dt_i), b_i + min(0, dt_i))."""
+    """Steps t where t - dt is inside the temporal box:
+    t_i in [max(0, dt_i), b_i + min(0, dt_i))."""
     return tuple((name, max(0, d), bound + min(0, d))
                  for (name, bound), d in zip(flow.temporal, dt, strict=True) if d != 0)
 
