@@ -20,6 +20,7 @@ def _build_parser() -> argparse.ArgumentParser:
     commands.register(sub)
     spatten_cli.register(sub)
     from lego.frontend import cli as frontend_cli; frontend_cli.register(sub)  # noqa: E702
+    from sim import cli as sim_cli; sim_cli.register(sub)  # noqa: E702, I001
     return parser
 
 

@@ -1,0 +1,120 @@
+"""SCALE-Sim's compute model in closed form: cycles, utilisation and SRAM traffic per layer.
+
+A layer is a GEMM (M output pixels, N filters, K = Fh*Fw*C). On an R x C array a dataflow maps
+two of the three dimensions to space (Sr along rows, Sc along columns) and runs the third in
+time (T):
+
+    OS: Sr = M, Sc = N, T = K      WS: Sr = K, Sc = N, T = M      IS: Sr = K, Sc = M, T = N
+
+The work is cut into ceil(Sr/R) * ceil(Sc/C) folds, run one after the other. SCALE-Sim builds a
+demand matrix with one row per cycle; a fold takes R + C + T - 2 rows under OS and
+2R + C + T - 2 under WS and IS (the stationary operand is loaded first). With CALC bandwidth
+nothing stalls, and the reported cycle count is the index of the last row: total - 1.
+
+SRAM traffic: the stationary operand (spanning Sr x Sc) is read once; the operand spanning
+Sr x T is streamed once per column fold, and the one spanning T x Sc once per row fold. Under
+OS SCALE-Sim also adds R + C to the ofmap writes of every fold (it counts the shape of the
+padded fold, not its elements): a quirk we reproduce.
+
+Utilisation: SCALE-Sim averages per-fold mapping efficiency and compute utilisation over the
+folds with Python's ``sum`` in fold order (column folds outer, row folds inner). A fold's value
+is a ratio of integers; we compute all of them at once with numpy and sum them in the same
+order with the same ``sum``, so the floats agree to the last bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scalesim.config import ScaleSimConfig
+from sim.scalesim.topology import Layer
+
+__all__ = ["LayerReport", "simulate_layer", "simulate"]
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    """One layer's row of SCALE-Sim's COMPUTE_REPORT plus its SRAM access counts."""
+
+    name: str
+    m: int
+    n: int
+    k: int
+    folds: int
+    total_cycles: int
+    stall_cycles: int
+    overall_util: float
+    mapping_efficiency: float
+    compute_util: float
+    sram_ifmap_reads: int
+    sram_filter_reads: int
+    sram_ofmap_writes: int
+
+    def as_dict(self) -> dict:
+        return {field: getattr(self, field) for field in self.__dataclass_fields__}
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _spatio_temporal(layer: Layer, dataflow: str) -> tuple[int, int, int]:
+    """(Sr, Sc, T) of a layer under a dataflow."""
+    m, n, k = layer.m, layer.n, layer.k
+    return {"os": (m, n, k), "ws": (k, n, m), "is": (k, m, n)}[dataflow]
+
+
+def _used(size: int, tile: int) -> np.ndarray:
+    """Array lines used by each fold along one axis: full tiles, then the remainder."""
+    used = np.full(_ceil_div(size, tile), tile, dtype=np.int64)
+    used[-1] = size - tile * (len(used) - 1)
+    return used
+
+
+def _fold_mean(row_used: np.ndarray, col_used: np.ndarray, scale: int, divisor: int) -> float:
+    """Mean over folds of rows_used * cols_used * scale / divisor, as SCALE-Sim computes it.
+
+    Numerator and divisor stay below 2**53, so numpy's division rounds exactly like Python's
+    int / int; the sum is Python's own, over folds in SCALE-Sim's order."""
+    per_fold = np.outer(col_used, row_used).ravel() * scale / divisor  # column folds outer
+    return sum(per_fold.tolist()) / per_fold.size
+
+
+def simulate_layer(layer: Layer, config: ScaleSimConfig) -> LayerReport:
+    """SCALE-Sim's numbers for one layer under ``config`` (CALC bandwidth: no stalls)."""
+    rows, cols, df = config.rows, config.cols, config.dataflow
+    sr, sc, t = _spatio_temporal(layer, df)
+    row_used, col_used = _used(sr, rows), _used(sc, cols)
+    row_folds, col_folds = len(row_used), len(col_used)
+    folds = row_folds * col_folds
+    skew = rows + cols - 2 if df == "os" else 2 * rows + cols - 2
+    total_cycles = folds * (skew + t) - 1
+    # The per-fold cycle count SCALE-Sim divides by in compute utilisation.
+    util_cycles = rows + cols + t - 2 if df == "os" else 2 * rows + 2 * cols + t - 3
+    macs = rows * cols
+    mapping = _fold_mean(row_used, col_used, 1, macs)
+    compute = _fold_mean(row_used, col_used, t, macs * util_cycles)
+    stationary, per_col_fold, per_row_fold = sr * sc, col_folds * sr * t, row_folds * t * sc
+    ifmap, filt, ofmap = {
+        "os": (per_col_fold, per_row_fold, stationary + folds * (rows + cols)),
+        "ws": (per_col_fold, stationary, per_row_fold),
+        "is": (stationary, per_col_fold, per_row_fold),
+    }[df]
+    return LayerReport(
+        name=layer.name, m=layer.m, n=layer.n, k=layer.k, folds=folds,
+        total_cycles=total_cycles, stall_cycles=0,
+        overall_util=(layer.m * layer.n * layer.k * 100) / (total_cycles * macs),
+        mapping_efficiency=mapping * 100, compute_util=compute * 100,
+        sram_ifmap_reads=ifmap, sram_filter_reads=filt, sram_ofmap_writes=ofmap)
+
+
+def simulate(layers, config: ScaleSimConfig, progress=None) -> list[LayerReport]:
+    """Reports for all layers; ``progress(done, total)`` is called after each layer."""
+    reports = []
+    for index, layer in enumerate(layers):
+        reports.append(simulate_layer(layer, config))
+        if progress is not None:
+            progress(index + 1, len(layers))
+    return reports
