@@ -63,7 +63,7 @@ def _readers(state, flow, tensor, t):
     info = state.reuse.get(flow.name, tensor.name)
     step = dict(zip(flow.temporal_names, t, strict=True))
     readers = set(forest.memory_fus)
-    for s, d, v in forest.edges:
+    for _, d, v in forest.edges:
         if v >= 0 and tensor.role == "input":
             if not all(lo <= step[n] < hi for n, lo, hi in info.candidates[v].valid):
                 readers.add(d)
