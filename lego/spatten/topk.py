@@ -82,12 +82,16 @@ class TopK(wiring.Component):
     """Top-k selection engine; see the module docstring for interface and microarchitecture."""
 
     def __init__(self, *, parallelism: int, score_width: int, index_width: int, max_n: int):
-        _check("parallelism", parallelism, 2, 64)
-        if parallelism & (parallelism - 1):
-            raise LegoError(f"top-k parallelism must be a power of two, not {parallelism}")
-        _check("score width", score_width, 2, 32)
-        _check("index width", index_width, 1, 32)
-        _check("max n", max_n, 1, 1 << 20)
+        try:
+            _check("parallelism", parallelism, 2, 64)
+            if parallelism & (parallelism - 1):
+                raise LegoError(f"top-k parallelism must be a power of two, not {parallelism}")
+            _check("score width", score_width, 2, 32)
+            _check("index width", index_width, 1, 32)
+            _check("max n", max_n, 1, 1 << 20)
+        except LegoError:
+            self._MustUse__used = True  # a rejected component is no design: no unused warning
+            raise
         self.parallelism = parallelism
         self.score_width = score_width
         self.index_width = index_width

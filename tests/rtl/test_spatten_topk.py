@@ -21,24 +21,30 @@ COROUTINES = {"corner_and_random_cases_timed", "bubbles_and_backpressure",
               "bad_arguments_flag_error_and_stay_idle"}
 
 
-def _write(tmp_path, params) -> tuple:
-    source = tmp_path / "topk.v"
-    source.write_text(verilog.convert(TopK(**params), name="topk"))
-    return source
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory) -> dict:
+    """Each design converted once (P = 16 takes ~10 s), shared by the lint and cocotb tests."""
+    out = {}
+    for design, params in sorted(DESIGNS.items()):
+        work = tmp_path_factory.mktemp(f"topk_{design}")
+        (work / "topk.v").write_text(verilog.convert(TopK(**params), name="topk"))
+        out[design] = work
+    return out
 
 
 @pytest.mark.parametrize("design", sorted(DESIGNS))
-def test_engine_matches_models_under_cocotb(design, tmp_path_factory):
+def test_engine_matches_models_under_cocotb(design, sources):
     params = DESIGNS[design]
-    work = tmp_path_factory.mktemp(f"topk_{design}")
+    work = sources[design]
     env = {"TOPK_P": str(params["parallelism"]), "TOPK_SCORE_WIDTH": str(params["score_width"]),
            "TOPK_INDEX_WIDTH": str(params["index_width"]), "TOPK_MAX_N": str(params["max_n"]),
            "TOPK_RANDOM": str(RANDOM_CASES[design]), "TOPK_SEED": "2024"}
-    results = run_cocotb(verilog=_write(work, params), toplevel="topk",
+    results = run_cocotb(verilog=work / "topk.v", toplevel="topk",
                          test_module="tests.rtl.topk_cocotb", build_dir=work / "build",
                          extra_env=env)
     assert cocotb_outcomes(results) == dict.fromkeys(COROUTINES, "passed")
 
 
-def test_generated_verilog_is_lint_clean(tmp_path):
-    assert lint_verilog(_write(tmp_path, DESIGNS["p16_n1024"]), "topk") == []
+@pytest.mark.parametrize("design", sorted(DESIGNS))
+def test_generated_verilog_is_lint_clean(design, sources):
+    assert lint_verilog(sources[design] / "topk.v", "topk") == []

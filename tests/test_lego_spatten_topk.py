@@ -1,0 +1,82 @@
+"""The top-k component: parameter checks and a quick Amaranth-simulator run against the models
+(the full cocotb/Verilator verification is tests/rtl/test_spatten_topk.py)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from amaranth.sim import Simulator
+
+from lego.errors import LegoError
+from lego.spatten.topk import TopK
+from lego.spatten.topk_model import plan
+from sim.topk import topk_cycles
+
+P, WIDTH, INDEX, MAX_N = 4, 8, 5, 32
+
+
+@pytest.mark.parametrize("params,message", [
+    (dict(parallelism=6), r"^top-k parallelism must be a power of two, not 6$"),
+    (dict(parallelism=1), r"^top-k parallelism must be an integer in \[2, 64\], not 1$"),
+    (dict(score_width=1), r"^top-k score width must be an integer in \[2, 32\], not 1$"),
+    (dict(index_width=0), r"^top-k index width must be an integer in \[1, 32\], not 0$"),
+    (dict(max_n=0), r"^top-k max n must be an integer in \[1, 1048576\], not 0$"),
+    (dict(max_n=True), r"^top-k max n must be an integer .* not True$"),
+])
+def test_bad_parameters_are_one_line_errors(params, message):
+    full = dict(parallelism=4, score_width=8, index_width=5, max_n=32) | params
+    with pytest.raises(LegoError, match=message):
+        TopK(**full)
+
+
+async def _run(ctx, dut, scores, k):
+    ctx.set(dut.start, 1)
+    ctx.set(dut.n, len(scores))
+    ctx.set(dut.k, k)
+    await ctx.tick()
+    ctx.set(dut.start, 0)
+    ctx.set(dut.o.ready, 1)
+    sent, beats, cycle, first = 0, [], 0, None
+    while True:
+        ctx.set(dut.i.valid, sent < len(scores))
+        for j in range(P):
+            pos = sent + j
+            ctx.set(dut.i.payload[j].score, scores[pos] if pos < len(scores) else 0)
+            ctx.set(dut.i.payload[j].index, pos % (1 << INDEX))
+        if ctx.get(dut.i.valid) and ctx.get(dut.i.ready):
+            first = cycle if first is None else first
+            sent += P
+        if ctx.get(dut.o.valid):
+            valid = ctx.get(dut.o.payload.lane_valid)
+            beats.append(tuple((ctx.get(dut.o.payload.lanes[j].index),
+                                ctx.get(dut.o.payload.lanes[j].score))
+                               for j in range(P) if valid >> j & 1))
+            if ctx.get(dut.o.payload.last):
+                await ctx.tick()
+                return beats, cycle - first + 1
+        await ctx.tick()
+        cycle += 1
+        assert cycle < 500
+
+
+def test_amaranth_simulation_matches_the_models():
+    dut = TopK(parallelism=P, score_width=WIDTH, index_width=INDEX, max_n=MAX_N)
+    rng = random.Random(4)
+    cases = [([7], 1), ([2] * 9, 4), (list(range(-16, 16)), 32)]
+    for _ in range(8):
+        n = rng.randint(1, MAX_N)
+        cases.append(([rng.randint(-128, 127) for _ in range(n)], rng.randint(1, n)))
+
+    async def bench(ctx):
+        for scores, k in cases:
+            beats, cycles = await _run(ctx, dut, scores, k)
+            expected = [tuple((p, scores[p]) for p in beat)
+                        for beat in plan(scores, k, P, WIDTH).output]
+            assert beats == expected
+            assert cycles == topk_cycles(scores, k, P, WIDTH)
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
