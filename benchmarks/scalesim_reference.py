@@ -100,7 +100,16 @@ def run_case(config: Path, topology: Path, gemm: bool, work: Path) -> list[dict]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DATA / "reference.json")
+    parser.add_argument("--one", nargs=2, metavar=("CFG", "CSV"),
+                        help="run only this config and topology and write its layers to --out "
+                             "(used by benchmarks/scalesim_speed.py)")
+    parser.add_argument("--gemm", action="store_true", help="with --one: GEMM topology")
     args = parser.parse_args(argv)
+    if args.one:
+        with tempfile.TemporaryDirectory(prefix="scalesim_one_") as tmp:
+            layers = run_case(Path(args.one[0]), Path(args.one[1]), args.gemm, Path(tmp))
+        args.out.write_text(json.dumps(layers, indent=1, sort_keys=True) + "\n")
+        return 0
     runs = []
     with tempfile.TemporaryDirectory(prefix="scalesim_ref_") as tmp:
         for topo_name, gemm, arrays in CASES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,16 @@ FIELDS = {
 }
 
 
+def _expected(recorded: dict) -> dict:
+    """The recorded values; floats exactly when this is the Python that recorded them (SCALE-Sim
+    averages with the builtin ``sum``, which is compensated from Python 3.12 on, as is ours)."""
+    expected = {key: recorded[key] for key in FIELDS}
+    if f"{sys.version_info.major}.{sys.version_info.minor}" != REFERENCE["python"]:
+        expected = {key: pytest.approx(value, rel=1e-13) if isinstance(value, float) else value
+                    for key, value in expected.items()}
+    return expected
+
+
 def _runs(dataflow: str) -> list[dict]:
     return [run for run in REFERENCE["runs"]
             if read_config(DATA / run["config"]).dataflow == dataflow]
@@ -40,8 +51,7 @@ def test_identical_to_scalesim(dataflow):
         assert [r.name for r in reports] == [layer["name"] for layer in run["layers"]]
         for report, recorded in zip(reports, run["layers"], strict=True):
             ours = {theirs: getattr(report, mine) for theirs, mine in FIELDS.items()}
-            theirs = {key: recorded[key] for key in FIELDS}
-            assert ours == theirs, (run["config"], run["topology"], report.name)
+            assert ours == _expected(recorded), (run["config"], run["topology"], report.name)
 
 
 def test_reference_covers_gemm_conv_and_remainder_folds():
