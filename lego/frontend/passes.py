@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 from lego.frontend.adg import ADG, build_adg
@@ -44,8 +45,6 @@ PASS_NAMES = tuple(name for name, _ in PASSES)
 def run_passes(spec: Spec, stop_after: str | None = None, timer=None) -> State:
     """Run the passes in order (up to and including ``stop_after``). ``timer(name, seconds)``
     is called after each pass when given."""
-    import time
-
     state = State(spec)
     for name, run in PASSES:
         start = time.perf_counter()
