@@ -1,0 +1,71 @@
+"""Fixed-point vs float64 re-fetch decisions of the progressive-quantization engine.
+
+Prints, per exp-approximation config and score family, how often the engine's decision
+(p_max < threshold in fixed point) differs from a float64 softmax with the same threshold, next to
+the bound (cases whose decision may differ given the proven error interval; see
+lego.spatten.pq_decisions), and writes benchmarks/results/pq_decisions.json.
+
+Run: python benchmarks/pq_decisions.py [--cases N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lego.outputs import stable_json  # noqa: E402
+from lego.spatten.pq_decisions import compare, error_terms, score_families  # noqa: E402
+from lego.spatten.pq_params import PqParams  # noqa: E402
+
+# GPT-2 small as in the SpAtten traces (D=64, 6-bit MSB, 4-bit LSB, threshold 0.05), with the
+# default exp approximation and two coarser ones to show the bound tracking real mismatches.
+CONFIGS = {
+    "lut8_p16 (default)": PqParams(),
+    "lut4_p12": PqParams(exp_lut_bits=4, prob_bits=12),
+    "lut3_p10": PqParams(exp_lut_bits=3, prob_bits=10),
+}
+
+
+def measure(cases: int, seed: int) -> dict:
+    rows = []
+    for name, params in CONFIGS.items():
+        for family, sets in score_families(params, seed, cases).items():
+            stats = compare(params, sets)
+            rows.append({"config": name, "family": family, **stats.to_dict()})
+    return {"cases_per_family": cases, "seed": seed,
+            "configs": {n: {"parameters": p.to_dict(), "error_terms": error_terms(p)}
+                        for n, p in CONFIGS.items()},
+            "rows": rows}
+
+
+def table(result: dict) -> str:
+    head = (f"{'config':<20}{'family':<11}{'refetch f64':>12}{'refetch fix':>12}"
+            f"{'mismatch':>10}{'bound':>8}{'max|dp|':>10}")
+    lines = [head, "-" * len(head)]
+    for r in result["rows"]:
+        n = r["cases"]
+        lines.append(f"{r['config']:<20}{r['family']:<11}{r['refetch_float'] / n:>12.3%}"
+                     f"{r['refetch_fixed'] / n:>12.3%}{r['mismatches'] / n:>10.3%}"
+                     f"{r['at_risk'] / n:>8.2%}{r['max_abs_error']:>10.5f}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "pq_decisions.json"))
+    args = parser.parse_args(argv)
+    result = measure(args.cases, args.seed)
+    print(table(result))
+    Path(args.out).write_text(stable_json(result))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
