@@ -282,7 +282,10 @@ def _map_expression(doc, path, value, temporal, spatial) -> tuple[Affine, str]:
 def _is_plain_tiling(dataflow: Dataflow, bounds: tuple[int, ...]) -> bool:
     """True when each loop index is a mixed-radix number of its own temporal/spatial indices
     (``i = 4*ti + p`` with p < 4): then the mapping is a bijection without enumeration."""
-    M, sizes = dataflow.M, dataflow.temporal_bounds + dataflow.spatial_bounds
+    sizes = dataflow.temporal_bounds + dataflow.spatial_bounds
+    used = [col for col, size in enumerate(sizes) if size > 1]  # a size-1 variable is always 0
+    M = dataflow.M[:, used]
+    sizes = [sizes[col] for col in used]
     if np.any(np.count_nonzero(M, axis=0) != 1):
         return False  # a variable feeds no loop (repeats) or several loops (skewed)
     for row, bound, offset in zip(M, bounds, dataflow.c, strict=True):

@@ -4,6 +4,7 @@ would silently keep the last one)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -14,15 +15,20 @@ __all__ = ["Located", "load_yaml", "field_name"]
 
 Path = tuple  # a field path such as ("dataflows", 0, "map", "i")
 _MAX_DEPTH = 50
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_<-]+")  # `<<` and `gemm-os` read fine unquoted
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_NODES = 100_000  # aliases can make a tiny file expand exponentially ("billion laughs")
 
 
 def field_name(path: Path) -> str:
-    """("dataflows", 0, "map", "i") -> "dataflows[0].map.i"."""
+    """("dataflows", 0, "map", "i") -> "dataflows[0].map.i"; a key that is not a plain name
+    is quoted, ``loops['a b']``, so a message stays one line whatever the key holds."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) or not _PLAIN_KEY.fullmatch(str(part)):
+            out += f"[{part!r}]"
+        else:
+            out += f".{part}" if out else part
     return out
 
 
