@@ -3,9 +3,11 @@
 Prints, per exp-approximation config and score family, how often the engine's decision
 (p_max < threshold in fixed point) differs from a float64 softmax with the same threshold, next to
 the bound (cases whose decision may differ given the proven error interval; see
-lego.spatten.pq_decisions), and writes benchmarks/results/pq_decisions.json.
+lego.spatten.pq_decisions). Then replays the GPT-2 SpAtten trace's recorded decisions through the
+engine's byte rule and cycle model (lego.spatten.pq_trace). Writes
+benchmarks/results/pq_decisions.json.
 
-Run: python benchmarks/pq_decisions.py [--cases N] [--seed S]
+Run: python benchmarks/pq_decisions.py [--cases N] [--seed S] [--trace CSV]
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ sys.path.insert(0, str(ROOT))
 from lego.outputs import stable_json  # noqa: E402
 from lego.spatten.pq_decisions import compare, error_terms, score_families  # noqa: E402
 from lego.spatten.pq_params import PqParams  # noqa: E402
+from lego.spatten.pq_trace import trace_costs  # noqa: E402
+
+TRACE = Path("/work/shared/reference/spatten_workloads/summary-gpt2-small-wikitext2-per8.csv")
 
 # GPT-2 small as in the SpAtten traces (D=64, 6-bit MSB, 4-bit LSB, threshold 0.05), with the
 # default exp approximation and two coarser ones to show the bound tracking real mismatches.
@@ -54,14 +59,32 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def trace_table(costs: dict) -> str:
+    mib = 2 ** 20
+    return "\n".join([
+        f"GPT-2 trace: {costs['requests']} requests, {costs['refetches']} re-fetched "
+        f"({costs['refetches'] / costs['requests']:.2%})",
+        f"  key bytes: progressive {costs['bytes_progressive'] / mib:.1f} MiB, MSB only "
+        f"{costs['bytes_msb_only'] / mib:.1f} MiB, always full precision "
+        f"{costs['bytes_full'] / mib:.1f} MiB "
+        f"(progressive = {costs['bytes_progressive'] / costs['bytes_full']:.1%} of full)",
+        f"  engine cycles (16 lanes, sim.pq): {costs['cycles']}, "
+        f"{costs['cycles_refetch_share']:.1%} of them spent on re-fetches"])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "pq_decisions.json"))
+    parser.add_argument("--trace", default=str(TRACE), help="SpAtten summary CSV to replay")
     args = parser.parse_args(argv)
     result = measure(args.cases, args.seed)
     print(table(result))
+    if Path(args.trace).is_file():
+        costs = trace_costs(PqParams(), Path(args.trace)).to_dict()
+        result["trace"] = {"file": Path(args.trace).name, **costs}
+        print(trace_table(costs))
     Path(args.out).write_text(stable_json(result))
     print(f"wrote {args.out}")
     return 0
