@@ -37,7 +37,8 @@ def test_bad_spec_gives_the_pinned_error(case, capsys):
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", ["empty", "not_yaml", "bound_zero", "map_repeats_points",
+                                  "preset_unknown", "non_utf8"])
 def test_golden_reports_the_same_error(case, capsys):
     path = CORPUS / f"{case}.yaml"
     status, out, err = run_cli(["golden", str(path), "--seed", "1"], capsys)
