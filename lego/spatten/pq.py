@@ -16,6 +16,7 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from lego.spatten.pq_divider import PqDivider
+from lego.spatten.pq_dot import PqDot
 from lego.spatten.pq_exp import PqExp
 from lego.spatten.pq_params import PqParams
 
@@ -58,20 +59,6 @@ class PqEngine(wiring.Component):
             "p_max": Out(unsigned(p.exp_width)),
         })
 
-    def _partial(self, m, query, beat, payload, bits, is_signed):
-        """Sum over one beat of q[beat * lanes + i] * key[i]."""
-        p = self.params
-        chunk = query.word_select(beat, p.lanes * p.query_bits)
-        raw = payload.as_value()
-        terms = []
-        for i in range(p.lanes):
-            q = chunk[i * p.query_bits:(i + 1) * p.query_bits].as_signed()
-            k = raw[i * bits:(i + 1) * bits]
-            terms.append(q * (k.as_signed() if is_signed else k))
-        partial = Signal(signed(p.score_width))
-        m.d.comb += partial.eq(sum(terms[1:], terms[0]))
-        return partial
-
     def elaborate(self, platform):
         p = self.params
         m = Module()
@@ -82,6 +69,9 @@ class PqEngine(wiring.Component):
         m.submodules.exp = exp = PqExp(p)
         m.submodules.div = div = PqDivider(p)
 
+        # An If/Elif chain on `state` rather than m.FSM: Amaranth's FSM becomes partial Verilog
+        # case statements, which Verilator -Wall reports (CASEINCOMPLETE).
+        state = Signal(range(len(_STATES)))
         query = Signal(p.head_dim * p.query_bits)
         length = Signal(unsigned(p.len_width))
         idx = Signal(range(max(p.max_len, 2)))
@@ -95,8 +85,13 @@ class PqEngine(wiring.Component):
         last_beat = beat == p.beats_per_key - 1
         m.d.comb += [rd.addr.eq(idx), wr.addr.eq(idx),
                      exp.diff.eq(smax - rd.data), div.total.eq(total + exp.exp)]
-        msb_partial = self._partial(m, query, beat, self.msb.payload, p.msb_bits, True)
-        lsb_partial = self._partial(m, query, beat, self.lsb.payload, p.lsb_bits, False)
+        m.submodules.dot = dot = PqDot(p)
+        m.d.comb += [dot.query.eq(query), dot.beat.eq(beat)]
+        # The MSB and LSB passes never overlap: one set of lane multipliers serves both.
+        with m.If(state == _LSB):  # LSB elements are unsigned: zero-extended into dot.keys
+            m.d.comb += [dot.keys[i].eq(self.lsb.payload[i]) for i in range(p.lanes)]
+        with m.Else():
+            m.d.comb += [dot.keys[i].eq(self.msb.payload[i]) for i in range(p.lanes)]
 
         def key_beat(score):
             """Accumulate one beat; on a key's last beat store its score and track the max."""
@@ -113,9 +108,6 @@ class PqEngine(wiring.Component):
             with m.Else():
                 m.d.sync += [acc.eq(score), beat.eq(beat + 1)]
 
-        # An If/Elif chain rather than m.FSM: Amaranth's FSM becomes partial Verilog case
-        # statements, which Verilator -Wall reports (CASEINCOMPLETE).
-        state = Signal(range(len(_STATES)))
         with m.If(state == _IDLE):
             m.d.comb += self.idle.eq(1)
             with m.If(self.start):
@@ -134,16 +126,16 @@ class PqEngine(wiring.Component):
             m.d.comb += self.msb.ready.eq(1)
             with m.If(self.msb.valid):
                 with m.If(last_beat):
-                    key_beat((acc + msb_partial) << p.lsb_bits)
+                    key_beat((acc + dot.partial) << p.lsb_bits)
                 with m.Else():
-                    key_beat(acc + msb_partial)
+                    key_beat(acc + dot.partial)
         with m.Elif(state == _LSB):
             m.d.comb += [self.lsb_request.eq(1), self.lsb.ready.eq(1)]
             with m.If(self.lsb.valid):
                 with m.If(last_beat):
-                    key_beat(rd.data + acc + lsb_partial)
+                    key_beat(rd.data + acc + dot.partial)
                 with m.Else():
-                    key_beat(acc + lsb_partial)
+                    key_beat(acc + dot.partial)
         with m.Elif(state == _EXP):
             m.d.sync += total.eq(div.total)
             with m.If(last_key):
