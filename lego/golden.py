@@ -20,7 +20,8 @@ _CHUNK = 1 << 20  # iteration points per vectorised step, bounds memory on big l
 
 
 def random_inputs(spec: Spec, seed: int) -> dict[str, np.ndarray]:
-    """Uniform random values over each input's full dtype range, reproducible from ``seed``."""
+    """Uniform random values over each input's full dtype range, reproducible from ``seed``
+    (uint64 inputs only reach 2**63 - 1, since every tensor is held in int64)."""
     rng = np.random.default_rng(seed)
     out = {}
     for tensor in spec.inputs:

@@ -56,7 +56,8 @@ def parse_spec(data: dict, source: str = "<dict>") -> Spec:
 def _validate(doc: Located) -> Spec:
     data = doc.value
     if data is None:
-        raise SpecError("file is empty", file=doc.source)
+        raise SpecError("file has no spec in it (only comments or an empty document)",
+                        file=doc.source)
     if not isinstance(data, dict):
         raise SpecError(f"a spec must be a mapping of fields, not {_kind(data)}", file=doc.source,
                         line=doc.line(()))

@@ -99,6 +99,16 @@ def test_int64_accumulator_wraps_modulo_2_to_the_64():
     assert evaluate(spec, inputs).tolist() == [[wrap(v, 64) for v in row] for row in exact]
 
 
+def test_uint64_output_wraps_modulo_2_to_the_64():
+    spec = gemm(2, 2, 5, a="uint64", b="uint64", c="uint64")
+    inputs = random_inputs(spec, 2)
+    exact = (inputs["A"].astype(object) @ inputs["B"].astype(object)).tolist()
+    result = evaluate(spec, inputs)
+    assert result.dtype == np.uint64
+    assert [[int(v) for v in row] for row in result] == [[v % (1 << 64) for v in row]
+                                                         for row in exact]
+
+
 def test_offsets_negative_strides_and_repeated_outputs():
     spec = parse_spec({
         "name": "odd", "loops": {"i": 4, "j": 3},

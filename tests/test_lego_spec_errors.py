@@ -47,8 +47,8 @@ def test_golden_reports_the_same_error(case, capsys):
 
 
 # Errors inside the document name file, line and field; only whole-file problems may not.
-WHOLE_FILE = {"empty", "only_comments", "non_utf8", "yaml_list", "yaml_scalar", "not_yaml",
-              "yaml_two_documents", "tab_indentation"}
+WHOLE_FILE = {"empty", "empty_document", "only_comments", "non_utf8", "yaml_list", "yaml_scalar",
+              "not_yaml", "yaml_two_documents", "tab_indentation"}
 
 
 @pytest.mark.parametrize("case", sorted(set(CASES) - WHOLE_FILE))
