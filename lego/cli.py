@@ -12,15 +12,17 @@ __all__ = ["main"]
 
 def _build_parser() -> argparse.ArgumentParser:
     from lego import commands
+    from lego.frontend import cli as frontend_cli
     from lego.spatten import cli as spatten_cli
+    from sim import cli as sim_cli
 
     parser = argparse.ArgumentParser(
         prog="lego", description="Spatial-accelerator generator and cycle-level simulator.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.register(sub)
-    spatten_cli.register(sub)
-    from lego.frontend import cli as frontend_cli; frontend_cli.register(sub)  # noqa: E702
-    from sim import cli as sim_cli; sim_cli.register(sub)  # noqa: E702, I001
+    commands.register(sub)           # check, golden
+    frontend_cli.register(sub)       # gen
+    sim_cli.register(sub)            # sim
+    spatten_cli.register(sub)        # spatten topk|pq
     return parser
 
 
