@@ -23,7 +23,8 @@ __all__ = ["load_spec", "parse_spec", "parse_spec_text"]
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TOP_FIELDS = ("name", "description", "loops", "statement", "dtypes", "dataflows")
 _DATAFLOW_FIELDS = ("name", "spatial", "temporal", "map")
-_ENUMERATION_LIMIT = 1 << 24  # points checked one by one when the mapping is not a plain tiling
+_ENUMERATION_LIMIT = 1 << 22  # points checked one by one when the mapping is not a plain tiling
+_ENUMERATION_CHUNK = 1 << 18  # points per vectorised step of that check
 _MAX_POINTS = 1 << 40  # iteration points of a loop nest (or a mapping grid): int64-safe indexing
 
 
@@ -313,30 +314,46 @@ def _check_coverage(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[s
     if total > _ENUMERATION_LIMIT:
         raise doc.error(path + ("map",), f"mapping is not a plain tiling and has {total} points,"
                         f" more than the {_ENUMERATION_LIMIT} that can be checked one by one")
-    grid = np.indices(sizes, dtype=np.int64).reshape(len(sizes), -1)
-    points = dataflow.M @ grid + dataflow.c[:, None]
-    bound_col = np.array(bounds, dtype=np.int64)[:, None]
-    outside = np.flatnonzero(np.any((points < 0) | (points >= bound_col), axis=0))
-    if outside.size:
-        first = outside[0]
-        row = int(np.flatnonzero((points[:, first] < 0) | (points[:, first] >= bound_col[:, 0]))[0])
-        loop = list(loops)[row]
-        raise doc.error(path + ("map", loop), f"point ({_show(names, grid[:, first])}) gives "
-                        f"{loop}={points[row, first]}, outside loops.{loop} = [0, {bounds[row]})")
-    linear = np.ravel_multi_index(tuple(points), bounds)
+    linear = _mapped_points(doc, path, dataflow, loops)
     values, counts = np.unique(linear, return_counts=True)  # sorted, sized by the grid only
     repeated = values[counts > 1]
     if repeated.size:
         first_two = np.flatnonzero(linear == repeated[0])[:2]
         where = np.unravel_index(repeated[0], bounds)
+        by = [_show(names, np.unravel_index(index, sizes)) for index in first_two]
         raise doc.error(path + ("map",), f"iteration ({_show(loops, where)}) is mapped more than "
-                        f"once: by ({_show(names, grid[:, first_two[0]])}) and by "
-                        f"({_show(names, grid[:, first_two[1]])})")
+                        f"once: by ({by[0]}) and by ({by[1]})")
     if values.size < math.prod(bounds):
         # values are distinct and sorted: the first gap is the first point never mapped
         gaps = np.flatnonzero(values != np.arange(values.size))
         where = np.unravel_index(int(gaps[0]) if gaps.size else values.size, bounds)
         raise doc.error(path + ("map",), f"iteration ({_show(loops, where)}) is never mapped")
+
+
+def _mapped_points(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[str, int]
+                   ) -> np.ndarray:
+    """The linear iteration index of every (temporal, spatial) point in grid order, computed
+    in chunks so memory stays at one int64 per point; the first point outside the loop
+    bounds is an error."""
+    bounds = tuple(loops.values())
+    sizes = dataflow.temporal_bounds + dataflow.spatial_bounds
+    bound_col = np.array(bounds, dtype=np.int64)[:, None]
+    linear = np.empty(math.prod(sizes), dtype=np.int64)
+    for start in range(0, linear.size, _ENUMERATION_CHUNK):
+        index = np.arange(start, min(linear.size, start + _ENUMERATION_CHUNK), dtype=np.int64)
+        grid = np.stack(np.unravel_index(index, sizes)).astype(np.int64)
+        points = dataflow.M @ grid + dataflow.c[:, None]
+        outside = (points < 0) | (points >= bound_col)
+        if outside.any():
+            first = int(np.flatnonzero(outside.any(axis=0))[0])
+            row = int(np.flatnonzero(outside[:, first])[0])
+            loop = list(loops)[row]
+            names = dataflow.temporal_names + dataflow.spatial_names
+            raise doc.error(path + ("map", loop), f"point ({_show(names, grid[:, first])}) "
+                            f"gives {loop}={points[row, first]}, outside loops.{loop} = "
+                            f"[0, {bounds[row]})")
+        linear[index] = np.ravel_multi_index(tuple(points), bounds)
+    return linear
 
 
 def _show(names, values) -> str:

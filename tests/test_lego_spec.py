@@ -162,8 +162,9 @@ def check_both_paths(loops, temporal, spatial, mapping):
     data = spec_dict(loops, temporal, spatial, mapping)
     expected = brute_force_bijection(loops, temporal | spatial, mapping)
     assert accepted(data) == expected
-    with mock.patch("lego.spec._is_plain_tiling", return_value=False):
-        assert accepted(data) == expected  # the enumeration path on its own
+    with mock.patch("lego.spec._is_plain_tiling", return_value=False), \
+            mock.patch("lego.spec._ENUMERATION_CHUNK", 5):
+        assert accepted(data) == expected  # the enumeration path on its own, in chunks
     return expected
 
 
@@ -221,7 +222,9 @@ def test_coverage_tilings_accepted_by_both_paths(case):
     assert _is_plain_tiling(spec.dataflows[0], spec.loop_bounds)  # no enumeration needed
 
 
-def test_skew_leaves_the_box():
+@pytest.mark.parametrize("chunk", [1, 3, 1 << 18])
+def test_skew_leaves_the_box(chunk, monkeypatch):
+    monkeypatch.setattr("lego.spec._ENUMERATION_CHUNK", chunk)
     # (i, j) = (t + p, p) is one-to-one but its image is a parallelogram, not the loop box.
     loops, spatial, temporal = {"i": 4, "j": 2}, {"p": 2}, {"t": 4}
     skewed = {"i": ({"t": 1, "p": 1}, 0), "j": ({"p": 1}, 0)}
@@ -230,7 +233,9 @@ def test_skew_leaves_the_box():
         parse_spec(spec_dict(loops, temporal, spatial, skewed))
 
 
-def test_coverage_error_names_first_point():
+@pytest.mark.parametrize("chunk", [1, 2, 1 << 18])
+def test_coverage_error_names_first_point(chunk, monkeypatch):
+    monkeypatch.setattr("lego.spec._ENUMERATION_CHUNK", chunk)
     loops, temporal, spatial = {"i": 4}, {"t": 2}, {"p": 2}
     repeats = {"i": ({"t": 1, "p": 1}, 0)}  # (t=1, p=0) and (t=0, p=1) both give i=1
     with pytest.raises(SpecError, match=r"^<dict>: dataflows\[0\].map: iteration \(i=1\) is "
