@@ -109,7 +109,10 @@ def _comb_values(dut, inputs, outputs):
     return got
 
 
-@pytest.mark.parametrize("params", [TINY, PqParams(exp_lut_bits=3, prob_bits=8)])
+# The third config has a logit scale so large that scale_frac_bits < exp_lut_bits (left shift).
+@pytest.mark.parametrize("params", [TINY, PqParams(exp_lut_bits=3, prob_bits=8),
+                                    PqParams(head_dim=4, lanes=2, msb_bits=3, lsb_bits=2,
+                                             query_bits=4, logit_scale=1000.0)])
 def test_exp_unit_matches_the_model_over_its_whole_useful_range(params):
     # Every difference up to where the exp has underflowed to 0, then a few huge ones.
     reach = ((params.prob_bits + 2) << params.scale_frac_bits) // params.scale_const + 2

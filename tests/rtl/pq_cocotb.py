@@ -26,9 +26,10 @@ def _signed(value, bits):
 
 
 class BeatDriver:
-    """Drives a valid/ready stream from a list of beats; ``p_valid`` < 1 inserts random bubbles.
-    Beats are offered from the start (like a prefetching memory); with ``request`` every accepted
-    beat must coincide with that signal being high (the LSB request)."""
+    """Drives a valid/ready stream from a list of beats; ``p_valid`` < 1 inserts random bubbles
+    between beats (an offered beat stays valid until taken, as stream sources must). Beats are
+    offered from the start (like a prefetching memory); with ``request`` every accepted beat must
+    coincide with that signal being high (the LSB request)."""
 
     def __init__(self, dut, name, beats, p_valid, rng, request=None):
         self.valid = getattr(dut, f"{name}__valid")
@@ -37,9 +38,10 @@ class BeatDriver:
         self.beats, self.p_valid, self.rng, self.request = list(beats), p_valid, rng, request
         self.accepted = 0
         self.first_accept = None
+        self.offered = False
 
     def drive(self):
-        offer = bool(self.beats) and self.rng.random() < self.p_valid
+        offer = bool(self.beats) and (self.offered or self.rng.random() < self.p_valid)
         self.valid.value = int(offer)
         if self.beats:
             self.payload.value = self.beats[0]
@@ -49,25 +51,33 @@ class BeatDriver:
         if self.offered and int(self.ready.value):
             assert self.request is None or int(self.request.value), "beat taken without request"
             self.beats.pop(0)
+            self.offered = False
             self.accepted += 1
             if self.first_accept is None:
                 self.first_accept = cycle
 
 
 class OutMonitor:
-    """Random ready on the (score, prob) stream; records every accepted beat."""
+    """Random ready on the (score, prob) stream; records every accepted beat and checks that a
+    stalled beat (valid, not ready) keeps its payload until it is taken."""
 
     def __init__(self, dut, p_ready, rng, score_bits):
         self.dut, self.p_ready, self.rng, self.score_bits = dut, p_ready, rng, score_bits
         self.beats = []
+        self.stalled = None
 
     def drive(self):
         self.ready = self.rng.random() < self.p_ready
         self.dut.out__ready.value = int(self.ready)
 
     def sample(self):
-        if self.ready and int(self.dut.out__valid.value):
-            word = self.dut.out__payload.value.to_unsigned()
+        if not int(self.dut.out__valid.value):
+            assert self.stalled is None, "valid dropped before the beat was taken"
+            return
+        word = self.dut.out__payload.value.to_unsigned()
+        assert self.stalled in (None, word), "payload changed while stalled"
+        self.stalled = None if self.ready else word
+        if self.ready:
             score = _signed(word & ((1 << self.score_bits) - 1), self.score_bits)
             self.beats.append((score, word >> self.score_bits))
 
