@@ -68,6 +68,8 @@ def _validate(doc: Located) -> Spec:
         if key not in _TOP_FIELDS:
             raise doc.error((key,), f"unknown field {key!r} (fields: {', '.join(_TOP_FIELDS)})")
     name = _identifier(doc, data, ("name",), "name")
+    if "description" in data:
+        _required(doc, data, ("description",), str, "a string")
     loops = _bounds(doc, data, ("loops",), allow_empty=False)
     statement_text = _required(doc, data, ("statement",), str, "a string")
     try:

@@ -4,13 +4,14 @@ also run through the golden model."""
 
 import copy
 import math
+import tempfile
 from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lego import evaluate, parse_spec, parse_spec_text, random_inputs
+from lego import evaluate, load_spec, parse_spec, parse_spec_text, random_inputs
 from lego.affine import parse_affine, parse_statement
 from lego.errors import SpecError
 
@@ -182,6 +183,15 @@ def test_structured_random_specs(value):
     except (yaml.YAMLError, ValueError):
         return
     accepts_or_spec_error(parse_spec_text, text)
+
+
+@FUZZ
+@given(st.binary(max_size=200))
+def test_random_bytes_in_a_file(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "spec.yaml"
+        path.write_bytes(data)
+        accepts_or_spec_error(load_spec, path)
 
 
 @FUZZ
