@@ -23,6 +23,7 @@ def _build_parser() -> argparse.ArgumentParser:
     frontend_cli.register(sub)       # gen
     sim_cli.register(sub)            # sim
     spatten_cli.register(sub)        # spatten topk|pq
+    __import__("lego.verify").verify.register(sub)  # verify
     return parser
 
 

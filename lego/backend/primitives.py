@@ -22,6 +22,7 @@ class Primitive:
     width: int  # bits of the output net
     delay_ns: float = 0.0
     latency: int = 0
+    params: tuple = ()  # what the RTL emitter needs to build the operator (hashable)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Connection:
     src: str
     dst: str
     distance: int = 0  # steps of delay the dataflow asks for (FIFO depth, loop-carried distance)
+    operand: int = 0  # which input of ``dst`` this connection drives
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class DelayModel:
     mux_ns: float = 0.08
     reg_overhead_ns: float = 0.12   # clock-to-q plus setup, taken off every cycle's budget
     wire_ns: float = 0.02           # FU-to-FU hop
+    cmp_ns: float = 0.15            # counter comparisons of the control predicates
+    addr_ns: float = 0.6            # address arithmetic (constant multiplies, adds)
 
     def delay(self, kind: str, width: int) -> float:
         if kind == "mul":
@@ -52,6 +56,10 @@ class DelayModel:
             return self.mux_ns
         if kind == "wire":
             return self.wire_ns
+        if kind == "cmp":
+            return self.cmp_ns
+        if kind == "addr":
+            return self.addr_ns
         return 0.0
 
 
@@ -68,11 +76,16 @@ class PrimitiveGraph:
         self.graph.add_node(primitive.name, prim=primitive)
         return primitive.name
 
-    def connect(self, src: str, dst: str, distance: int = 0) -> None:
+    def connect(self, src: str, dst: str, distance: int = 0, operand: int = 0) -> None:
         for end in (src, dst):
             if end not in self.graph:
                 raise ValueError(f"unknown primitive {end!r}")
-        self.graph.add_edge(src, dst, conn=Connection(src, dst, distance))
+        self.graph.add_edge(src, dst, conn=Connection(src, dst, distance, operand))
+
+    def inputs(self, name: str) -> list[Connection]:
+        """The connections into ``name`` in operand order."""
+        conns = [data["conn"] for _, _, data in self.graph.in_edges(name, data=True)]
+        return sorted(conns, key=lambda c: c.operand)
 
     def primitive(self, name: str) -> Primitive:
         return self.graph.nodes[name]["prim"]

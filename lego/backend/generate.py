@@ -1,0 +1,84 @@
+"""ADG -> primitive graph -> LP schedule -> Amaranth top -> Verilog, plus the design folder
+(report.json, timings.json, manifest.json, FuseSoC core)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from amaranth.back import verilog
+
+from lego.backend.lower import Design, lower
+from lego.backend.pipeline import Schedule, pipeline
+from lego.backend.primitives import DelayModel
+from lego.backend.rtl.top import Accelerator
+from lego.frontend.adg import ADG, mem_id
+from lego.outputs import fusesoc_core, manifest, stable_json
+
+__all__ = ["Generated", "generate", "design_files", "RELAXED_PERIOD_NS", "BACKEND_PASSES"]
+
+RELAXED_PERIOD_NS = 100.0  # long enough that no path needs a register beyond the semantics
+BACKEND_PASSES = ["lower", "pipeline", "rtl"]
+
+
+@dataclass(frozen=True)
+class Generated:
+    design: Design
+    schedule: Schedule
+    verilog: str
+    lp_seconds: float
+    generate_seconds: float
+
+
+def generate(adg: ADG, period_ns: float | None = None, delays: DelayModel | None = None
+             ) -> Generated:
+    started = time.perf_counter()
+    design = lower(adg, delays)
+    lp_start = time.perf_counter()
+    schedule = pipeline(design.graph, RELAXED_PERIOD_NS if period_ns is None else period_ns)
+    lp_seconds = time.perf_counter() - lp_start
+    text = verilog.convert(Accelerator(design, schedule), name=design.name)
+    return Generated(design, schedule, text, lp_seconds, time.perf_counter() - started)
+
+
+def report(adg: ADG, gen: Generated) -> dict:
+    graph = adg.graph
+    tensors = {}
+    for t in gen.design.tensors:
+        edges = [d for _, _, k, d in graph.edges(keys=True, data=True)
+                 if k == t.name and d["kind"] != "memory"]
+        flows = graph.nodes[mem_id(t.name)]["dataflows"]
+        tensors[t.name] = {
+            "edges": len(edges), "fifo_depth": sum(d["depth"] for d in edges),
+            "ports": {f: sum(1 for p in c["ports"] if not p["fallback"])
+                      for f, c in flows.items()},
+            "banks": t.banks, "bank_depth": t.depth}
+    kinds: dict[str, int] = {}
+    for prim in gen.design.graph.primitives():
+        kinds[prim.kind] = kinds.get(prim.kind, 0) + 1
+    return {
+        "name": gen.design.name, "fus": gen.design.num_fus,
+        "dataflows": [f.name for f in gen.design.flows],
+        "period_ns": gen.schedule.period_ns, "tensors": tensors, "primitives": kinds,
+        "lp_register_bits": gen.schedule.register_bits,
+        "naive_register_bits": gen.schedule.naive_bits,
+        "timing_constraints": gen.schedule.timing_constraints,
+        "pipeline_depth": max(s for _, s in gen.schedule.stages),
+        "verilog_lines": len(gen.verilog.splitlines()),
+    }
+
+
+def design_files(adg: ADG, gen: Generated, source_text: str) -> dict[str, str]:
+    name = gen.design.name
+    return {
+        f"{name}.v": gen.verilog,
+        "report.json": stable_json(report(adg, gen)),
+        "timings.json": stable_json({"lp_seconds": round(gen.lp_seconds, 3),
+                                     "generate_seconds": round(gen.generate_seconds, 3)}),
+        "manifest.json": stable_json(manifest(
+            name=name, source_text=source_text, passes=BACKEND_PASSES,
+            parameters={"period_ns": gen.schedule.period_ns})),
+        f"{name}.core": fusesoc_core(name=name, verilog_file=f"{name}.v",
+                                     description=f"LEGO accelerator {name}", toplevel=name),
+        "adg.json": adg.to_json(),
+    }

@@ -1,0 +1,134 @@
+"""``lego verify SPEC``: generate the RTL, build it once on Verilator, run every dataflow on random
+tensors for each seed, compare every output element with the golden model bit for bit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from lego.backend.generate import design_files, generate
+from lego.backend.layout import placement
+from lego.errors import LegoError
+from lego.frontend.passes import run_passes
+from lego.golden import evaluate, random_inputs
+from lego.outputs import stable_json, write_design
+from lego.spec import load_spec
+
+__all__ = ["register", "cases", "verify"]
+
+TEST_MODULE = "tests.rtl.design_cocotb"
+
+
+def register(sub) -> None:
+    cmd = sub.add_parser("verify", help="generate, simulate on Verilator and check a spec")
+    cmd.add_argument("spec", help="spec file (YAML)")
+    cmd.add_argument("--seeds", type=int, default=3, help="random input sets (default 3)")
+    cmd.add_argument("--period", type=float, metavar="NS", help="clock period for pipelining")
+    cmd.add_argument("--waves", action="store_true", help="write FST waveforms")
+    cmd.add_argument("-o", "--out", metavar="DIR", help="output folder (default "
+                     "rtl_out/<spec name>/)")
+    cmd.set_defaults(run=_run)
+
+
+def _unsigned(values: np.ndarray, bits: int) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64) & np.int64((1 << bits) - 1) if bits < 64 else values
+
+
+def cases(spec, adg, seeds: int) -> list[dict]:
+    """Per seed and dataflow: host writes (tensor, bank, addr, value) and expected reads."""
+    design_tensors = [t["name"] for t in adg.graph.graph["tensors"]]
+    out = []
+    for seed in range(seeds):
+        inputs = random_inputs(spec, seed)
+        expected = evaluate(spec, inputs)
+        values = dict(inputs, **{spec.output.name: np.zeros(spec.output.shape, np.int64)})
+        for index, flow in enumerate(spec.dataflows):
+            writes, reads = [], []
+            for tensor in spec.tensors:
+                banks, addresses = placement(adg, flow.name, tensor.name)
+                number = design_tensors.index(tensor.name)
+                words = _unsigned(values[tensor.name], tensor.dtype.bits)
+                writes += [[number, int(b), int(a), int(w)] for b, a, w in
+                           zip(banks.ravel(), addresses.ravel(), words.ravel(), strict=True)]
+                if tensor.role == "output":
+                    want = _unsigned(expected, tensor.dtype.bits)
+                    reads = [[number, int(b), int(a), int(w), list(map(int, c))] for
+                             c, b, a, w in zip(np.ndindex(*tensor.shape), banks.ravel(),
+                                               addresses.ravel(), want.ravel(), strict=True)]
+            out.append({"seed": seed, "dataflow": flow.name, "select": index,
+                        "writes": writes, "reads": reads, "tensor": spec.output.name})
+    return out
+
+
+def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: bool = False,
+           out: str | None = None, build_dir: Path | None = None) -> dict:
+    from lego.toolchain import cocotb_outcomes, run_cocotb
+
+    spec = load_spec(spec_path)
+    adg = run_passes(spec).adg
+    gen = generate(adg, period)
+    folder = Path(out) if out else Path("rtl_out") / spec.name
+    write_design(folder, design_files(adg, gen, Path(spec_path).read_text()))
+    stimuli = folder.parent / f".{spec.name}.stimuli.json"
+    results = folder.parent / f".{spec.name}.results.json"
+    stimuli.write_text(json.dumps(cases(spec, adg, seeds)))
+    results.unlink(missing_ok=True)
+    xml = run_cocotb(verilog=(folder / f"{spec.name}.v").resolve(), toplevel=spec.name,
+                     test_module=TEST_MODULE,
+                     build_dir=(build_dir or folder.parent / f".{spec.name}.build").resolve(),
+                     extra_env={"LEGO_STIMULI": str(stimuli.resolve()),
+                                "LEGO_RESULTS": str(results.resolve())}, waves=waves)
+    outcome = cocotb_outcomes(xml)
+    if not results.exists():
+        raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")
+    runs = json.loads(results.read_text())
+    summary = _summary(spec, runs, seeds)
+    (folder / "verify.json").write_text(stable_json(summary))
+    stimuli.unlink(missing_ok=True)
+    results.unlink(missing_ok=True)
+    return summary
+
+
+def _summary(spec, runs: list[dict], seeds: int) -> dict:
+    flows = {}
+    for flow in spec.dataflows:
+        mine = [r for r in runs if r["dataflow"] == flow.name]
+        flows[flow.name] = {"rtl_cycles": max((r["cycles"] for r in mine), default=None),
+                            "steps": flow.num_steps,
+                            "passed": bool(mine) and all(r["mismatch"] is None for r in mine)}
+    first = next((r for r in runs if r["mismatch"] is not None), None)
+    return {"name": spec.name, "seeds": seeds, "dataflows": flows,
+            "passed": len(runs) == seeds * len(spec.dataflows) and first is None,
+            "first_mismatch": None if first is None else dict(first["mismatch"],
+                                                              seed=first["seed"],
+                                                              dataflow=first["dataflow"])}
+
+
+def table(summary: dict) -> str:
+    rows = [("dataflow", "steps", "rtl_cycles", "result")]
+    for name, flow in summary["dataflows"].items():
+        rows.append((name, str(flow["steps"]), str(flow["rtl_cycles"]),
+                     "pass" if flow["passed"] else "FAIL"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in rows)
+
+
+def _run(args) -> int:
+    if args.seeds < 1:
+        raise LegoError(f"--seeds must be at least 1, not {args.seeds}")
+    summary = verify(args.spec, args.seeds, args.period, args.waves, args.out)
+    print(table(summary))
+    if not summary["passed"]:
+        bad = summary["first_mismatch"]
+        if bad is None:
+            print("lego verify: FAILED: not every run finished")
+        else:
+            print(f"lego verify: FAILED: seed {bad['seed']} dataflow {bad['dataflow']}: "
+                  f"{bad['tensor']}{bad['coord']} = {bad['got']}, expected {bad['expected']}")
+        return 1
+    print(f"lego verify: passed ({summary['seeds']} seeds x {len(summary['dataflows'])} "
+          "dataflows)")
+    return 0
