@@ -4,7 +4,7 @@ Counts clock cycles from the one in which the first MSB key beat is accepted to 
 ``done`` is high, both included, for streams with no input bubbles and an always-ready output:
 
     MSB pass   L * D/lanes   one key beat per cycle
-    EXP        L             one stored score per cycle: exp and running sum
+    EXP        ceil(L / E)   E = exp_units stored scores per cycle: exp and running sum
     DIV        P + 1         restoring divider, one quotient bit per cycle (P = prob_bits)
     re-fetch   L * D/lanes + L + P + 1   LSB pass, EXP, DIV again (only when p_max < threshold)
     OUT        L             one (score, prob) beat per cycle
@@ -21,7 +21,8 @@ __all__ = ["pq_cycles", "pass_cycles"]
 
 def pass_cycles(params: PqParams, length: int) -> int:
     """One key pass plus the softmax sum and the divider."""
-    return length * params.beats_per_key + length + params.prob_bits + 1
+    exp = -(-length // params.exp_units)
+    return length * params.beats_per_key + exp + params.prob_bits + 1
 
 
 def pq_cycles(params: PqParams, length: int, refetched: bool) -> int:

@@ -1,6 +1,8 @@
 """PqEngine in Amaranth's simulator (no Verilator): outputs bit-exact with the Python model, and
 the exp unit and the divider on their own. The cocotb tests cover Verilog, bubbles and ready."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from amaranth.sim import Simulator
@@ -83,13 +85,14 @@ def random_requests(params, seed, count):
     return out
 
 
-def test_engine_is_bit_exact_with_the_model_in_amaranth_sim():
-    requests = random_requests(TINY, 3, 12)
-    for (query, msb, lsb), got in zip(requests, simulate(TINY, requests), strict=True):
-        want = run_pq(TINY, query, msb, lsb)
+@pytest.mark.parametrize("params", [TINY, replace(TINY, exp_units=3)])
+def test_engine_is_bit_exact_with_the_model_in_amaranth_sim(params):
+    requests = random_requests(params, 3, 12)
+    for (query, msb, lsb), got in zip(requests, simulate(params, requests), strict=True):
+        want = run_pq(params, query, msb, lsb)
         assert got[:5] == (want.scores, want.probs, want.refetched, want.bytes_fetched,
                            want.p_max)
-    decisions = {run_pq(TINY, *r).refetched for r in requests}
+    decisions = {run_pq(params, *r).refetched for r in requests}
     assert decisions == {True, False}
 
 

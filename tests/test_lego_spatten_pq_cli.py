@@ -20,6 +20,8 @@ def test_writes_verilog_report_manifest_and_core(tmp_path, capsys):
     assert report["parameters"]["head_dim"] == 16 and report["parameters"]["threshold"] == 0.1
     assert report["fixed_point"]["threshold_fixed"] == round(0.1 * 2 ** 16)
     assert report["storage_bits"]["score_buffer"] == 32 * (8 + 7 + 4)
+    assert report["cycles_at_max_len"] == {"msb_only": 32 * 4 + 32 + 17 + 32 + 1,
+                                           "with_refetch": 2 * (32 * 4 + 32 + 17) + 32 + 1}
     assert report["verilog_lines"] == (out / "spatten_pq.v").read_text().count("\n")
     assert "module spatten_pq(" in (out / "spatten_pq.v").read_text()
     assert "toplevel: spatten_pq" in (out / "pq_d16_l4.core").read_text()
@@ -43,6 +45,7 @@ def test_two_runs_are_byte_identical(tmp_path):
     (["--lanes", "5"], "lego: error: pq: lanes (5) must divide head_dim (16)\n"),
     (["--threshold", "0"], "lego: error: pq: threshold must be in (0, 1), not 0.0\n"),
     (["--max-len", "0"], "lego: error: pq: max_len must be an integer in [1, 65536], not 0\n"),
+    (["--exp-units", "0"], "lego: error: pq: exp_units must be an integer in [1, 64], not 0\n"),
 ])
 def test_bad_parameters_exit_2_with_one_line(tmp_path, capsys, args, message):
     assert main(SMALL + args + ["-o", str(tmp_path / "x")]) == 2

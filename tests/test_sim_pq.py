@@ -1,6 +1,8 @@
 """sim.pq: the cycle model equals the engine's cycle count in Amaranth's simulator (the cocotb
 test checks the same against Verilator), with and without a re-fetch."""
 
+from dataclasses import replace
+
 import pytest
 
 from lego.errors import LegoError
@@ -9,13 +11,14 @@ from sim.pq import pass_cycles, pq_cycles
 from tests.test_lego_spatten_pq import TINY, random_requests, simulate
 
 
-def test_cycle_model_equals_the_rtl_in_amaranth_sim():
-    requests = random_requests(TINY, 11, 10)
-    measured = [got[5] for got in simulate(TINY, requests)]
-    modelled = [pq_cycles(TINY, len(msb), run_pq(TINY, q, msb, lsb).refetched)
+@pytest.mark.parametrize("params", [TINY, replace(TINY, exp_units=3)])
+def test_cycle_model_equals_the_rtl_in_amaranth_sim(params):
+    requests = random_requests(params, 11, 10)
+    measured = [got[5] for got in simulate(params, requests)]
+    modelled = [pq_cycles(params, len(msb), run_pq(params, q, msb, lsb).refetched)
                 for q, msb, lsb in requests]
     assert measured == modelled
-    assert len({run_pq(TINY, *r).refetched for r in requests}) == 2
+    assert len({run_pq(params, *r).refetched for r in requests}) == 2
 
 
 def test_cycle_model_terms():
@@ -23,6 +26,7 @@ def test_cycle_model_terms():
     assert pass_cycles(TINY, 5) == 5 * 2 + 5 + TINY.prob_bits + 1
     assert pq_cycles(TINY, 5, False) == pass_cycles(TINY, 5) + 5 + 1
     assert pq_cycles(TINY, 5, True) == 2 * pass_cycles(TINY, 5) + 5 + 1
+    assert pass_cycles(replace(TINY, exp_units=3), 5) == 5 * 2 + 2 + TINY.prob_bits + 1
 
 
 @pytest.mark.parametrize("length", [0, TINY.max_len + 1])

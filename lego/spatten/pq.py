@@ -2,15 +2,16 @@
 LSB re-fetch and full-precision recompute when the maximum probability is below the threshold.
 
 Phases (one request, run-time length L): MSB (L * D/lanes key beats, one per cycle when valid),
-EXP (L cycles: exp and sum), DIV (prob_bits + 1 cycles: p_max = 1 / sum), then either LSB (request
-raised, L * D/lanes LSB beats) + EXP + DIV again, or straight to OUT (L (score, prob) beats), and a
-one-cycle ``done`` pulse. Scores live in one buffer indexed by key; the exp is recomputed from the
-stored score in the OUT phase rather than stored. Fixed-point formats: see pq_params.
+EXP (ceil(L / exp_units) cycles: exp and sum), DIV (prob_bits + 1 cycles: p_max = 1 / sum), then
+either LSB (request raised, L * D/lanes LSB beats) + EXP + DIV again, or straight to OUT
+(L (score, prob) beats), and a one-cycle ``done`` pulse. Scores live in one buffer indexed by
+key; the exp is recomputed from the stored score in the OUT phase rather than stored.
+Fixed-point formats: see pq_params.
 """
 
 from __future__ import annotations
 
-from amaranth import Module, Signal, signed, unsigned
+from amaranth import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -64,9 +65,15 @@ class PqEngine(wiring.Component):
         m = Module()
         m.submodules.scores = scores = Memory(shape=signed(p.score_width), depth=p.max_len,
                                               init=[])
-        rd = scores.read_port(domain="comb")
+        # Port 0 and exp unit 0 serve every phase; the others only widen the EXP phase.
+        rds = [scores.read_port(domain="comb") for _ in range(p.exp_units)]
+        rd = rds[0]
         wr = scores.write_port()
-        m.submodules.exp = exp = PqExp(p)
+        exps = []
+        for e in range(p.exp_units):
+            m.submodules[f"exp{e}"] = unit = PqExp(p)
+            exps.append(unit)
+        exp = exps[0]
         m.submodules.div = div = PqDivider(p)
 
         # An If/Elif chain on `state` rather than m.FSM: Amaranth's FSM becomes partial Verilog
@@ -83,8 +90,12 @@ class PqEngine(wiring.Component):
 
         last_key = idx == length - 1
         last_beat = beat == p.beats_per_key - 1
-        m.d.comb += [rd.addr.eq(idx), wr.addr.eq(idx),
-                     exp.diff.eq(smax - rd.data), div.total.eq(total + exp.exp)]
+        m.d.comb += wr.addr.eq(idx)
+        exp_sum = 0
+        for e, (port, unit) in enumerate(zip(rds, exps, strict=True)):
+            m.d.comb += [port.addr.eq(idx + e), unit.diff.eq(smax - port.data)]
+            exp_sum += Mux(idx + e < length, unit.exp, 0) if e else unit.exp  # tail mask
+        m.d.comb += div.total.eq(total + exp_sum)
         m.submodules.dot = dot = PqDot(p)
         m.d.comb += [dot.query.eq(query), dot.beat.eq(beat)]
         # The MSB and LSB passes never overlap: one set of lane multipliers serves both.
@@ -138,12 +149,12 @@ class PqEngine(wiring.Component):
                     key_beat(acc + dot.partial)
         with m.Elif(state == _EXP):
             m.d.sync += total.eq(div.total)
-            with m.If(last_key):
+            with m.If(idx + p.exp_units >= length):
                 m.d.comb += div.start.eq(1)
                 m.d.sync += idx.eq(0)
                 m.d.sync += state.eq(_DIV)
             with m.Else():
-                m.d.sync += idx.eq(idx + 1)
+                m.d.sync += idx.eq(idx + p.exp_units)
         with m.Elif(state == _DIV):
             with m.If(div.last):
                 m.d.sync += self.p_max.eq(div.result)

@@ -26,6 +26,8 @@ def register(engines) -> None:
                         help="exp LUT index bits: 2**N entries (default 8)")
     parser.add_argument("--scale-bits", type=int, default=16,
                         help="significant bits of the log2(e) * logit_scale constant (default 16)")
+    parser.add_argument("--exp-units", type=int, default=1,
+                        help="scores exponentiated per cycle in the softmax sum (default 1)")
     parser.add_argument("-o", "--output", metavar="DIR",
                         help="output folder (default rtl_out/pq_d<D>_l<lanes>)")
     parser.set_defaults(run=_run)
@@ -40,7 +42,7 @@ def _run(args) -> int:
                       lsb_bits=args.lsb_bits, query_bits=args.query_bits, max_len=args.max_len,
                       threshold=args.threshold, logit_scale=args.logit_scale,
                       prob_bits=args.prob_bits, exp_lut_bits=args.exp_lut_bits,
-                      scale_bits=args.scale_bits)
+                      scale_bits=args.scale_bits, exp_units=args.exp_units)
     out = Path(args.output) if args.output else Path("rtl_out") / design_name(params)
     write_design(out, design_files(params))
     print(f"wrote {out}")

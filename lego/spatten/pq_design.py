@@ -26,7 +26,7 @@ def storage_bits(params: PqParams) -> dict:
     return {
         "score_buffer": params.max_len * params.score_width,
         "query_register": params.head_dim * params.query_bits,
-        "exp_lut_rom": len(params.lut) * params.exp_width,
+        "exp_lut_rom": len(params.lut) * params.exp_width * params.exp_units,
     }
 
 

@@ -55,6 +55,7 @@ class PqParams:
     prob_bits: int = 16
     exp_lut_bits: int = 8
     scale_bits: int = 16
+    exp_units: int = 1  # scores read and exponentiated per cycle in the EXP phase
 
     def __post_init__(self):
         _check_int("head_dim", self.head_dim, 1, 4096)
@@ -68,6 +69,7 @@ class PqParams:
         _check_int("prob_bits", self.prob_bits, 4, 24)
         _check_int("exp_lut_bits", self.exp_lut_bits, 1, 12)
         _check_int("scale_bits", self.scale_bits, 2, 24)
+        _check_int("exp_units", self.exp_units, 1, 64)
         if not isinstance(self.threshold, (int, float)) or not 0 < self.threshold < 1:
             raise LegoError(f"pq: threshold must be in (0, 1), not {self.threshold!r}")
         if self.threshold_fixed == 0:
@@ -160,7 +162,8 @@ class PqParams:
                 "lsb_bits": self.lsb_bits, "query_bits": self.query_bits,
                 "max_len": self.max_len, "threshold": self.threshold,
                 "logit_scale": self.logit, "prob_bits": self.prob_bits,
-                "exp_lut_bits": self.exp_lut_bits, "scale_bits": self.scale_bits}
+                "exp_lut_bits": self.exp_lut_bits, "scale_bits": self.scale_bits,
+                "exp_units": self.exp_units}
 
     def formats(self) -> dict:
         """The fixed-point formats, for report.json."""

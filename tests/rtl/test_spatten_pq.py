@@ -16,7 +16,7 @@ from sim.pq import pq_cycles
 pytestmark = pytest.mark.rtl
 
 SMALL = PqParams(head_dim=16, lanes=4, msb_bits=4, lsb_bits=3, query_bits=8, max_len=32,
-                 threshold=0.1, logit_scale=2e-4, prob_bits=12, exp_lut_bits=6)
+                 threshold=0.1, logit_scale=2e-4, prob_bits=12, exp_lut_bits=6, exp_units=3)
 GPT2 = PqParams()  # the CLI defaults
 CONFIGS = {"small": (SMALL, 60, SMALL.max_len), "gpt2": (GPT2, 8, 300)}
 
