@@ -68,8 +68,9 @@ def trace_table(costs: dict) -> str:
         f"{costs['bytes_msb_only'] / mib:.1f} MiB, always full precision "
         f"{costs['bytes_full'] / mib:.1f} MiB "
         f"(progressive = {costs['bytes_progressive'] / costs['bytes_full']:.1%} of full)",
-        f"  engine cycles (16 lanes, sim.pq): {costs['cycles']}, "
-        f"{costs['cycles_refetch_share']:.1%} of them spent on re-fetches"])
+        f"  engine cycles (16 lanes, sim.pq): {costs['cycles']} with 1 exp unit, "
+        f"{costs['cycles_exp4']} with 4; key-beat floor {costs['key_beats']}; "
+        f"{costs['cycles_refetch_share']:.1%} of the cycles (1 unit) spent on re-fetches"])
 
 
 def main(argv=None) -> int:
@@ -83,6 +84,7 @@ def main(argv=None) -> int:
     print(table(result))
     if Path(args.trace).is_file():
         costs = trace_costs(PqParams(), Path(args.trace)).to_dict()
+        costs["cycles_exp4"] = trace_costs(PqParams(exp_units=4), Path(args.trace)).cycles
         result["trace"] = {"file": Path(args.trace).name, **costs}
         print(trace_table(costs))
     Path(args.out).write_text(stable_json(result))

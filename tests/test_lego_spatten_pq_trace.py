@@ -24,6 +24,7 @@ def test_costs_follow_the_recorded_decisions(tmp_path):
     assert costs.bytes_full == 17 * 64 * 10 // 8
     p = PqParams()
     assert costs.cycles == pq_cycles(p, 10, True) + pq_cycles(p, 7, False)
+    assert costs.key_beats == (2 * 10 + 7) * 4
 
 
 def test_missing_or_empty_trace_is_a_lego_error(tmp_path):

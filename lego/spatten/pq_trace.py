@@ -27,6 +27,7 @@ class TraceCosts:
     bytes_msb_only: int
     bytes_full: int          # every key at msb + lsb bits
     cycles: int              # sum of sim.pq cycles (no bubbles, output always ready)
+    key_beats: int           # the floor: one key beat per cycle, MSB and re-fetched LSB beats
     cycles_refetch_share: float
 
     def to_dict(self) -> dict:
@@ -46,7 +47,7 @@ def trace_costs(params: PqParams, path: Path) -> TraceCosts:
     """Costs of the quantized requests of one trace with the engine ``params`` (head_dim, msb and
     lsb bits are taken from each row; lanes, prob_bits and max_len from ``params``)."""
     totals = dict(requests=0, refetches=0, bytes_progressive=0, bytes_msb_only=0, bytes_full=0,
-                  cycles=0)
+                  cycles=0, key_beats=0)
     refetch_cycles = 0
     for row in _rows(Path(path)):
         if int(row["quant_key_bit"]) < 0:
@@ -62,6 +63,7 @@ def trace_costs(params: PqParams, path: Path) -> TraceCosts:
         totals["bytes_progressive"] += p.msb_bytes(length) + (p.lsb_bytes(length) if refetch else 0)
         totals["bytes_full"] += -(-length * p.head_dim * p.key_bits // 8)
         totals["cycles"] += cycles
+        totals["key_beats"] += length * p.beats_per_key * (2 if refetch else 1)
         refetch_cycles += cycles - pq_cycles(p, length, False)
     if not totals["requests"]:
         raise LegoError(f"{path}: no quantized requests (quant_key_bit >= 0) in the trace")
