@@ -144,7 +144,7 @@ def python_wrap(value: int, bits: int, signed: bool) -> int:
     return value - (1 << bits) if signed and value >= 1 << (bits - 1) else value
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(st.integers(1, 64), st.booleans(),
        st.lists(st.integers(-(1 << 63), (1 << 63) - 1), min_size=1, max_size=8))
 def test_dtype_wrap_matches_python_ints(bits, signed, values):

@@ -15,7 +15,7 @@ from lego import evaluate, load_spec, parse_spec, parse_spec_text, random_inputs
 from lego.affine import parse_affine, parse_statement
 from lego.errors import SpecError
 
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=100, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow])
 
 LOOPS = ["i", "j", "k", "l"]
