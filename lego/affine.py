@@ -67,10 +67,11 @@ class Statement:
         return f"{show(self.output)} += " + " * ".join(show(a) for a in self.operands)
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+def _tokens(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, int]]]:
+    """(kind, value) tokens and, for messages, where each one is in ``text``."""
     if len(text) > _MAX_LEN:
         raise SpecError(f"expression is longer than {_MAX_LEN} characters")
-    out, pos = [], 0
+    out, spans, pos = [], [], 0
     text = text.rstrip()
     while pos < len(text):
         match = _TOKEN.match(text, pos)
@@ -79,8 +80,9 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             raise SpecError(f"unexpected character {bad!r} in {text.strip()!r}")
         kind = match.lastgroup
         out.append((kind, match.group(kind)))
+        spans.append(match.span(kind))
         pos = match.end()
-    return out
+    return out, spans
 
 
 def _check_size(value: Affine, text: str) -> None:
@@ -103,10 +105,19 @@ def _render(tokens: list[tuple[str, str]]) -> str:
     return out
 
 
+class _NotAffine(SpecError):
+    """A non-affine index; ``why`` lets the statement parser name the index instead."""
+
+    def __init__(self, message: str, why: str):
+        super().__init__(message)
+        self.why = why
+
+
 class _Parser:
     def __init__(self, text: str):
         self.text = text.strip()
-        self.tokens = _tokens(text)
+        self.source = text
+        self.tokens, self.spans = _tokens(text)
         self.pos = 0
 
     def peek(self) -> tuple[str, str] | None:
@@ -139,12 +150,11 @@ class _Parser:
         value = self.unary()
         while (token := self.peek()) and token[0] == "op" and token[1] in _NOT_AFFINE | {"*": 0}:
             if token[1] != "*":
-                raise SpecError(f"{self.text!r} is not affine: {_NOT_AFFINE[token[1]]} "
-                                f"({token[1]!r}) is not allowed")
+                raise self.not_affine(f"{_NOT_AFFINE[token[1]]} ({token[1]!r}) is not allowed")
             self.take()
             rhs = self.unary()
             if not value.is_constant and not rhs.is_constant:
-                raise SpecError(f"{self.text!r} is not affine: it multiplies two indices")
+                raise self.not_affine("it multiplies two indices")
             value = rhs.scale(value.const) if value.is_constant else value.scale(rhs.const)
             _check_size(value, self.text)
         return value
@@ -162,14 +172,27 @@ class _Parser:
             return Affine.of({}, int(token[1]))
         if token[0] == "name":
             if (nxt := self.peek()) and nxt[1] in ("(", "["):
-                raise SpecError(f"{self.text!r} is not affine: {token[1]!r} is applied like a "
-                                "function or tensor")
+                raise self.not_affine(f"{token[1]!r} is applied like a function or tensor")
             return Affine.of({token[1]: 1})
         if token == ("op", "("):
             value = self.expr()
             self.take(")")
             return value
         raise SpecError(f"unexpected {token[1]!r} in {self.text!r}")
+
+    def not_affine(self, why: str) -> _NotAffine:
+        return _NotAffine(f"{self.text!r} is not affine: {why}", why)
+
+    def index_text(self, start: int) -> str:
+        """The index expression as written from token ``start`` up to its ',' or ']'."""
+        depth, end = 0, start
+        while end < len(self.tokens):
+            value = self.tokens[end][1]
+            if depth == 0 and value in (",", "]"):
+                break
+            depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(value, 0)
+            end += 1
+        return self.source[self.spans[start][0]:self.spans[end - 1][1]]
 
     def access(self) -> Access:
         kind, name = self.take()
@@ -180,7 +203,11 @@ class _Parser:
             self.take("[")
             while True:
                 start = self.pos
-                indices.append(self.expr())
+                try:
+                    indices.append(self.expr())
+                except _NotAffine as error:
+                    raise SpecError(f"index {self.index_text(start)!r} of {name} is not affine: "
+                                    f"{error.why}") from None
                 texts.append(_render(self.tokens[start:self.pos]))
                 if self.take()[1] == "]":
                     break

@@ -120,7 +120,13 @@ def test_parse_statement_three_operands_and_constant_index():
     ("C[i] += A[i] * 2", "expected a tensor name but found '2' in 'C[i] += A[i] * 2'"),
     ("C[i j] += A[i]", "expected ',' or ']' in 'C[i j] += A[i]'"),
     ("C[i, j += A[i]", "expected ',' or ']' in 'C[i, j += A[i]'"),
-    ("C[i*j] += A[i]", "'C[i*j] += A[i]' is not affine: it multiplies two indices"),
+    ("C[i*j] += A[i]", "index 'i*j' of C is not affine: it multiplies two indices"),
+    ("C[i] += A[k, (i % 4) + 1]", "index '(i % 4) + 1' of A is not affine: modulo ('%') is "
+                                  "not allowed"),
+    ("C[i] += A[g[i], k]", "index 'g[i]' of A is not affine: 'g' is applied like a function "
+                           "or tensor"),
+    ("C[i] += A[i] * B[2 * i*j]", "index '2 * i*j' of B is not affine: it multiplies two "
+                                  "indices"),
     ("C[i] += A[i] B[i]", "unexpected 'B' in 'C[i] += A[i] B[i]'"),
     ("C[] += A[i]", "unexpected ']' in 'C[] += A[i]'"),
 ])
