@@ -104,8 +104,9 @@ class PqEngine(wiring.Component):
         with m.Else():
             m.d.comb += [dot.keys[i].eq(self.msb.payload[i]) for i in range(p.lanes)]
 
-        def key_beat(score):
-            """Accumulate one beat; on a key's last beat store its score and track the max."""
+        def key_beat(running, score):
+            """Accumulate one beat (``running`` is the new partial dot product); on a key's last
+            beat store ``score`` and track the max."""
             with m.If(last_beat):
                 m.d.comb += [wr.en.eq(1), wr.data.eq(score)]
                 m.d.sync += [acc.eq(0), beat.eq(0)]
@@ -117,7 +118,7 @@ class PqEngine(wiring.Component):
                 with m.Else():
                     m.d.sync += idx.eq(idx + 1)
             with m.Else():
-                m.d.sync += [acc.eq(score), beat.eq(beat + 1)]
+                m.d.sync += [acc.eq(running), beat.eq(beat + 1)]
 
         with m.If(state == _IDLE):
             m.d.comb += self.idle.eq(1)
@@ -136,17 +137,11 @@ class PqEngine(wiring.Component):
         with m.Elif(state == _MSB):
             m.d.comb += self.msb.ready.eq(1)
             with m.If(self.msb.valid):
-                with m.If(last_beat):
-                    key_beat((acc + dot.partial) << p.lsb_bits)
-                with m.Else():
-                    key_beat(acc + dot.partial)
+                key_beat(acc + dot.partial, (acc + dot.partial) << p.lsb_bits)
         with m.Elif(state == _LSB):
             m.d.comb += [self.lsb_request.eq(1), self.lsb.ready.eq(1)]
-            with m.If(self.lsb.valid):
-                with m.If(last_beat):
-                    key_beat(rd.data + acc + dot.partial)
-                with m.Else():
-                    key_beat(acc + dot.partial)
+            with m.If(self.lsb.valid):  # rd reads the key's MSB score, stored in the MSB pass
+                key_beat(acc + dot.partial, rd.data + acc + dot.partial)
         with m.Elif(state == _EXP):
             m.d.sync += total.eq(div.total)
             with m.If(idx + p.exp_units >= length):
