@@ -39,7 +39,8 @@ def geometry(adg: ADG) -> tuple[TensorGeometry, ...]:
             # the ADG carries widths only; every example dtype is two's complement (intN)
             signed=tensor.get("signed", True), shape=tuple(tensor["shape"]),
             banks=max(c["banks"] for c in configs),
-            depth=max(math.prod(c["bank_shape"]) for c in configs)))
+            # at least two words: a one-word memory has a zero-width address Verilator rejects
+            depth=max(2, *(math.prod(c["bank_shape"]) for c in configs))))
     return tuple(out)
 
 
