@@ -6,6 +6,8 @@ mismatch rate is at most the at-risk rate, case by case. A coarse exp approximat
 that mismatches actually occur and the bound is exercised, not only the zero case."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lego.spatten.pq_decisions import compare, p_max_bounds, score_families
 from lego.spatten.pq_model import softmax_fixed
@@ -46,3 +48,17 @@ def test_bounds_contain_the_fixed_point_p_max_for_extreme_vectors():
         lo, hi = p_max_bounds(params, scores)
         r = softmax_fixed(params, scores)[1] / 2 ** params.prob_bits
         assert lo <= r <= hi
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(CONFIGS)),
+       st.lists(st.integers(-(1 << 24), 1 << 24), min_size=1, max_size=64),
+       st.integers(0, 12))
+def test_bounds_contain_the_fixed_point_p_max_for_any_scores(name, values, spread):
+    import numpy as np
+
+    params = CONFIGS[name]
+    scores = np.array(values, dtype=np.int64) >> spread  # vary the logit spread
+    lo, hi = p_max_bounds(params, scores)
+    r = softmax_fixed(params, scores)[1] / 2 ** params.prob_bits
+    assert lo <= r <= hi

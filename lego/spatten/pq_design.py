@@ -39,6 +39,9 @@ def report(params: PqParams, text: str) -> dict:
         "fixed_point": params.formats(),
         "storage_bits": storage_bits(params),
         "verilog_lines": text.count("\n"),
+        "cycle_model": "passes * (L * D/lanes + ceil(L / exp_units) + prob_bits + 1) + L + 1, "
+                       "passes = 2 with an LSB re-fetch; first key beat accepted to done, "
+                       "inclusive, no input bubbles, output always ready (sim/pq.py)",
         "cycles_at_max_len": {"msb_only": pq_cycles(params, n, False),
                               "with_refetch": pq_cycles(params, n, True)},
     }
