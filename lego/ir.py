@@ -63,7 +63,8 @@ class DType:
         if not self.signed:
             return unsigned
         half = np.int64(1 << (self.bits - 1))
-        return np.where(unsigned >= half, unsigned - np.int64(1 << self.bits), unsigned)
+        # sign-extend: OR with the bits above the mask (-2**bits, which fits int64 even for 63)
+        return np.where(unsigned >= half, unsigned | np.int64(~mask), unsigned)
 
 
 def parse_dtype(text: str) -> DType | None:

@@ -156,6 +156,15 @@ def test_dtype_wrap_matches_python_ints(bits, signed, values):
     assert all(dtype.min <= int(v) <= dtype.max for v in wrapped)
 
 
+@pytest.mark.parametrize("bits", [2, 31, 32, 33, 62, 63, 64])
+def test_dtype_wrap_every_width_near_the_limits(bits):
+    values = [0, 1, -1, (1 << 62) + 12345, -(1 << 63), (1 << 63) - 1, 1 << (bits - 1)
+              if bits < 64 else 7]
+    for signed in (True, False):
+        wrapped = DType(bits, signed).wrap(np.array(values, dtype=np.int64))
+        assert [int(v) for v in wrapped] == [python_wrap(v, bits, signed) for v in values]
+
+
 def test_dtype_wrap_edges():
     assert DType(16, True).wrap(np.array([32767, 32768, -32769, 65536])).tolist() == [
         32767, -32768, 32767, 0]
