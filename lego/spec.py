@@ -7,6 +7,7 @@ on its own, including that its mapping covers every iteration point exactly once
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from pathlib import Path
 
@@ -124,10 +125,10 @@ def _bounds(doc: Located, data: dict, path: tuple, allow_empty: bool) -> dict[st
     bounds = {}
     for name, bound in value.items():
         _check_identifier(doc, path + (name,), name, "index name")
-        if isinstance(bound, bool) or not isinstance(bound, int) or bound < 1:
+        if isinstance(bound, bool) or not isinstance(bound, numbers.Integral) or bound < 1:
             shown = repr(bound) if bound is not None else "empty"
             raise doc.error(path + (name,), f"bound must be a positive integer, not {shown}")
-        bounds[name] = bound
+        bounds[name] = int(bound)  # numpy integers from the Python API become plain ints
     if math.prod(bounds.values()) > _MAX_POINTS:
         raise doc.error(path, f"{math.prod(bounds.values())} points in all, more than the "
                               f"{_MAX_POINTS} supported")
@@ -269,7 +270,7 @@ def _dataflow(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> D
 
 
 def _map_expression(doc, path, value, temporal, spatial) -> tuple[Affine, str]:
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if isinstance(value, bool) or not isinstance(value, str | numbers.Integral):
         raise doc.error(path, f"must be an affine expression, not {_kind(value)} {value!r}")
     text = str(value)
     try:

@@ -1,12 +1,14 @@
 """Spec validation (lego/spec.py): the Python API, presets, and the coverage check of a
 dataflow mapping (every iteration point exactly once), fast path against enumeration."""
 
+import copy
 import dataclasses
 import itertools
 import math
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -49,6 +51,18 @@ def test_dict_built_in_python_equals_yaml():
                        "temporal": {"ti": 2, "tj": 2, "tk": 8},
                        "map": {"i": "4*ti + p", "j": "4*tj + q", "k": "tk"}}],
     })
+    assert without_source(spec) == without_source(load_spec(SPECS / "gemm_os_4x4.yaml"))
+
+
+def test_python_api_accepts_numpy_integers_and_leaves_the_dict_alone():
+    data = yaml.safe_load((SPECS / "gemm_os_4x4.yaml").read_text())
+    data["loops"] = {name: np.int64(bound) for name, bound in data["loops"].items()}
+    data["dataflows"][0]["map"]["k"] = "tk"
+    before = copy.deepcopy(data)
+    spec = parse_spec(data)
+    assert data == before
+    assert spec.loops == (("i", 8), ("j", 8), ("k", 8))
+    assert all(type(bound) is int for _, bound in spec.loops)
     assert without_source(spec) == without_source(load_spec(SPECS / "gemm_os_4x4.yaml"))
 
 
