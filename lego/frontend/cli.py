@@ -14,7 +14,7 @@ from lego.spec import load_spec
 
 __all__ = ["register", "summary_table"]
 
-STAGES = ("adg",)  # the back end adds "rtl"
+STAGES = ("adg", "rtl")
 
 
 def register(sub) -> None:
@@ -22,8 +22,11 @@ def register(sub) -> None:
         "gen", help="generate an accelerator from a spec",
         description=f"Front-end passes, in order: {', '.join(PASS_NAMES)}.")
     gen.add_argument("spec", help="spec file (YAML)")
-    gen.add_argument("--stage", choices=STAGES, default="adg",
-                     help="how far to generate (default adg: write adg.json and adg.dot)")
+    gen.add_argument("--stage", choices=STAGES, default="rtl",
+                     help="how far to generate: adg (adg.json, adg.dot) or rtl (default: "
+                          "Verilog, report, manifest, FuseSoC core)")
+    gen.add_argument("--period", type=float, metavar="NS",
+                     help="clock period for pipelining (default: relaxed, no extra registers)")
     gen.add_argument("-o", "--out", metavar="DIR",
                      help="output folder (default rtl_out/<spec name>/)")
     gen.add_argument("--dump-after", metavar="PASS", choices=PASS_NAMES,
@@ -39,6 +42,12 @@ def _gen(args) -> int:
     state = run_passes(spec)
     out = Path(args.out) if args.out else Path("rtl_out") / spec.name
     files = {"adg.json": state.adg.to_json(), "adg.dot": state.adg.to_dot()}
+    if args.stage == "rtl":
+        from lego.backend.generate import design_files, generate
+        if args.period is not None and not args.period > 0:
+            raise LegoError(f"--period must be a positive number of ns, not {args.period}")
+        files.update(design_files(state.adg, generate(state.adg, args.period),
+                                  Path(args.spec).read_text()))
     svg = _render(files["adg.dot"])
     if svg is not None:
         files["adg.svg"] = svg

@@ -1,0 +1,104 @@
+"""Lowering the ADG to the primitive graph, and the shared tensor layout (no Verilator)."""
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lego.backend.layout import fixed_bank, geometry, placement, port_location
+from lego.backend.lower import COUNTER, lower
+from lego.backend.pipeline import pipeline
+from lego.frontend.adg import mem_id
+from lego.frontend.passes import run_passes
+from lego.spec import load_spec
+
+SPECS = Path(__file__).resolve().parent.parent / "examples" / "specs"
+SMALL = sorted(p.name for p in SPECS.glob("*.yaml") if "16x16" not in p.name)
+
+
+def _adg(name):
+    return run_passes(load_spec(SPECS / name)).adg
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_layout_gives_every_element_its_own_word(name):
+    adg = _adg(name)
+    geo = {t.name: t for t in geometry(adg)}
+    for flow in adg.graph.graph["dataflows"]:
+        for tensor, g in geo.items():
+            banks, addresses = placement(adg, flow, tensor)
+            assert banks.max() < g.banks and addresses.max() < g.depth
+            pairs = set(zip(banks.ravel().tolist(), addresses.ravel().tolist(), strict=True))
+            assert len(pairs) == banks.size
+
+
+@pytest.mark.parametrize("name", ["gemm_os_4x4.yaml", "gemm_ws_4x4.yaml", "mttkrp_4x4.yaml"])
+def test_fixed_bank_ports_step_by_the_address_strides(name):
+    adg = _adg(name)
+    for flow, config in adg.graph.graph["dataflows"].items():
+        bounds = [t["bound"] for t in config["temporal"]]
+        for tensor in config["tensors"]:
+            mem = adg.graph.nodes[mem_id(tensor)]["dataflows"][flow]
+            assert fixed_bank(mem)
+            for port in mem["ports"]:
+                for t in itertools.islice(itertools.product(*map(range, bounds)), 40):
+                    bank, address = port_location(mem, tuple(port["base"]), t)
+                    assert bank == port["bank"]
+                    assert address == port["address"] + sum(
+                        s * x for s, x in zip(mem["address_strides"], t, strict=True))
+
+
+def test_conv_fallback_ports_change_bank():
+    mem = _adg("conv2d_os_4x4.yaml").graph.nodes["mem_I"]["dataflows"]["os"]
+    assert not fixed_bank(mem)
+
+
+def test_gemm_os_lowering_has_one_mac_per_fu_and_shared_control():
+    design = lower(_adg("gemm_os_4x4.yaml"))
+    kinds = [p.kind for p in design.graph.primitives()]
+    assert kinds.count("mul") == 16 and kinds.count("mem_write") == 16
+    assert kinds.count("counter") == 1
+    assert kinds.count("cmp") == 2  # first and last of the stationary k loop, shared by all FUs
+    accumulators = [p.name for p in design.graph.primitives() if p.name.startswith("acc.")]
+    assert len(accumulators) == 16
+    for acc in accumulators:
+        gate = next(c.src for c in design.graph.inputs(acc) if c.src.startswith("g."))
+        assert any(c.src == acc and c.distance == 1 for c in design.graph.inputs(gate))
+
+
+def test_delay_edges_become_fifo_distances_with_memory_fallback():
+    design = lower(_adg("conv2d_os_4x4.yaml"))
+    fallback = [p for p in design.graph.primitives() if p.name.startswith("f.I.")]
+    assert len(fallback) == 15
+    for prim in fallback:
+        valid, fifo, memory = design.graph.inputs(prim.name)
+        assert design.graph.primitive(valid.src).kind == "cmp"
+        assert fifo.distance in (1, 2)
+        assert design.graph.primitive(memory.src).kind == "mem_read"
+
+
+def test_fused_design_muxes_by_dataflow():
+    design = lower(_adg("gemm_os_ws_fused_4x4.yaml"))
+    flow_muxes = [p for p in design.graph.primitives()
+                  if p.kind == "mux" and p.params[0] == "flow"]
+    assert flow_muxes
+    assert [f.name for f in design.flows] == ["os", "ws"]
+
+
+def test_relaxed_period_keeps_the_datapath_combinational_and_tight_period_pipelines():
+    design = lower(_adg("gemm_ws_4x4.yaml"))
+    relaxed = pipeline(design.graph, 100.0)
+    tight = pipeline(design.graph, 4.0)
+    assert relaxed.timing_constraints == 0 and tight.timing_constraints > 0
+    assert max(s for _, s in tight.stages) > max(s for _, s in relaxed.stages)
+    assert tight.register_bits > relaxed.register_bits
+    assert dict(relaxed.stages)[COUNTER] == 0 and dict(tight.stages)[COUNTER] == 0
+
+
+def test_placement_matches_a_direct_bank_computation():
+    adg = _adg("gemm_os_4x4.yaml")
+    banks, addresses = placement(adg, "os", "A")
+    rows = np.arange(8)[:, None]
+    cols = np.arange(8)[None, :]
+    assert (banks == rows % 4).all() and (addresses == (rows // 4) * 8 + cols).all()
