@@ -1,8 +1,14 @@
-"""``lego sim``: the cycle-level simulator's command line (SCALE-Sim compatibility mode)."""
+"""``lego sim``: the cycle-level simulator's command line.
+
+Two modes: SCALE-Sim compatibility (``--scalesim-config`` with ``--scalesim-topology``) and
+workloads (``--layer``/``--layers``, see :mod:`sim.workload_cli`)."""
 
 from __future__ import annotations
 
 import sys
+
+from lego.errors import LegoError
+from sim import workload_cli
 
 __all__ = ["register"]
 
@@ -13,14 +19,17 @@ _BAR_WIDTH = 30
 
 def register(sub) -> None:
     parser = sub.add_parser(
-        "sim", help="simulate SCALE-Sim config + topology files (SCALE-Sim compatible numbers)")
-    parser.add_argument("--scalesim-config", metavar="CFG", required=True,
+        "sim", help="simulate SCALE-Sim config + topology files (SCALE-Sim compatible numbers) "
+        "or layers on an accelerator with buffers and DRAM (--layer/--layers)")
+    parser.add_argument("--scalesim-config", metavar="CFG",
                         help="SCALE-Sim architecture config (.cfg)")
-    parser.add_argument("--scalesim-topology", metavar="CSV", required=True,
+    parser.add_argument("--scalesim-topology", metavar="CSV",
                         help="SCALE-Sim topology (.csv)")
     parser.add_argument("--scalesim-input-type", choices=("conv", "gemm"), default="conv",
-                        help="topology form, as SCALE-Sim's -i option (default conv)")
+                        help="topology form, as SCALE-Sim's -i option (default conv); also the "
+                             "form of --layers")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    workload_cli.add_arguments(parser)
     parser.set_defaults(run=_run)
 
 
@@ -42,6 +51,16 @@ def _progress_bar(stream):
 
 
 def _run(args) -> int:
+    scalesim = args.scalesim_config is not None or args.scalesim_topology is not None
+    if workload_cli.wants_workload(args):
+        if scalesim:
+            raise LegoError("use either --layer/--layers (workload mode) or --scalesim-config "
+                            "with --scalesim-topology, not both")
+        sys.stdout.write(workload_cli.run(args, progress=_progress_bar(sys.stderr)))
+        return 0
+    if args.scalesim_config is None or args.scalesim_topology is None:
+        raise LegoError("lego sim needs --layer/--layers, or both --scalesim-config and "
+                        "--scalesim-topology")
     from sim.scalesim import read_config, read_topology, simulate
     from sim.scalesim.report import table, to_json
 
