@@ -3,7 +3,7 @@ datapath. The interface is the same for every design (see ``Accelerator``)."""
 
 from __future__ import annotations
 
-from amaranth import Module, Mux, Signal, unsigned
+from amaranth import Cat, Module, Signal, unsigned
 from amaranth.lib import memory, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -80,10 +80,11 @@ class Accelerator(wiring.Component):
                 m.d.comb += [write.addr.eq(self.host_addr), write.data.eq(self.host_wdata),
                              write.en.eq(self.host_we & selected & ~self.busy),
                              read.addr.eq(self.host_addr)]
-                words.append(((tensor_q == t.index) & (bank_q == b), read.data))
+                words.append((t.index, b, read.data))
                 memories[t.name].append(mem)
-        value = 0
-        for hit, word in words:
-            value = Mux(hit, word, value)
-        m.d.comb += self.host_rdata.eq(value)
+        # a flat case statement: a chain of muxes over thousands of banks is too deep
+        with m.Switch(Cat(bank_q, tensor_q)):
+            for index, bank, word in words:
+                with m.Case(bank | (index << len(bank_q))):
+                    m.d.comb += self.host_rdata.eq(word)
         return memories
