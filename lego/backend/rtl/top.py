@@ -87,4 +87,6 @@ class Accelerator(wiring.Component):
             for index, bank, word in words:
                 with m.Case(bank | (index << len(bank_q))):
                     m.d.comb += self.host_rdata.eq(word)
+            with m.Default():
+                m.d.comb += self.host_rdata.eq(0)
         return memories
