@@ -98,3 +98,13 @@ def test_fifty_layers_well_under_a_second(tmp_path):
     elapsed = time.process_time() - start
     assert len(json.loads(out)["layers"]) == 50
     assert elapsed < 0.5, elapsed
+
+
+def test_progress_is_reported_per_layer():
+    from sim.workload import Accelerator, gemm, load_table, simulate
+
+    calls = []
+    layers = [gemm(f"g{i}", 8, 8, 8) for i in range(3)]
+    simulate(layers, Accelerator(4, 4, "is"), load_table(),
+             progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]

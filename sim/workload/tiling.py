@@ -177,11 +177,26 @@ def _check_smallest_fits(layer: Layer, acc: Accelerator) -> None:
                 f"needed, {have} available{halved}")
 
 
+def _fitting_alone(layer: Layer, acc: Accelerator, cands: dict) -> list[np.ndarray]:
+    """Per loop, the candidates that fit with the other two loops at one unit (the others
+    cannot fit with anything), to keep the broadcast search small."""
+    kept = []
+    for loop in ("m", "n", "k"):
+        tiles = {other: cands[loop] if other == loop else 1 for other in ("m", "n", "k")}
+        sizes = evaluate(layer, acc, tiles["m"], tiles["n"], tiles["k"])["tile_bytes"]
+        fits = np.ones(len(cands[loop]), dtype=bool)
+        for operand, size in sizes.items():
+            fits &= np.broadcast_to(size <= acc.tile_capacity(operand), fits.shape)
+        kept.append(cands[loop][fits])
+    return kept
+
+
 def choose_tiling(layer: Layer, acc: Accelerator) -> Tiling:
     """The tiling of the policy above; raise LegoError when not even the smallest fits."""
     _check_smallest_fits(layer, acc)
     ext, align = extents(layer), _alignments(layer, acc)
-    grids = np.meshgrid(*(candidates(ext[loop], align[loop]) for loop in ("m", "n", "k")),
+    grids = np.meshgrid(*_fitting_alone(layer, acc, {loop: candidates(ext[loop], align[loop])
+                                                     for loop in ("m", "n", "k")}),
                         indexing="ij", sparse=True)
     result = evaluate(layer, acc, *grids)
     fits = np.ones(np.broadcast_shapes(*(g.shape for g in grids)), dtype=bool)
