@@ -32,7 +32,8 @@ from sim.workload.array import tile_cycles, tile_sram
 from sim.workload.layer import Layer, touched
 from sim.workload.tiling import LOOP_ORDER, RELEVANT, Tiling, extents, units
 
-__all__ = ["StepClass", "Traffic", "step_classes", "traffic", "timing"]
+__all__ = ["StepClass", "Timing", "Traffic", "compute_cycles", "sram_array_accesses",
+           "step_classes", "timing", "traffic"]
 
 
 @dataclass(frozen=True)
@@ -76,19 +77,13 @@ def _positions(trips: int) -> list[tuple[int, bool, bool]]:
         + [(1, False, True)]
 
 
-def _moves(order, relevant, trips, first_flags) -> bool:
-    """Whether an operand's tile is (re)loaded at a step: all loops inside the innermost loop
-    it depends on (with more than one trip) are at their first index."""
+def _inner_loops_at(order, relevant, trips, flags) -> bool:
+    """Whether every loop inside the innermost loop an operand depends on (with more than one
+    trip) has its flag set. With the "first index" flags: the operand's tile is (re)loaded
+    before the step; with the "last index" flags: it leaves the buffer after the step."""
     inner = [i for i, loop in enumerate(order) if loop in relevant and trips[loop] > 1]
     start = inner[-1] + 1 if inner else 0
-    return all(first_flags[order[i]] for i in range(start, len(order)))
-
-
-def _leaves(order, trips, last_flags) -> bool:
-    """Whether the output tile is written back after a step (its mirror image of _moves)."""
-    inner = [i for i, loop in enumerate(order) if loop in RELEVANT["C"] and trips[loop] > 1]
-    start = inner[-1] + 1 if inner else 0
-    return all(last_flags[order[i]] for i in range(start, len(order)))
+    return all(flags[order[i]] for i in range(start, len(order)))
 
 
 def step_classes(layer: Layer, acc: Accelerator, tiling: Tiling) -> list[StepClass]:
@@ -112,11 +107,11 @@ def step_classes(layer: Layer, acc: Accelerator, tiling: Tiling) -> list[StepCla
                 a = a_rows * cols * size["k"] * word
                 b = unit["k"] * size["k"] * size["n"] * word
                 c = unit["m"] * size["m"] * size["n"] * word
-                load_a = a if _moves(order, RELEVANT["A"], trips, first) else 0
-                load_b = b if _moves(order, RELEVANT["B"], trips, first) else 0
-                visit_c = _moves(order, RELEVANT["C"], trips, first)
+                load_a = a if _inner_loops_at(order, RELEVANT["A"], trips, first) else 0
+                load_b = b if _inner_loops_at(order, RELEVANT["B"], trips, first) else 0
+                visit_c = _inner_loops_at(order, RELEVANT["C"], trips, first)
                 read_c = c if visit_c and not first["k"] else 0
-                write_c = c if _leaves(order, trips, last) else 0
+                write_c = c if _inner_loops_at(order, RELEVANT["C"], trips, last) else 0
                 gemm_tile = (size["m"] * unit["m"], size["n"], size["k"] * unit["k"])
                 classes.append(StepClass(
                     count=pm[0] * pn[0] * pk[0],
