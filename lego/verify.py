@@ -75,11 +75,15 @@ def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: b
     results = folder.parent / f".{spec.name}.results.json"
     stimuli.write_text(json.dumps(cases(spec, adg, seeds)))
     results.unlink(missing_ok=True)
-    xml = run_cocotb(verilog=(folder / f"{spec.name}.v").resolve(), toplevel=spec.name,
-                     test_module=TEST_MODULE,
-                     build_dir=(build_dir or folder.parent / f".{spec.name}.build").resolve(),
-                     extra_env={"LEGO_STIMULI": str(stimuli.resolve()),
-                                "LEGO_RESULTS": str(results.resolve())}, waves=waves)
+    build = (build_dir or folder.parent / f".{spec.name}.build").resolve()
+    try:
+        xml = run_cocotb(verilog=(folder / f"{spec.name}.v").resolve(), toplevel=spec.name,
+                         test_module=TEST_MODULE, build_dir=build,
+                         extra_env={"LEGO_STIMULI": str(stimuli.resolve()),
+                                    "LEGO_RESULTS": str(results.resolve())}, waves=waves)
+    except RuntimeError as error:  # a Verilator/C++ build failure: a bug of ours, said in one line
+        raise LegoError(f"{spec_path}: building the simulation failed ({error}); "
+                        f"see the log in {build}") from None
     outcome = cocotb_outcomes(xml)
     if not results.exists():
         raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")

@@ -37,7 +37,7 @@ def geometry(adg: ADG) -> tuple[TensorGeometry, ...]:
         out.append(TensorGeometry(
             name=tensor["name"], index=index, role=tensor["role"], bits=tensor["bits"],
             # the ADG carries widths only; every example dtype is two's complement (intN)
-            signed=tensor.get("signed", True), shape=tuple(tensor["shape"]),
+            signed=tensor["signed"], shape=tuple(tensor["shape"]),
             banks=max(c["banks"] for c in configs),
             # at least two words: a one-word memory has a zero-width address Verilator rejects
             depth=max(2, *(math.prod(c["bank_shape"]) for c in configs))))

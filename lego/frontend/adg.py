@@ -97,11 +97,13 @@ def build_adg(spec: Spec, reuse: Reuse, fusion: Fusion, memory: MemorySystem) ->
     _finish_edges(graph)
     graph.graph.update(
         name=spec.name, array=list(spec.dataflows[0].spatial_bounds),
-        tensors=[{"name": t.name, "role": t.role, "bits": t.dtype.bits, "shape": list(t.shape)}
+        tensors=[{"name": t.name, "role": t.role, "bits": t.dtype.bits, "signed": t.dtype.signed,
+                  "shape": list(t.shape)}
                  for t in spec.tensors],
         dataflows={flow.name: _flow_config(spec, flow, reuse, graph) for flow in spec.dataflows},
         muxes=[_mux_config(m, coords) for m in fusion.muxes],
-        mux_count=len(fusion.muxes), naive_mux_count=fusion.naive_mux_count)
+        mux_count=len(fusion.muxes), naive_mux_count=fusion.naive_mux_count,
+        independent_mux_count=fusion.independent_mux_count)
     return ADG(nx.freeze(graph))
 
 

@@ -90,6 +90,7 @@ def summary_table(state: State) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
              for r in rows]
     if len(state.spec.dataflows) > 1:
-        lines.append(f"muxes: {len(state.fusion.muxes)} (naive union of independent "
-                     f"forests: {state.fusion.naive_mux_count})")
+        lines.append(f"muxes: {len(state.fusion.muxes)} (naive union: "
+                     f"{state.fusion.naive_mux_count}; independent forests: "
+                     f"{state.fusion.independent_mux_count})")
     return "\n".join(lines)

@@ -4,7 +4,9 @@ differs between dataflows.
 The forests are rebuilt in dataflow order; each one prefers the edges (and memory ports) that
 the dataflows fused before it already have, so chains are shared instead of duplicated (the
 paper's reuse-existing-chains heuristic, done through the arborescence costs). The mux count is
-reported against the naive union of the independently built forests."""
+reported against two baselines: the naive union (every FU input that is driven in more than one
+dataflow gets a mux, as if each dataflow had its own wiring) and the union of independently built
+forests (a mux only where sources differ, but without preferring shared chains)."""
 
 from __future__ import annotations
 
@@ -36,13 +38,15 @@ SELF = -2  # the output accumulates into the FU's own register (stationary outpu
 class Fusion:
     forests: tuple[Forest, ...]  # the fused forests, dataflows in spec order
     muxes: tuple[Mux, ...]
-    naive_mux_count: int  # muxes of the union of the independent forests
+    naive_mux_count: int  # a mux on every FU input driven in more than one dataflow
+    independent_mux_count: int  # muxes where the independently built forests differ
 
     def get(self, dataflow: str, tensor: str) -> Forest:
         return next(f for f in self.forests if f.dataflow == dataflow and f.tensor == tensor)
 
     def dump(self) -> str:
-        lines = [f"fusion: {len(self.muxes)} muxes (naive union {self.naive_mux_count})"]
+        lines = [f"fusion: {len(self.muxes)} muxes (naive union {self.naive_mux_count}, "
+                 f"independent forests {self.independent_mux_count})"]
         for mux in self.muxes:
             sources = " | ".join(",".join(map(str, s)) or "none" for s in mux.sources)
             select = " ".join(f"{d}={i}" for d, i in mux.select)
@@ -65,6 +69,7 @@ def fuse_dataflows(spec: Spec, reuse: Reuse, interconnect: Interconnect) -> Fusi
     order = {(f.dataflow, f.tensor): i for i, f in enumerate(interconnect.forests)}
     forests.sort(key=lambda f: order[(f.dataflow, f.tensor)])
     return Fusion(tuple(forests), _muxes(spec, reuse, forests),
+                  _naive_mux_count(spec, reuse, interconnect.forests),
                   len(_muxes(spec, reuse, interconnect.forests)))
 
 
@@ -94,16 +99,33 @@ def input_sources(forest: Forest, stationary: bool, num_fus: int) -> list[tuple[
     return [tuple(sorted(s)) for s in sources]
 
 
-def _muxes(spec: Spec, reuse: Reuse, forests) -> tuple[Mux, ...]:
+def _per_flow_sources(spec: Spec, reuse: Reuse, forests, tensor) -> list[list[tuple[int, ...]]]:
     num_fus = spec.dataflows[0].num_fus
+    out = []
+    for flow in spec.dataflows:
+        forest = next(f for f in forests if f.dataflow == flow.name and f.tensor == tensor.name)
+        stationary = bool(reuse.get(flow.name, tensor.name).stationary)
+        out.append(input_sources(forest, stationary, num_fus))
+    return out
+
+
+def _naive_mux_count(spec: Spec, reuse: Reuse, forests) -> int:
+    """FU inputs that more than one dataflow drives: the naive union muxes every one of them,
+    even where the dataflows' sources coincide."""
+    count = 0
+    for tensor in spec.tensors:
+        per_flow = _per_flow_sources(spec, reuse, forests, tensor)
+        for fu in range(spec.dataflows[0].num_fus):
+            count += sum(1 for sources in per_flow if sources[fu]) > 1
+    return count
+
+
+def _muxes(spec: Spec, reuse: Reuse, forests) -> tuple[Mux, ...]:
+    names = [flow.name for flow in spec.dataflows]
     muxes = []
     for tensor in spec.tensors:
-        per_flow = []
-        for flow in spec.dataflows:
-            forest = next(f for f in forests if f.dataflow == flow.name and f.tensor == tensor.name)
-            stationary = bool(reuse.get(flow.name, tensor.name).stationary)
-            per_flow.append((flow.name, input_sources(forest, stationary, num_fus)))
-        for fu in range(num_fus):
+        per_flow = list(zip(names, _per_flow_sources(spec, reuse, forests, tensor), strict=True))
+        for fu in range(spec.dataflows[0].num_fus):
             distinct = sorted({sources[fu] for _, sources in per_flow})
             if len(distinct) > 1:
                 select = tuple((name, distinct.index(sources[fu])) for name, sources in per_flow)

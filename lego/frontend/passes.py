@@ -29,7 +29,7 @@ PASSES = (
     # reuse first: every later pass consumes its reuse vectors.
     ("reuse", lambda s: replace(s, reuse=analyze_reuse(s.spec))),
     # interconnect needs the reuse vectors; it builds each dataflow's forest on its own, which
-    # is the naive-union baseline that fusion reports against.
+    # is the independent-forests baseline that fusion reports against.
     ("interconnect", lambda s: replace(s, interconnect=synthesize_interconnect(s.spec, s.reuse))),
     # fusion rebuilds the forests in dataflow order preferring shared edges; it must come
     # before memory because the memory ports are the FUs its final forests feed from memory.
