@@ -1,7 +1,8 @@
 """``lego sim``: the cycle-level simulator's command line.
 
-Two modes: SCALE-Sim compatibility (``--scalesim-config`` with ``--scalesim-topology``) and
-workloads (``--layer``/``--layers``, see :mod:`sim.workload_cli`)."""
+Three modes: a generated design (``lego sim SPEC``: cycles from the same lowered design and
+schedule as its RTL, see :mod:`sim.design`), SCALE-Sim compatibility (``--scalesim-config`` with
+``--scalesim-topology``) and workloads (``--layer``/``--layers``, see :mod:`sim.workload_cli`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ def register(sub) -> None:
     parser = sub.add_parser(
         "sim", help="simulate SCALE-Sim config + topology files (SCALE-Sim compatible numbers) "
         "or layers on an accelerator with buffers and DRAM (--layer/--layers)")
+    parser.add_argument("spec", nargs="?", help="spec file (YAML): simulate its generated design")
+    parser.add_argument("--period", type=float, metavar="NS",
+                        help="with SPEC: clock period the design is pipelined for")
     parser.add_argument("--scalesim-config", metavar="CFG",
                         help="SCALE-Sim architecture config (.cfg)")
     parser.add_argument("--scalesim-topology", metavar="CSV",
@@ -50,8 +54,38 @@ def _progress_bar(stream):
     return draw
 
 
+def _run_design(args) -> int:
+    from lego.outputs import stable_json
+    from sim.design import simulate_spec
+
+    runs = simulate_spec(args.spec, args.period)
+    if args.dataflow is not None:
+        names = [r.dataflow for r in runs]
+        if args.dataflow not in names:
+            raise LegoError(f"{args.spec}: --dataflow {args.dataflow!r} is not a dataflow of "
+                            f"the spec ({', '.join(names)})")
+        runs = tuple(r for r in runs if r.dataflow == args.dataflow)
+    if args.json:
+        sys.stdout.write(stable_json([r.to_dict() for r in runs]))
+        return 0
+    rows = [("dataflow", "steps", "drain", "cycles", "fus", "utilization")]
+    rows += [(r.dataflow, str(r.steps), str(r.drain), str(r.cycles), str(r.fus),
+              f"{r.utilization:.3f}") for r in runs]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
 def _run(args) -> int:
     scalesim = args.scalesim_config is not None or args.scalesim_topology is not None
+    if args.spec is not None:
+        if scalesim or workload_cli.wants_workload(args):
+            raise LegoError("lego sim SPEC simulates a generated design; it takes no "
+                            "--scalesim-*/--layer/--layers options")
+        return _run_design(args)
+    if args.period is not None:
+        raise LegoError("--period needs a SPEC")
     if workload_cli.wants_workload(args):
         if scalesim:
             raise LegoError("use either --layer/--layers (workload mode) or --scalesim-config "

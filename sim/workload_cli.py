@@ -26,7 +26,8 @@ def add_arguments(parser) -> None:
                             "--scalesim-input-type)")
     group.add_argument("--array", default="16x16", metavar="RxC",
                        help="PE array rows x columns (default 16x16)")
-    group.add_argument("--dataflow", default="os", help="os, ws or is (default os)")
+    group.add_argument("--dataflow", help="os, ws or is (default os); with SPEC: the spec's "
+                       "dataflow to simulate (default all)")
     group.add_argument("--sram", metavar="A=B,B=B,C=B",
                        help="buffer bytes per operand: A ifmap, B filter, C ofmap "
                             "(default 65536 each)")
@@ -53,7 +54,7 @@ def _accelerator(args):
     if not word.isdigit() or int(word) <= 0:
         raise LegoError(f"--word-bytes must be a positive integer, got {args.word_bytes!r}")
     kwargs = {"sram_bytes": parse_sram(args.sram)} if args.sram is not None else {}
-    return Accelerator(rows, cols, args.dataflow.strip().lower(),
+    return Accelerator(rows, cols, (args.dataflow or "os").strip().lower(),
                        dram_bw=parse_bandwidth(args.dram_bw),
                        double_buffer=args.double_buffer, word_bytes=int(word), **kwargs)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from lego.verify import verify
+from sim.design import simulate_spec
 
 pytestmark = pytest.mark.rtl
 
@@ -19,9 +20,9 @@ def test_example_matches_golden_model(tmp_path, name):
                      build_dir=tmp_path / "build")
     assert summary["first_mismatch"] is None
     assert summary["passed"]
-    for flow in summary["dataflows"].values():
-        # one step per cycle plus the pipeline drain
-        assert flow["steps"] < flow["rtl_cycles"] <= flow["steps"] + 8
+    # the three models agree: golden (values, above), RTL and sim/ (cycles, exactly)
+    simulated = {run.dataflow: run.cycles for run in simulate_spec(str(SPECS / name))}
+    assert {n: f["rtl_cycles"] for n, f in summary["dataflows"].items()} == simulated
 
 
 def test_tight_period_pipelines_the_datapath_and_still_matches(tmp_path):
@@ -32,3 +33,6 @@ def test_tight_period_pipelines_the_datapath_and_still_matches(tmp_path):
     report = json.loads((tmp_path / "design" / "report.json").read_text())
     assert report["timing_constraints"] > 0 and report["pipeline_depth"] >= 3
     assert summary["passed"]
+    simulated = {run.dataflow: run.cycles for run in simulate_spec(
+        str(SPECS / "gemm_os_ws_fused_4x4.yaml"), period_ns=4.0)}
+    assert {n: f["rtl_cycles"] for n, f in summary["dataflows"].items()} == simulated

@@ -1,0 +1,59 @@
+"""Cycle model of a generated design, read from the same lowered design and LP schedule the RTL
+is built from (never from the spec).
+
+The controller (lego/backend/rtl/controller.py) samples ``start`` on one clock edge, issues one
+temporal step per cycle, then counts down the drain (the latest memory-write stage of the
+schedule) and registers ``done``. Counting from the ``start`` edge to the cycle ``done`` is seen
+high, as ``lego verify`` measures it: 1 (start) + steps + drain + 1 (done register).
+Every FU computes in every step, so utilisation is steps / cycles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lego.backend.lower import Design
+from lego.backend.pipeline import Schedule
+from lego.backend.rtl.top import drain_cycles
+
+__all__ = ["DesignRun", "simulate_design"]
+
+
+@dataclass(frozen=True)
+class DesignRun:
+    dataflow: str
+    steps: int
+    drain: int
+    cycles: int
+    fus: int
+    utilization: float  # busy FU-cycles / (FUs x cycles)
+
+    def to_dict(self) -> dict:
+        return {"dataflow": self.dataflow, "steps": self.steps, "drain": self.drain,
+                "cycles": self.cycles, "fus": self.fus,
+                "utilization": round(self.utilization, 6)}
+
+
+def simulate_design(design: Design, schedule: Schedule, fus: int) -> tuple[DesignRun, ...]:
+    """One run per dataflow of the design, in the design's dataflow order."""
+    drain = drain_cycles(design, schedule)
+    runs = []
+    for flow in design.flows:
+        cycles = 1 + flow.num_steps + drain + 1
+        runs.append(DesignRun(flow.name, flow.num_steps, drain, cycles, fus,
+                              flow.num_steps / cycles))
+    return tuple(runs)
+
+
+def simulate_spec(spec_path: str, period_ns: float | None = None) -> tuple[DesignRun, ...]:
+    """Generate the design of a spec up to its schedule (no Verilog) and simulate it."""
+    from lego.backend.generate import RELAXED_PERIOD_NS
+    from lego.backend.lower import lower
+    from lego.backend.pipeline import pipeline
+    from lego.frontend.passes import run_passes
+    from lego.spec import load_spec
+
+    adg = run_passes(load_spec(spec_path)).adg
+    design = lower(adg)
+    schedule = pipeline(design.graph, RELAXED_PERIOD_NS if period_ns is None else period_ns)
+    fus = sum(1 for _, kind in adg.graph.nodes(data="kind") if kind == "fu")
+    return simulate_design(design, schedule, fus)
