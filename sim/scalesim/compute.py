@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.conv_gemm import ceil_div
 from sim.scalesim.config import ScaleSimConfig
 from sim.scalesim.topology import Layer
 
@@ -56,9 +57,6 @@ class LayerReport:
         return {field: getattr(self, field) for field in self.__dataclass_fields__}
 
 
-def _ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
-
 
 def _spatio_temporal(layer: Layer, dataflow: str) -> tuple[int, int, int]:
     """(Sr, Sc, T) of a layer under a dataflow."""
@@ -68,7 +66,7 @@ def _spatio_temporal(layer: Layer, dataflow: str) -> tuple[int, int, int]:
 
 def _used(size: int, tile: int) -> np.ndarray:
     """Array lines used by each fold along one axis: full tiles, then the remainder."""
-    used = np.full(_ceil_div(size, tile), tile, dtype=np.int64)
+    used = np.full(ceil_div(size, tile), tile, dtype=np.int64)
     used[-1] = size - tile * (len(used) - 1)
     return used
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lego.errors import SpecError
+from sim.conv_gemm import ConvAsGemm
 
 __all__ = ["Layer", "read_topology"]
 
@@ -23,12 +24,8 @@ CONV_FIELDS = ("IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width", "
 GEMM_FIELDS = ("M", "N", "K")
 
 
-def _ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
-
-
 @dataclass(frozen=True)
-class Layer:
+class Layer(ConvAsGemm):
     """A conv layer with SCALE-Sim's conventions (no padding, one stride for both axes)."""
 
     name: str
@@ -39,30 +36,6 @@ class Layer:
     channels: int
     filters: int
     stride: int
-
-    @property
-    def ofmap_h(self) -> int:
-        # SCALE-Sim's output size: ceil((H - F + S) / S), i.e. no padding.
-        return _ceil_div(self.ifmap_h - self.filter_h + self.stride, self.stride)
-
-    @property
-    def ofmap_w(self) -> int:
-        return _ceil_div(self.ifmap_w - self.filter_w + self.stride, self.stride)
-
-    @property
-    def m(self) -> int:
-        """GEMM rows: output pixels per filter."""
-        return self.ofmap_h * self.ofmap_w
-
-    @property
-    def n(self) -> int:
-        """GEMM columns: filters."""
-        return self.filters
-
-    @property
-    def k(self) -> int:
-        """GEMM reduction: the convolution window."""
-        return self.filter_h * self.filter_w * self.channels
 
 
 def _positive(path: Path, line: int, field: str, text: str) -> int:

@@ -20,11 +20,10 @@ numpy arrays (or ints) and work elementwise.
 
 from __future__ import annotations
 
+from sim.conv_gemm import ceil_div
+
 __all__ = ["spatio_temporal", "tile_cycles", "tile_sram"]
 
-
-def _ceil_div(a, b):
-    return -(-a // b)
 
 
 def spatio_temporal(dataflow: str, tm, tn, tk):
@@ -35,13 +34,13 @@ def spatio_temporal(dataflow: str, tm, tn, tk):
 def tile_cycles(dataflow: str, rows: int, cols: int, tm, tn, tk):
     sr, sc, t = spatio_temporal(dataflow, tm, tn, tk)
     skew = rows + cols - 2 if dataflow == "os" else 2 * rows + cols - 2
-    return _ceil_div(sr, rows) * _ceil_div(sc, cols) * (skew + t)
+    return ceil_div(sr, rows) * ceil_div(sc, cols) * (skew + t)
 
 
 def tile_sram(dataflow: str, rows: int, cols: int, tm, tn, tk) -> dict:
     """Element accesses of the array to the buffers for one tile: A and B reads, C writes."""
     sr, sc, t = spatio_temporal(dataflow, tm, tn, tk)
-    row_folds, col_folds = _ceil_div(sr, rows), _ceil_div(sc, cols)
+    row_folds, col_folds = ceil_div(sr, rows), ceil_div(sc, cols)
     stationary, per_col_fold, per_row_fold = sr * sc, col_folds * sr * t, row_folds * t * sc
     a, b, c = {
         "os": (per_col_fold, per_row_fold, stationary),

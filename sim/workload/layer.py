@@ -19,12 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from lego.errors import LegoError
+from sim.conv_gemm import ConvAsGemm
 
 __all__ = ["Layer", "gemm", "conv", "parse_layer", "from_scalesim", "touched"]
 
-
-def _ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
 
 
 def touched(first, stop, stride: int, window: int, size: int):
@@ -40,7 +38,7 @@ def touched(first, stop, stride: int, window: int, size: int):
 
 
 @dataclass(frozen=True)
-class Layer:
+class Layer(ConvAsGemm):
     """A conv layer (a GEMM is a 1 x 1 conv over an M x 1 image with K channels)."""
 
     name: str
@@ -64,26 +62,6 @@ class Layer:
             if window > size:
                 raise LegoError(f"layer {self.name}: filter_{axis} {window} is larger than "
                                 f"ifmap_{axis} {size}")
-
-    @property
-    def ofmap_h(self) -> int:
-        return _ceil_div(self.ifmap_h - self.filter_h + self.stride, self.stride)
-
-    @property
-    def ofmap_w(self) -> int:
-        return _ceil_div(self.ifmap_w - self.filter_w + self.stride, self.stride)
-
-    @property
-    def m(self) -> int:
-        return self.ofmap_h * self.ofmap_w
-
-    @property
-    def n(self) -> int:
-        return self.filters
-
-    @property
-    def k(self) -> int:
-        return self.filter_h * self.filter_w * self.channels
 
     @property
     def macs(self) -> int:
