@@ -45,3 +45,13 @@ def test_spatten_engines_synthesize_without_latches(argv, tmp_path, capsys):
     result = synthesize(source, top)
     assert result.latches == 0
     assert result.cells > 100
+
+
+def test_generated_array_synthesizes_without_latches(tmp_path, capsys):
+    root = Path(__file__).resolve().parent.parent.parent
+    spec = root / "examples" / "specs" / "gemm_os_ws_fused_4x4.yaml"
+    assert main(["gen", str(spec), "-o", str(tmp_path / "design")]) == 0
+    capsys.readouterr()
+    result = synthesize(tmp_path / "design" / "gemm_os_ws_fused_4x4.v", "gemm_os_ws_fused_4x4")
+    assert result.latches == 0
+    assert result.cells > 1000
