@@ -115,6 +115,12 @@ def test_period_shorter_than_one_operator_is_a_clear_error():
         pipeline(g, 0.5)
 
 
+def test_non_positive_period_is_a_clear_error():
+    with pytest.raises(LegoError, match=r"^design chain: clock period must be a positive number "
+                                        r"of ns, not -1\.0$"):
+        pipeline(_chain_with_accumulators(1), -1.0)
+
+
 def test_combinational_loop_is_a_clear_error():
     g = PrimitiveGraph("loop")
     g.add(Primitive("x", "add", 8, 0.2))

@@ -94,6 +94,9 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float) -> list[tuple[str, str]]
 
 def pipeline(graph: PrimitiveGraph, period_ns: float, reg_overhead_ns: float = 0.12) -> Schedule:
     """Choose stages so every path fits ``period_ns`` with the fewest register bits."""
+    if not period_ns > 0:
+        raise LegoError(f"design {graph.name}: clock period must be a positive number of ns, "
+                        f"not {period_ns}")
     budget = period_ns - reg_overhead_ns
     slowest = max(graph.primitives(), key=lambda p: p.delay_ns, default=None)  # first by name
     if slowest is not None and slowest.delay_ns > budget + _EPS:
