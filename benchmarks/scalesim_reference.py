@@ -26,6 +26,8 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "scalesim"
 DATAFLOWS = ("os", "ws", "is")
 
+DEGENERATE_ARRAYS = ((1, 1), (1, 4), (4, 1))
+
 # (topology, GEMM form?, arrays (rows, cols)). Small enough for a few minutes in total:
 # SCALE-Sim steps its memory model once per demand row in Python (~6k rows/s here).
 CASES = (
@@ -34,6 +36,11 @@ CASES = (
     ("conv_test_gemm1.csv", False, ((8, 8), (16, 4))),
     ("gemm_mixed.csv", True, ((8, 8), (16, 4), (3, 5))),
     ("gemm_test_mnk.csv", True, ((32, 32),)),
+    # Degenerate shapes: 1x1, 1xN and Nx1 arrays; M, N or K of 1. gemm_one.csv (M = N = K = 1)
+    # is alone in its file because SCALE-Sim crashes on it under OS on 1x1 (see run_or_error).
+    ("gemm_degenerate.csv", True, DEGENERATE_ARRAYS),
+    ("conv_degenerate.csv", False, DEGENERATE_ARRAYS),
+    ("gemm_one.csv", True, DEGENERATE_ARRAYS),
 )
 
 COMPUTE_FIELDS = ("total_cycles_incl_prefetch", "total_cycles", "stall_cycles",
@@ -97,6 +104,16 @@ def run_case(config: Path, topology: Path, gemm: bool, work: Path) -> list[dict]
     return [{"name": name, **c, **d} for name, c, d in zip(names, compute, detail, strict=True)]
 
 
+def run_or_error(config: Path, topology: Path, gemm: bool, work: Path) -> dict:
+    """A run's record: its layers, or the error SCALE-Sim stopped with. SCALE-Sim 3.0.0 divides
+    by the index of the last cycle for the overall utilisation, which is 0 when a layer takes
+    one cycle (OS, 1x1 array, M = N = K = 1): a ZeroDivisionError that ends the whole run."""
+    try:
+        return {"layers": run_case(config, topology, gemm, work)}
+    except ZeroDivisionError as error:
+        return {"layers": [], "error": f"ZeroDivisionError: {error}"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DATA / "reference.json")
@@ -118,13 +135,12 @@ def main(argv: list[str] | None = None) -> int:
                     config = write_config(dataflow, rows, cols)
                     topology = DATA / "topologies" / topo_name
                     start = time.process_time()
-                    layers = run_case(config, topology, gemm, Path(tmp))
+                    run = run_or_error(config, topology, gemm, Path(tmp))
                     seconds = time.process_time() - start
-                    print(f"{config.name:>14} {topo_name:<22} {len(layers)} layers "
-                          f"{seconds:7.2f} s", file=sys.stderr)
+                    print(f"{config.name:>14} {topo_name:<22} {len(run['layers'])} layers "
+                          f"{seconds:7.2f} s {run.get('error', '')}", file=sys.stderr)
                     runs.append({"config": f"configs/{config.name}",
-                                 "topology": f"topologies/{topo_name}",
-                                 "gemm": gemm, "layers": layers})
+                                 "topology": f"topologies/{topo_name}", "gemm": gemm, **run})
     record = {"scalesim_version": metadata.version("scalesim"),
               "python": f"{sys.version_info.major}.{sys.version_info.minor}",
               "runs": runs}

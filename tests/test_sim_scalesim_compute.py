@@ -37,8 +37,9 @@ def _expected(recorded: dict) -> dict:
 
 
 def _runs(dataflow: str) -> list[dict]:
+    """Runs SCALE-Sim completed (those it crashed on carry an 'error' and no layers)."""
     return [run for run in REFERENCE["runs"]
-            if read_config(DATA / run["config"]).dataflow == dataflow]
+            if read_config(DATA / run["config"]).dataflow == dataflow and "error" not in run]
 
 
 @pytest.mark.parametrize("dataflow", ["os", "ws", "is"])
@@ -52,6 +53,33 @@ def test_identical_to_scalesim(dataflow):
         for report, recorded in zip(reports, run["layers"], strict=True):
             ours = {theirs: getattr(report, mine) for theirs, mine in FIELDS.items()}
             assert ours == _expected(recorded), (run["config"], run["topology"], report.name)
+
+
+@pytest.mark.parametrize("dataflow", ["os", "ws", "is"])
+def test_reference_covers_degenerate_shapes(dataflow):
+    arrays = {(c.rows, c.cols) for c in (read_config(DATA / r["config"]) for r in _runs(dataflow))}
+    assert {(1, 1), (1, 4), (4, 1)} <= arrays
+    layers = [layer for run in _runs(dataflow) for layer in
+              read_topology(DATA / run["topology"], gemm=run["gemm"])]
+    for dim in ("m", "n", "k"):
+        assert any(getattr(layer, dim) == 1 for layer in layers), dim
+
+
+def test_one_cycle_layer_where_scalesim_crashes():
+    # SCALE-Sim 3.0.0 divides by the index of the last cycle, 0 for a one-cycle layer, and
+    # crashes; its compute model has by then counted the numbers below (read from its objects
+    # once by hand). Ours divides the overall utilisation by the one cycle instead: 100 %.
+    crashed = [run for run in REFERENCE["runs"] if "error" in run]
+    assert [(r["config"], r["topology"]) for r in crashed] == \
+        [("configs/os_1x1.cfg", "topologies/gemm_one.csv")]
+    assert crashed[0]["error"] == "ZeroDivisionError: division by zero"
+    (layer,) = read_topology(DATA / "topologies" / "gemm_one.csv", gemm=True)
+    report = simulate_layer(layer, read_config(DATA / "configs" / "os_1x1.cfg"))
+    assert (report.folds, report.total_cycles, report.stall_cycles) == (1, 0, 0)
+    assert (report.overall_util, report.mapping_efficiency, report.compute_util) == \
+        (100.0, 100.0, 100.0)
+    assert (report.sram_ifmap_reads, report.sram_filter_reads, report.sram_ofmap_writes) == \
+        (1, 1, 1 + (1 + 1))  # the OS ofmap over-count of R + C per fold
 
 
 def test_reference_covers_gemm_conv_and_remainder_folds():

@@ -10,6 +10,8 @@ The work is cut into ceil(Sr/R) * ceil(Sc/C) folds, run one after the other. SCA
 demand matrix with one row per cycle; a fold takes R + C + T - 2 rows under OS and
 2R + C + T - 2 under WS and IS (the stationary operand is loaded first). With CALC bandwidth
 nothing stalls, and the reported cycle count is the index of the last row: total - 1.
+Degenerate shapes (1x1, 1xN, Nx1 arrays; M, N or K of 1) follow the same formulas and match
+SCALE-Sim, except the one case where SCALE-Sim itself crashes (see ``util_span``).
 
 SRAM traffic: the stationary operand (spanning Sr x Sc) is read once; the operand spanning
 Sr x T is streamed once per column fold, and the one spanning T x Sc once per row fold. Under
@@ -92,6 +94,10 @@ def simulate_layer(layer: Layer, config: ScaleSimConfig) -> LayerReport:
     # The per-fold cycle count SCALE-Sim divides by in compute utilisation.
     util_cycles = rows + cols + t - 2 if df == "os" else 2 * rows + 2 * cols + t - 3
     macs = rows * cols
+    # SCALE-Sim divides the work by the index of the last cycle, which is 0 when the whole layer
+    # is one cycle (OS on a 1x1 array, M = N = K = 1); SCALE-Sim 3.0.0 then stops with a
+    # ZeroDivisionError. We divide by the one cycle the layer takes instead: 100 %.
+    util_span = max(total_cycles, 1)
     mapping = _fold_mean(row_used, col_used, 1, macs)
     compute = _fold_mean(row_used, col_used, t, macs * util_cycles)
     stationary, per_col_fold, per_row_fold = sr * sc, col_folds * sr * t, row_folds * t * sc
@@ -103,7 +109,7 @@ def simulate_layer(layer: Layer, config: ScaleSimConfig) -> LayerReport:
     return LayerReport(
         name=layer.name, m=layer.m, n=layer.n, k=layer.k, folds=folds,
         total_cycles=total_cycles, stall_cycles=0,
-        overall_util=(layer.m * layer.n * layer.k * 100) / (total_cycles * macs),
+        overall_util=(layer.m * layer.n * layer.k * 100) / (util_span * macs),
         mapping_efficiency=mapping * 100, compute_util=compute * 100,
         sram_ifmap_reads=ifmap, sram_filter_reads=filt, sram_ofmap_writes=ofmap)
 
