@@ -51,14 +51,14 @@ DETAIL_FIELDS = tuple(f"{level}_{operand}_{what}"
                       for what in ("start_cycle", "stop_cycle", "accesses"))
 
 
-def write_config(dataflow: str, rows: int, cols: int) -> Path:
+def write_config(dataflow: str, rows: int, cols: int, directory: Path = DATA / "configs") -> Path:
     """A copy of SCALE-Sim's sample scale.cfg with only the array and the dataflow changed."""
     text = (DATA / "base_scale.cfg").read_text()
     name = f"{dataflow}_{rows}x{cols}"
     for key, value in (("ArrayHeight", rows), ("ArrayWidth", cols), ("Dataflow", dataflow)):
         text = re.sub(rf"^{key}\s*:.*$", f"{key}: {value}", text, count=1, flags=re.M)
     text = re.sub(r"^run_name\s*=.*$", f"run_name = {name}", text, count=1, flags=re.M)
-    path = DATA / "configs" / f"{name}.cfg"
+    path = directory / f"{name}.cfg"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
