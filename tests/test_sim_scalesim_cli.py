@@ -48,6 +48,16 @@ def test_json_is_stable_and_matches_scalesim(capsys):
         [la["sram_ofmap_accesses"] for la in recorded]
 
 
+def test_one_cycle_layer_where_scalesim_crashes_is_reported(capsys):
+    # SCALE-Sim 3.0.0 stops with ZeroDivisionError here (see tests/data/scalesim/README.md).
+    argv = ["sim", "--scalesim-config", str(DATA / "configs" / "os_1x1.cfg"),
+            "--scalesim-topology", str(DATA / "topologies" / "gemm_one.csv"),
+            "--scalesim-input-type", "gemm", "--json"]
+    assert main(argv) == 0
+    (layer,) = json.loads(capsys.readouterr().out)["layers"]
+    assert (layer["total_cycles"], layer["overall_util"]) == (0, 100.0)
+
+
 def test_bad_input_exits_2_with_one_line(capsys, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("Layer Name, M, N, K,\nG, 1, 2, 3,\n")  # GEMM file read as conv
