@@ -1,5 +1,7 @@
 """``lego verify SPEC``: generate the RTL, build it once on Verilator, run every dataflow on random
-tensors for each seed, compare every output element with the golden model bit for bit."""
+tensors for each seed, compare every output element with the golden model bit for bit, and the
+RTL's measured cycles and SRAM accesses per tensor and bank with the cycle-level simulator's
+(sim/): the three models must agree exactly."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import numpy as np
 
 from lego.backend.generate import design_files, generate
 from lego.backend.layout import placement
+from lego.backend.rtl.netlist import access_probes
 from lego.errors import LegoError
 from lego.frontend.passes import run_passes
 from lego.golden import evaluate, random_inputs
@@ -18,7 +21,7 @@ from lego.spec import load_spec
 
 __all__ = ["register", "cases", "verify"]
 
-TEST_MODULE = "tests.rtl.design_cocotb"
+TEST_MODULE = "lego.verify_bench"
 
 
 def register(sub) -> None:
@@ -73,7 +76,8 @@ def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: b
     write_design(folder, design_files(adg, gen, Path(spec_path).read_text()))
     stimuli = folder.parent / f".{spec.name}.stimuli.json"
     results = folder.parent / f".{spec.name}.results.json"
-    stimuli.write_text(json.dumps(cases(spec, adg, seeds)))
+    stimuli.write_text(json.dumps({"cases": cases(spec, adg, seeds),
+                                   "probes": access_probes(gen.design)}))
     results.unlink(missing_ok=True)
     build = (build_dir or folder.parent / f".{spec.name}.build").resolve()
     try:
@@ -88,34 +92,75 @@ def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: b
     if not results.exists():
         raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")
     runs = json.loads(results.read_text())
-    summary = _summary(spec, runs, seeds)
+    summary = _summary(spec, runs, seeds, _predicted(adg, gen))
     (folder / "verify.json").write_text(stable_json(summary))
     stimuli.unlink(missing_ok=True)
     results.unlink(missing_ok=True)
     return summary
 
 
-def _summary(spec, runs: list[dict], seeds: int) -> dict:
+def _predicted(adg, gen) -> dict:
+    """The cycle-level simulator's cycles and SRAM accesses of the same generated design."""
+    from sim.design import simulate_design
+
+    fus = sum(1 for _, kind in adg.graph.nodes(data="kind") if kind == "fu")
+    return {run.dataflow: {"cycles": run.cycles,
+                           "sram": {a.tensor: a.to_dict() for a in run.sram}}
+            for run in simulate_design(gen.design, gen.schedule, fus)}
+
+
+def _measured_sram(run: dict, predicted: dict) -> dict:
+    """One run's counted port enables in the simulator's layout (tensor -> totals, per bank)."""
+    out = {}
+    for tensor, counts in predicted.items():
+        banks = len(counts["bank_reads"])
+        reads, writes = [0] * banks, [0] * banks
+        for kind, name, bank, count in run["accesses"]:
+            if name == tensor:
+                (reads if kind == "read" else writes)[bank] += count
+        out[tensor] = {"reads": sum(reads), "writes": sum(writes),
+                       "bank_reads": reads, "bank_writes": writes}
+    return out
+
+
+def _summary(spec, runs: list[dict], seeds: int, predicted: dict) -> dict:
     flows = {}
     for flow in spec.dataflows:
         mine = [r for r in runs if r["dataflow"] == flow.name]
-        flows[flow.name] = {"rtl_cycles": max((r["cycles"] for r in mine), default=None),
-                            "steps": flow.num_steps,
-                            "passed": bool(mine) and all(r["mismatch"] is None for r in mine)}
+        sim = predicted[flow.name]
+        cycles = sorted({r["cycles"] for r in mine})
+        sram = [_measured_sram(r, sim["sram"]) for r in mine]
+        flows[flow.name] = {
+            "steps": flow.num_steps,
+            # a fixed schedule: every seed takes the same cycles and accesses
+            "rtl_cycles": cycles[0] if len(cycles) == 1 else cycles or None,
+            "sim_cycles": sim["cycles"],
+            "rtl_sram": sram[0] if sram and all(x == sram[0] for x in sram) else sram or None,
+            "sim_sram": sim["sram"],
+            "passed": bool(mine) and all(r["mismatch"] is None for r in mine)}
+        flows[flow.name]["models_agree"] = (
+            flows[flow.name]["rtl_cycles"] == sim["cycles"]
+            and flows[flow.name]["rtl_sram"] == sim["sram"])
     first = next((r for r in runs if r["mismatch"] is not None), None)
     return {"name": spec.name, "seeds": seeds, "dataflows": flows,
-            "passed": len(runs) == seeds * len(spec.dataflows) and first is None,
+            "passed": (len(runs) == seeds * len(spec.dataflows) and first is None
+                       and all(f["models_agree"] for f in flows.values())),
             "first_mismatch": None if first is None else dict(first["mismatch"],
                                                               seed=first["seed"],
                                                               dataflow=first["dataflow"])}
 
 
 def table(summary: dict) -> str:
-    rows = [("dataflow", "steps", "rtl_cycles", "result")]
+    rows = [("dataflow", "steps", "rtl_cycles", "sim_cycles", "sram reads", "sram writes",
+             "result")]
     for name, flow in summary["dataflows"].items():
+        sram = flow["rtl_sram"] if isinstance(flow["rtl_sram"], dict) else {}
         rows.append((name, str(flow["steps"]), str(flow["rtl_cycles"]),
-                     "pass" if flow["passed"] else "FAIL"))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+                     str(flow["sim_cycles"]),
+                     str(sum(t["reads"] for t in sram.values())),
+                     str(sum(t["writes"] for t in sram.values())),
+                     "pass" if flow["passed"] and flow["models_agree"] else "FAIL"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
                      for r in rows)
 
@@ -127,12 +172,16 @@ def _run(args) -> int:
     print(table(summary))
     if not summary["passed"]:
         bad = summary["first_mismatch"]
-        if bad is None:
+        split = [n for n, f in summary["dataflows"].items() if not f["models_agree"]]
+        if bad is None and split:
+            print(f"lego verify: FAILED: RTL and sim/ disagree on dataflow {split[0]} "
+                  "(cycles or SRAM accesses; see verify.json)")
+        elif bad is None:
             print("lego verify: FAILED: not every run finished")
         else:
             print(f"lego verify: FAILED: seed {bad['seed']} dataflow {bad['dataflow']}: "
                   f"{bad['tensor']}{bad['coord']} = {bad['got']}, expected {bad['expected']}")
         return 1
     print(f"lego verify: passed ({summary['seeds']} seeds x {len(summary['dataflows'])} "
-          "dataflows)")
+          "dataflows; values = golden model, cycles and SRAM accesses = sim/)")
     return 0

@@ -68,13 +68,29 @@ def _run_design(args) -> int:
     if args.json:
         sys.stdout.write(stable_json([r.to_dict() for r in runs]))
         return 0
-    rows = [("dataflow", "steps", "drain", "cycles", "fus", "utilization")]
-    rows += [(r.dataflow, str(r.steps), str(r.drain), str(r.cycles), str(r.fus),
-              f"{r.utilization:.3f}") for r in runs]
+    _print_rows([("dataflow", "steps", "drain", "cycles", "fus", "utilization")]
+                + [(r.dataflow, str(r.steps), str(r.drain), str(r.cycles), str(r.fus),
+                    f"{r.utilization:.3f}") for r in runs])
+    print()
+    _print_rows([("dataflow", "tensor", "banks", "sram reads", "sram writes",
+                  "reads per bank", "writes per bank")]
+                + [(r.dataflow, a.tensor, str(len(a.reads)), str(sum(a.reads)),
+                    str(sum(a.writes)), _per_bank(a.reads), _per_bank(a.writes))
+                   for r in runs for a in r.sram])
+    return 0
+
+
+def _per_bank(counts: tuple[int, ...]) -> str:
+    """Per-bank counts, or one value with the bank count when every bank sees the same."""
+    if len(set(counts)) == 1:
+        return f"{counts[0]} x {len(counts)}"
+    return " ".join(map(str, counts))
+
+
+def _print_rows(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    return 0
 
 
 def _run(args) -> int:

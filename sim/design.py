@@ -5,7 +5,8 @@ The controller (lego/backend/rtl/controller.py) samples ``start`` on one clock e
 temporal step per cycle, then counts down the drain (the latest memory-write stage of the
 schedule) and registers ``done``. Counting from the ``start`` edge to the cycle ``done`` is seen
 high, as ``lego verify`` measures it: 1 (start) + steps + drain + 1 (done register).
-Every FU computes in every step, so utilisation is steps / cycles."""
+Every FU computes in every step, so utilisation is steps / cycles. SRAM reads and writes per
+tensor and bank come from the memory ports' enables (:mod:`sim.sram`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from lego.backend.lower import Design
 from lego.backend.pipeline import Schedule
 from lego.backend.rtl.top import drain_cycles
+from sim.sram import TensorAccesses, count_accesses
 
 __all__ = ["DesignRun", "simulate_design"]
 
@@ -26,11 +28,13 @@ class DesignRun:
     cycles: int
     fus: int
     utilization: float  # busy FU-cycles / (FUs x cycles)
+    sram: tuple[TensorAccesses, ...]  # per tensor, in design order
 
     def to_dict(self) -> dict:
         return {"dataflow": self.dataflow, "steps": self.steps, "drain": self.drain,
                 "cycles": self.cycles, "fus": self.fus,
-                "utilization": round(self.utilization, 6)}
+                "utilization": round(self.utilization, 6),
+                "sram": {a.tensor: a.to_dict() for a in self.sram}}
 
 
 def simulate_design(design: Design, schedule: Schedule, fus: int) -> tuple[DesignRun, ...]:
@@ -40,7 +44,7 @@ def simulate_design(design: Design, schedule: Schedule, fus: int) -> tuple[Desig
     for flow in design.flows:
         cycles = 1 + flow.num_steps + drain + 1
         runs.append(DesignRun(flow.name, flow.num_steps, drain, cycles, fus,
-                              flow.num_steps / cycles))
+                              flow.num_steps / cycles, count_accesses(design, flow.index)))
     return tuple(runs)
 
 

@@ -59,7 +59,8 @@ def test_gemm_os_lowering_has_one_mac_per_fu_and_shared_control():
     kinds = [p.kind for p in design.graph.primitives()]
     assert kinds.count("mul") == 16 and kinds.count("mem_write") == 16
     assert kinds.count("counter") == 1
-    assert kinds.count("cmp") == 2  # first and last of the stationary k loop, shared by all FUs
+    # first and last of the stationary k loop, and the read enable, each shared by all FUs
+    assert kinds.count("cmp") == 3
     accumulators = [p.name for p in design.graph.primitives() if p.name.startswith("acc.")]
     assert len(accumulators) == 16
     for acc in accumulators:
@@ -102,3 +103,14 @@ def test_placement_matches_a_direct_bank_computation():
     rows = np.arange(8)[:, None]
     cols = np.arange(8)[None, :]
     assert (banks == rows % 4).all() and (addresses == (rows // 4) * 8 + cols).all()
+
+
+def test_memory_reads_are_enabled_only_at_the_steps_whose_word_is_used():
+    design = lower(_adg("gemm_ws_4x4.yaml"))
+    reads = [p for p in design.graph.primitives() if p.kind == "mem_read"]
+    enables = {design.graph.inputs(p.name)[1].src for p in reads}
+    params = {design.graph.primitive(e).params for e in enables}
+    i = design.flows[0].names.index("ti")
+    # A streams and the partial sums are read where they are written back: every step; B is
+    # held in the array over i: read at i = 0 only
+    assert params == {(-1, "read", ((0, (), ()),)), (-1, "read", ((0, ((i, 0),), ()),))}

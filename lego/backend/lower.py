@@ -9,7 +9,11 @@ memory write. Node semantics (all values for step t appear at cycle t + stage):
 
 - ``counter``: the step counters; ``cmp`` params (flow, op, args): a 1-bit predicate;
 - ``addr`` params (flow, tensor, mode, ...): (bank, address) packed, bank in the high bits;
-- ``mem_read`` params (tensor, banks): the word at the address input, one cycle later;
+- ``mem_read`` params (tensor, banks): inputs (address, enable); the word at the address one
+  cycle later, read only when enable is high (SRAM reads are counted: sim/sram.py);
+- ``cmp`` op ``read`` (flow -1, args: per reading dataflow (flow, equalities, outside box)):
+  the step-valid bit of that dataflow and every counter equality and, when a box is given, the
+  counters outside it (a delay edge's fallback reads memory only where the edge is not valid);
 - ``mem_write`` params (tensor, banks): inputs (enable, address, data);
 - ``mux`` params ("flow", selects) | ("pred",) inputs (p, a, b) -> p ? a : b | ("gate",)
   inputs (p, x) -> p ? 0 : x;
@@ -163,16 +167,46 @@ class _Lowering:
                 out.update(range(geo.banks))
         return tuple(sorted(out))
 
-    def mem_read(self, fu: str, tensor: str, flows: list[str], tag: str) -> str:
-        """One read port of ``fu`` on ``tensor``, addressed per dataflow."""
+    def mem_read(self, fu: str, tensor: str, flows: list[str], tag: str,
+                 conditions: tuple) -> str:
+        """One read port of ``fu`` on ``tensor``, addressed per dataflow, enabled at the steps
+        ``conditions`` (per dataflow: equalities, outside box) name and at no others."""
         geo = next(t for t in self.tensors if t.name == tensor)
         addresses = [self.address(fu, tensor, f) for f in flows]
         per_flow = [addresses[flows.index(f.name)] if f.name in flows else addresses[0]
                     for f in self.flows]
         address = self.flow_mux(f"am.{tensor}.{fu}.{tag}", per_flow,
                                 _bits(geo.banks) + _bits(geo.depth))
-        return self.node(f"r.{tensor}.{fu}.{tag}", "mem_read", geo.bits, [(address, 0)],
+        enable = self.node(f"re.{conditions!r}".replace(" ", ""), "cmp", 1, [(COUNTER, 0)],
+                           (-1, "read", conditions))
+        return self.node(f"r.{tensor}.{fu}.{tag}", "mem_read", geo.bits,
+                         [(address, 0), (enable, 0)],
                          (tensor, self.banks(tensor, flows, fu)), latency=1)
+
+    def operand_read(self, fu: str, tensor: str) -> str:
+        """The read port feeding ``fu``'s ``tensor`` operand, shared by every dataflow in which
+        ``fu`` reads it; it reads only at the steps whose word is used."""
+        flows = self.reading_flows(fu, tensor)
+        conditions = tuple(c for c in (self.read_condition(fu, tensor, f) for f in flows)
+                           if c is not None)
+        return self.mem_read(fu, tensor, flows, "p", conditions)
+
+    def read_condition(self, fu: str, tensor: str, flow: str) -> tuple | None:
+        """When ``fu`` needs a memory word of ``tensor`` in ``flow``: a stationary operand only
+        at the first step of its invariant loops (it is held after), a delay edge's fallback
+        only where the edge is not valid."""
+        (_, edge), = self.in_edges(fu, tensor, flow)
+        if edge["kind"] == "memory":
+            box = ()
+        else:
+            box = tuple((self.flow(flow).names.index(n), lo, hi)
+                        for n, (lo, hi) in sorted(edge["valid"].items()))
+            if edge["kind"] == "direct" or not box:
+                return None
+        flags = self.config[flow]["tensors"][tensor]
+        zeros = (self.temporal_index(flow, flags["invariant_to"]) if flags["stationary"]
+                 else ())
+        return (self.flow(flow).index, tuple((i, 0) for i in zeros), box)
 
     def reading_flows(self, fu: str, tensor: str) -> list[str]:
         return [f.name for f in self.flows if self.port(fu, tensor, f.name) is not None]
@@ -204,7 +238,7 @@ class _Lowering:
                             f"{tensor} in dataflow {flow}; the ADG must give exactly one")
         src, edge = edges[0]
         if edge["kind"] == "memory":
-            return self.mem_read(fu, tensor, self.reading_flows(fu, tensor), "p")
+            return self.operand_read(fu, tensor)
         upstream = self.operand(src, tensor)
         if edge["kind"] == "direct":
             return self.node(f"w.{tensor}.{src}.{fu}", "wire", bits, [(upstream, 0)])
@@ -215,7 +249,7 @@ class _Lowering:
             return self.node(f"d.{tensor}.{src}.{fu}.{depth}", "wire", bits,
                              [(upstream, depth)])
         valid = self.pred(flow, "in_box", ranges)
-        memory = self.mem_read(fu, tensor, self.reading_flows(fu, tensor), "p")
+        memory = self.operand_read(fu, tensor)
         return self.node(f"f.{tensor}.{src}.{fu}.{depth}.{valid}", "mux", bits,
                          [(valid, 0), (upstream, depth), (memory, 0)], ("pred",))
 
@@ -265,7 +299,10 @@ class _Lowering:
         enable = self.pred(flow, "write", last)
         address = self.address(fu, output.name, flow)
         if flags["accumulate_in_memory"]:
-            old = self.mem_read(fu, output.name, [flow], f"rmw.{flow}")
+            # the old value is needed exactly when the new one is written
+            bounds = self.flow(flow).bounds
+            written = (self.flow(flow).index, tuple((i, bounds[i] - 1) for i in last), ())
+            old = self.mem_read(fu, output.name, [flow], f"rmw.{flow}", (written,))
             data = self.node(f"rmw.{fu}.{flow}", "add", output.bits, [(data, 0), (old, 0)])
         self.node(f"wr.{fu}.{flow}", "mem_write", output.bits,
                   [(enable, 0), (address, 0), (data, 0)],

@@ -1,5 +1,7 @@
 """Every 4x4 example verified on Verilator against the golden model: one build per design,
-3 seeds, every dataflow; one design also at a clock period that forces datapath registers."""
+3 seeds, every dataflow; one design also at a clock period that forces datapath registers.
+The three models agree: golden (values), RTL and ``lego sim`` (cycles and SRAM accesses per
+tensor and bank, exactly)."""
 
 from pathlib import Path
 
@@ -20,9 +22,19 @@ def test_example_matches_golden_model(tmp_path, name):
                      build_dir=tmp_path / "build")
     assert summary["first_mismatch"] is None
     assert summary["passed"]
-    # the three models agree: golden (values, above), RTL and sim/ (cycles, exactly)
-    simulated = {run.dataflow: run.cycles for run in simulate_spec(str(SPECS / name))}
-    assert {n: f["rtl_cycles"] for n, f in summary["dataflows"].items()} == simulated
+    _assert_rtl_equals_sim(summary, simulate_spec(str(SPECS / name)))
+
+
+def _assert_rtl_equals_sim(summary: dict, runs) -> None:
+    flows = summary["dataflows"]
+    assert {n: f["rtl_cycles"] for n, f in flows.items()} == {r.dataflow: r.cycles
+                                                              for r in runs}
+    for run in runs:
+        rtl = flows[run.dataflow]["rtl_sram"]
+        assert rtl == {a.tensor: a.to_dict() for a in run.sram}, run.dataflow
+        # the datapath reads its inputs and writes its output (a cross-check of the counting)
+        assert all(rtl[t]["reads"] > 0 for t in rtl if rtl[t]["writes"] == 0)
+        assert all(flows[run.dataflow]["models_agree"] for run in runs)
 
 
 def test_tight_period_pipelines_the_datapath_and_still_matches(tmp_path):
@@ -33,6 +45,5 @@ def test_tight_period_pipelines_the_datapath_and_still_matches(tmp_path):
     report = json.loads((tmp_path / "design" / "report.json").read_text())
     assert report["timing_constraints"] > 0 and report["pipeline_depth"] >= 3
     assert summary["passed"]
-    simulated = {run.dataflow: run.cycles for run in simulate_spec(
-        str(SPECS / "gemm_os_ws_fused_4x4.yaml"), period_ns=4.0)}
-    assert {n: f["rtl_cycles"] for n, f in summary["dataflows"].items()} == simulated
+    _assert_rtl_equals_sim(summary, simulate_spec(str(SPECS / "gemm_os_ws_fused_4x4.yaml"),
+                                                  period_ns=4.0))

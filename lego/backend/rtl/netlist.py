@@ -14,7 +14,7 @@ from lego.backend.lower import COUNTER, Design
 from lego.backend.pipeline import Schedule
 from lego.backend.rtl.controller import counter_fields
 
-__all__ = ["Netlist"]
+__all__ = ["Netlist", "access_probes", "access_signal"]
 
 
 def _ident(name: str) -> str:
@@ -68,6 +68,9 @@ class Netlist:
     # -- operators -----------------------------------------------------------------------
     def _emit_cmp(self, prim, inputs):
         flow, op, args = prim.params
+        if op == "read":
+            self.m.d.comb += self._out(prim).eq(self._read_condition(inputs[0], args))
+            return
         valid, counters = counter_fields(self.design.flows, inputs[0])[flow]
         bounds = self.design.flows[flow].bounds
         if op == "all_zero":
@@ -84,6 +87,27 @@ class Netlist:
         for term in terms:
             value = value & term
         self.m.d.comb += self._out(prim).eq(value)
+
+    def _read_condition(self, packed, conditions):
+        """OR over the reading dataflows of: step valid, counter equalities, outside the box."""
+        fields = counter_fields(self.design.flows, packed)
+        value = Const(0, 1)
+        for flow, equalities, box in conditions:
+            valid, counters = fields[flow]
+            bounds = self.design.flows[flow].bounds
+            term = valid
+            for i, want in equalities:
+                term = term & (counters[i] == want)
+            if box:
+                inside = Const(1, 1)
+                for i, lo, hi in box:
+                    if lo > 0:
+                        inside = inside & (counters[i] >= lo)
+                    if hi < bounds[i]:
+                        inside = inside & (counters[i] < hi)
+                term = term & ~inside
+            value = value | term
+        return value
 
     def _emit_addr(self, prim, inputs):
         flow, tensor, mode = prim.params[:3]
@@ -117,10 +141,13 @@ class Netlist:
         addr_bits = self.design.graph.primitive(
             self.design.graph.inputs(prim.name)[0].src).width - bank_bits
         address, bank = inputs[0][:addr_bits], inputs[0][addr_bits:]
+        enable = inputs[1]
         data = []
         for b in banks:
             port = self.memories[tensor][b].read_port()
-            self.m.d.comb += port.addr.eq(address)
+            hit = Signal(name=access_signal(prim.name, b))
+            self.m.d.comb += [hit.eq(enable if len(banks) == 1 else enable & (bank == b)),
+                              port.addr.eq(address), port.en.eq(hit)]
             data.append(port.data)
         if len(banks) == 1:
             self.m.d.comb += self._out(prim).eq(data[0])
@@ -140,8 +167,10 @@ class Netlist:
         addr_bits = len(packed) - bank_bits
         for b in banks:
             port = self.memories[tensor][b].write_port()
-            hit = enable if len(banks) == 1 else enable & (packed[addr_bits:] == b)
-            self.m.d.comb += [port.addr.eq(packed[:addr_bits]), port.data.eq(data),
+            hit = Signal(name=access_signal(prim.name, b))
+            self.m.d.comb += [hit.eq(enable if len(banks) == 1
+                                     else enable & (packed[addr_bits:] == b)),
+                              port.addr.eq(packed[:addr_bits]), port.data.eq(data),
                               port.en.eq(hit)]
 
     def _emit_mux(self, prim, inputs):
@@ -175,6 +204,23 @@ class Netlist:
         for operand in inputs[1:]:
             value = (value + operand)[:prim.width]
         self.m.d.comb += self._out(prim).eq(value)
+
+
+def access_signal(node: str, bank: int) -> str:
+    """Name of the 1-bit enable of memory node ``node``'s port on ``bank``: high in a cycle
+    when the port reads (``mem_read``) or writes (``mem_write``) that bank."""
+    return f"{_ident(node)}_en{bank}"
+
+
+def access_probes(design: Design) -> list[tuple[str, str, int, str]]:
+    """Every datapath memory port enable: (``read``|``write``, tensor, bank, signal name)."""
+    probes = []
+    for prim in design.graph.primitives():
+        if prim.kind in ("mem_read", "mem_write"):
+            tensor, banks = prim.params
+            kind = "read" if prim.kind == "mem_read" else "write"
+            probes += [(kind, tensor, b, access_signal(prim.name, b)) for b in banks]
+    return probes
 
 
 def _strides(key: str, temporal: int, rank: int) -> list[list[int]]:

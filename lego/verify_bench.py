@@ -1,9 +1,14 @@
-"""cocotb driver for every generated accelerator: load tensors through the host port, run one
-dataflow, count cycles from start to done, read the output back. Cases come from the JSON file
-in LEGO_STIMULI (lego.verify.cases); results go to LEGO_RESULTS for the Python side to check."""
+"""cocotb bench of ``lego verify``, the same for every generated accelerator: load tensors through
+the host port, run one dataflow, count cycles from start to done and every datapath SRAM access
+(each memory port enable, sampled every cycle of the run), read the output back.
+
+Cases and the enable signals to watch come from the JSON file in LEGO_STIMULI
+(:func:`lego.verify.stimuli`); results go to LEGO_RESULTS for the Python side to check. This
+module runs inside the simulator (imported by cocotb), never in the ``lego`` process."""
 
 import json
 import os
+from collections import Counter
 
 import cocotb
 from cocotb.clock import Clock
@@ -31,18 +36,30 @@ async def _host_read(dut, tensor, bank, addr):
     return dut.host_rdata.value.to_unsigned()
 
 
-async def _run(dut, case):
+def _sample(probes, tally: Counter) -> None:
+    """Add this cycle's enabled memory ports (each is one access at the next clock edge)."""
+    for key, handle in probes:
+        if handle.value == 1:
+            tally[key] += 1
+
+
+async def _run(dut, case, probes):
     for tensor, bank, addr, value in case["writes"]:
         await _host_write(dut, tensor, bank, addr, value)
     dut.dataflow.value = case["select"]
     dut.start.value = 1
+    tally: Counter = Counter()
+    await Timer(1, unit="ns")
+    _sample(probes, tally)  # idle: the datapath must not touch memory yet
     await RisingEdge(dut.clk)
     dut.start.value = 0
     cycles = 1
     await Timer(1, unit="ns")
+    _sample(probes, tally)
     while not dut.done.value:
         await RisingEdge(dut.clk)
         await Timer(1, unit="ns")
+        _sample(probes, tally)
         cycles += 1
         if cycles > _LIMIT:
             raise AssertionError("done never rose")
@@ -52,13 +69,17 @@ async def _run(dut, case):
         if got != want and mismatch is None:
             mismatch = {"tensor": case["tensor"], "coord": coord, "got": got, "expected": want}
     return {"seed": case["seed"], "dataflow": case["dataflow"], "cycles": cycles,
+            "accesses": [[kind, tensor, bank, count]
+                         for (kind, tensor, bank), count in sorted(tally.items())],
             "mismatch": mismatch}
 
 
 @cocotb.test()
 async def every_case(dut):
     with open(os.environ["LEGO_STIMULI"]) as handle:
-        cases = json.load(handle)
+        stimuli = json.load(handle)
+    probes = [((kind, tensor, bank), getattr(dut, name))
+              for kind, tensor, bank, name in stimuli["probes"]]
     cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
     dut.rst.value = 1
     for name in ("start", "host_we", "dataflow", "host_tensor", "host_bank", "host_addr",
@@ -67,7 +88,7 @@ async def every_case(dut):
     await ClockCycles(dut.clk, 2)
     dut.rst.value = 0
     await RisingEdge(dut.clk)
-    results = [await _run(dut, case) for case in cases]
+    results = [await _run(dut, case, probes) for case in stimuli["cases"]]
     with open(os.environ["LEGO_RESULTS"], "w") as handle:
         json.dump(results, handle)
     bad = [r for r in results if r["mismatch"]]
