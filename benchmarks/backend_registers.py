@@ -1,7 +1,8 @@
 """Back-end benchmark: LP vs naive pipeline register bits on the 16x16 GEMMs at a few clock
 periods, and `lego gen` (front end + back end + Verilog) time for 16x16 and 32x32 GEMM.
 
-Run: python benchmarks/backend_registers.py  (writes benchmarks/results/backend_registers.json)
+Run: python benchmarks/backend_registers.py  (prints tables, writes
+benchmarks/results/backend_registers.json)
 """
 
 from __future__ import annotations
@@ -55,11 +56,24 @@ def _gen_time(size: int) -> dict:
             "verilog_lines": len(gen.verilog.splitlines())}
 
 
+def _table(rows: list[dict], columns: tuple[str, ...]) -> str:
+    cells = [columns] + [tuple(str(row[c]) for c in columns) for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+    return "\n".join("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True))
+                     for r in cells)
+
+
 def main() -> None:
     result = {"registers": _registers(), "gen_time": [_gen_time(16), _gen_time(32)]}
     out = ROOT / "benchmarks" / "results" / "backend_registers.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    print("Pipeline registers: LP (fewest bits meeting the period) vs naive (every edge)")
+    print(_table(result["registers"], ("design", "period_ns", "lp_bits", "naive_bits", "ratio",
+                                       "lp_seconds")))
+    print("\nlego gen (front end + back end + Verilog), 64^3 GEMM, output stationary")
+    print(_table(result["gen_time"], ("design", "fus", "gen_seconds", "lp_seconds",
+                                      "verilog_lines")))
+    print(f"\nwrote {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
