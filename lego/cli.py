@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from lego.errors import LegoError
@@ -10,25 +11,32 @@ from lego.errors import LegoError
 __all__ = ["main"]
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    from lego import commands
-    from lego.frontend import cli as frontend_cli
-    from lego.spatten import cli as spatten_cli
-    from sim import cli as sim_cli
+# Each command's module registers its arguments; only the module of the command being run is
+# imported (the generators pull in amaranth and networkx, which a simulator run does not need).
+_COMMANDS = {
+    "check": "lego.commands", "golden": "lego.commands",
+    "gen": "lego.frontend.cli",
+    "verify": "lego.verify_cli",
+    "sim": "sim.cli",
+    "spatten": "lego.spatten.cli",
+}
 
+
+def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of ``command`` alone, or of every command (for help and unknown commands)."""
     parser = argparse.ArgumentParser(
         prog="lego", description="Spatial-accelerator generator and cycle-level simulator.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.register(sub)           # check, golden
-    frontend_cli.register(sub)       # gen
-    sim_cli.register(sub)            # sim
-    spatten_cli.register(sub)        # spatten topk|pq
-    __import__("lego.verify").verify.register(sub)  # verify
+    modules = ([_COMMANDS[command]] if command in _COMMANDS
+               else list(dict.fromkeys(_COMMANDS.values())))
+    for module in modules:
+        importlib.import_module(module).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         return args.run(args) or 0

@@ -20,8 +20,9 @@ _BAR_WIDTH = 30
 
 def register(sub) -> None:
     parser = sub.add_parser(
-        "sim", help="simulate SCALE-Sim config + topology files (SCALE-Sim compatible numbers) "
-        "or layers on an accelerator with buffers and DRAM (--layer/--layers)")
+        "sim", help="simulate a generated design (SPEC), SCALE-Sim config + topology files "
+        "(SCALE-Sim compatible numbers) or layers on an accelerator with buffers and DRAM "
+        "(--layer/--layers)")
     parser.add_argument("spec", nargs="?", help="spec file (YAML): simulate its generated design")
     parser.add_argument("--period", type=float, metavar="NS",
                         help="with SPEC: clock period the design is pipelined for")

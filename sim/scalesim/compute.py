@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from sim.conv_gemm import ceil_div
 from sim.scalesim.config import ScaleSimConfig
 from sim.scalesim.topology import Layer
@@ -66,20 +64,23 @@ def _spatio_temporal(layer: Layer, dataflow: str) -> tuple[int, int, int]:
     return {"os": (m, n, k), "ws": (k, n, m), "is": (k, m, n)}[dataflow]
 
 
-def _used(size: int, tile: int) -> np.ndarray:
+def _used(size: int, tile: int) -> list[int]:
     """Array lines used by each fold along one axis: full tiles, then the remainder."""
-    used = np.full(ceil_div(size, tile), tile, dtype=np.int64)
-    used[-1] = size - tile * (len(used) - 1)
-    return used
+    folds = ceil_div(size, tile)
+    return [tile] * (folds - 1) + [size - tile * (folds - 1)]
 
 
-def _fold_mean(row_used: np.ndarray, col_used: np.ndarray, scale: int, divisor: int) -> float:
+def _fold_mean(row_used: list[int], col_used: list[int], scale: int, divisor: int) -> float:
     """Mean over folds of rows_used * cols_used * scale / divisor, as SCALE-Sim computes it.
 
-    Numerator and divisor stay below 2**53, so numpy's division rounds exactly like Python's
-    int / int; the sum is Python's own, over folds in SCALE-Sim's order."""
-    per_fold = np.outer(col_used, row_used).ravel() * scale / divisor  # column folds outer
-    return sum(per_fold.tolist()) / per_fold.size
+    Each term is int / int, correctly rounded as SCALE-Sim's float64 numpy division of exact
+    values below 2**53 is; the sum runs over folds in SCALE-Sim's order (column folds outer),
+    so it rounds the same way."""
+    total = 0.0
+    for col in col_used:
+        for row in row_used:
+            total += col * row * scale / divisor
+    return total / (len(col_used) * len(row_used))
 
 
 def simulate_layer(layer: Layer, config: ScaleSimConfig) -> LayerReport:

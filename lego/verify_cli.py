@@ -1,0 +1,58 @@
+"""``lego verify SPEC``: its arguments and its table (the work is in :mod:`lego.verify`, imported
+only when the command runs)."""
+
+from __future__ import annotations
+
+from lego.errors import LegoError
+
+__all__ = ["register", "table"]
+
+
+def register(sub) -> None:
+    cmd = sub.add_parser("verify", help="generate, simulate on Verilator and check a spec")
+    cmd.add_argument("spec", help="spec file (YAML)")
+    cmd.add_argument("--seeds", type=int, default=3, help="random input sets (default 3)")
+    cmd.add_argument("--period", type=float, metavar="NS", help="clock period for pipelining")
+    cmd.add_argument("--waves", action="store_true", help="write FST waveforms")
+    cmd.add_argument("-o", "--out", metavar="DIR", help="output folder (default "
+                     "rtl_out/<spec name>/)")
+    cmd.set_defaults(run=_run)
+
+
+def table(summary: dict) -> str:
+    rows = [("dataflow", "steps", "rtl_cycles", "sim_cycles", "sram reads", "sram writes",
+             "result")]
+    for name, flow in summary["dataflows"].items():
+        sram = flow["rtl_sram"] if isinstance(flow["rtl_sram"], dict) else {}
+        rows.append((name, str(flow["steps"]), str(flow["rtl_cycles"]),
+                     str(flow["sim_cycles"]),
+                     str(sum(t["reads"] for t in sram.values())),
+                     str(sum(t["writes"] for t in sram.values())),
+                     "pass" if flow["passed"] and flow["models_agree"] else "FAIL"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in rows)
+
+
+def _run(args) -> int:
+    if args.seeds < 1:
+        raise LegoError(f"--seeds must be at least 1, not {args.seeds}")
+    from lego.verify import verify
+
+    summary = verify(args.spec, args.seeds, args.period, args.waves, args.out)
+    print(table(summary))
+    if not summary["passed"]:
+        bad = summary["first_mismatch"]
+        split = [n for n, f in summary["dataflows"].items() if not f["models_agree"]]
+        if bad is None and split:
+            print(f"lego verify: FAILED: RTL and sim/ disagree on dataflow {split[0]} "
+                  "(cycles or SRAM accesses; see verify.json)")
+        elif bad is None:
+            print("lego verify: FAILED: not every run finished")
+        else:
+            print(f"lego verify: FAILED: seed {bad['seed']} dataflow {bad['dataflow']}: "
+                  f"{bad['tensor']}{bad['coord']} = {bad['got']}, expected {bad['expected']}")
+        return 1
+    print(f"lego verify: passed ({summary['seeds']} seeds x {len(summary['dataflows'])} "
+          "dataflows; values = golden model, cycles and SRAM accesses = sim/)")
+    return 0

@@ -1,0 +1,41 @@
+"""The ``lego`` command line: one parser per command, loaded lazily."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lego.cli import _COMMANDS, main
+
+DATA = Path(__file__).resolve().parent / "data" / "scalesim"
+
+
+def test_every_command_is_listed_in_the_help(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert all(f"    {name}" in out for name in _COMMANDS)
+
+
+def test_an_unknown_command_names_the_choices(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["nosuch"])
+    assert exit_.value.code == 2
+    assert "invalid choice: 'nosuch'" in capsys.readouterr().err
+
+
+def test_a_scalesim_run_imports_no_generator_and_no_numpy():
+    # start-up is most of a SCALE-Sim compatible run (benchmarks/scalesim_speed.py): the
+    # simulator must not pay for the generators' imports
+    probe = ("import sys; from lego.cli import main; "
+             f"code = main(['sim', '--scalesim-config', {str(DATA / 'configs' / 'os_8x8.cfg')!r}, "
+             f"'--scalesim-topology', {str(DATA / 'topologies' / 'resnet18_five.csv')!r}, "
+             "'--json']); "
+             "heavy = sorted(m for m in ('amaranth', 'networkx', 'numpy', 'pulp', 'yaml') "
+             "if m in sys.modules); "
+             "print(code, heavy, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stderr.strip() == "0 []"
