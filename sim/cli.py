@@ -13,6 +13,8 @@ from sim import workload_cli
 
 __all__ = ["register"]
 
+_ENERGY_NOTE = ("estimates: exact access counts x per-access energies (Horowitz ISSCC 2014, "
+                "45 nm; sim/workload/energy_defaults.yaml, override with --energy)")
 # Below this many layers a run is instant and a progress bar would only flicker.
 _PROGRESS_MIN_LAYERS = 20
 _BAR_WIDTH = 30
@@ -58,7 +60,10 @@ def _progress_bar(stream):
 def _run_design(args) -> int:
     from lego.outputs import stable_json
     from sim.design import simulate_spec
+    from sim.design_energy import design_energy
+    from sim.workload.energy import load_table
 
+    table = load_table(args.energy)  # a bad table is refused before the design is built
     runs = simulate_spec(args.spec, args.period)
     if args.dataflow is not None:
         names = [r.dataflow for r in runs]
@@ -66,18 +71,22 @@ def _run_design(args) -> int:
             raise LegoError(f"{args.spec}: --dataflow {args.dataflow!r} is not a dataflow of "
                             f"the spec ({', '.join(names)})")
         runs = tuple(r for r in runs if r.dataflow == args.dataflow)
+    energy = {r.dataflow: design_energy(r, table) for r in runs}
     if args.json:
-        sys.stdout.write(stable_json([r.to_dict() for r in runs]))
+        sys.stdout.write(stable_json([dict(r.to_dict(), energy_pj=energy[r.dataflow],
+                                           energy_note=_ENERGY_NOTE) for r in runs]))
         return 0
-    _print_rows([("dataflow", "steps", "drain", "cycles", "fus", "utilization")]
+    _print_rows([("dataflow", "steps", "drain", "cycles", "fus", "utilization", "energy nJ")]
                 + [(r.dataflow, str(r.steps), str(r.drain), str(r.cycles), str(r.fus),
-                    f"{r.utilization:.3f}") for r in runs])
+                    f"{r.utilization:.3f}", f"{energy[r.dataflow]['total'] / 1e3:.3f}")
+                   for r in runs])
     print()
     _print_rows([("dataflow", "tensor", "banks", "sram reads", "sram writes",
                   "reads per bank", "writes per bank")]
                 + [(r.dataflow, a.tensor, str(len(a.reads)), str(sum(a.reads)),
                     str(sum(a.writes)), _per_bank(a.reads), _per_bank(a.writes))
                    for r in runs for a in r.sram])
+    print(f"\nenergy: {_ENERGY_NOTE}")
     return 0
 
 
@@ -96,10 +105,12 @@ def _print_rows(rows: list[tuple[str, ...]]) -> None:
 
 def _run(args) -> int:
     scalesim = args.scalesim_config is not None or args.scalesim_topology is not None
+    extra = workload_cli.given_workload_options(args)
     if args.spec is not None:
-        if scalesim or workload_cli.wants_workload(args):
+        if scalesim or workload_cli.wants_workload(args) or extra:
             raise LegoError("lego sim SPEC simulates a generated design; it takes no "
-                            "--scalesim-*/--layer/--layers options")
+                            "--scalesim-*/--layer/--layers options"
+                            + (f" (got {', '.join(extra)})" if extra else ""))
         return _run_design(args)
     if args.period is not None:
         raise LegoError("--period needs a SPEC")
@@ -110,8 +121,13 @@ def _run(args) -> int:
         sys.stdout.write(workload_cli.run(args, progress=_progress_bar(sys.stderr)))
         return 0
     if args.scalesim_config is None or args.scalesim_topology is None:
-        raise LegoError("lego sim needs --layer/--layers, or both --scalesim-config and "
-                        "--scalesim-topology")
+        raise LegoError("lego sim needs a SPEC, --layer/--layers, or both --scalesim-config "
+                        "and --scalesim-topology")
+    ignored = extra + [flag for flag, value in (("--dataflow", args.dataflow),
+                                                ("--energy", args.energy)) if value is not None]
+    if ignored:
+        raise LegoError(f"{', '.join(ignored)}: not an option of SCALE-Sim mode (the array "
+                        "and dataflow come from --scalesim-config)")
     from sim.scalesim import read_config, read_topology, simulate
     from sim.scalesim.report import table, to_json
 

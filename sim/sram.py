@@ -21,6 +21,7 @@ __all__ = ["TensorAccesses", "count_accesses"]
 @dataclass(frozen=True)
 class TensorAccesses:
     tensor: str
+    bits: int  # element width = bank word width
     reads: tuple[int, ...]  # per bank
     writes: tuple[int, ...]  # per bank
 
@@ -59,7 +60,8 @@ def count_accesses(design: Design, flow_index: int) -> tuple[TensorAccesses, ...
         hits = np.bincount(bank, minlength=max(banks) + 1)
         for b in banks:
             tally[tensor, b] += int(hits[b])
-    return tuple(TensorAccesses(t.name, tuple(reads[t.name, b] for b in range(t.banks)),
+    return tuple(TensorAccesses(t.name, t.bits,
+                                tuple(reads[t.name, b] for b in range(t.banks)),
                                 tuple(writes[t.name, b] for b in range(t.banks)))
                  for t in design.tensors)
 

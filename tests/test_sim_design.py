@@ -39,3 +39,30 @@ def test_cli_errors_are_one_line(capsys):
     assert "takes no --scalesim-*/--layer/--layers options" in capsys.readouterr().err
     assert main(["sim", "--period", "2"]) == 2
     assert capsys.readouterr().err == "lego: error: --period needs a SPEC\n"
+
+
+def test_workload_options_are_refused_not_ignored(capsys):
+    spec = str(SPECS / "gemm_os_4x4.yaml")
+    assert main(["sim", spec, "--array", "8x8", "--no-double-buffer"]) == 2
+    assert capsys.readouterr().err.endswith("(got --array, --double-buffer)\n")
+    cfg = str(Path(__file__).resolve().parent / "data" / "scalesim" / "configs" / "os_8x8.cfg")
+    assert main(["sim", "--scalesim-config", cfg, "--scalesim-topology", cfg,
+                 "--dataflow", "ws", "--dram-bw", "4"]) == 2
+    assert capsys.readouterr().err == ("lego: error: --dram-bw, --dataflow: not an option of "
+                                       "SCALE-Sim mode (the array and dataflow come from "
+                                       "--scalesim-config)\n")
+
+
+def test_energy_prices_the_exact_counts(tmp_path, capsys):
+    table = tmp_path / "energy.yaml"
+    table.write_text("mac_pj: 1.0\nregister_pj: 0.0\nsram_read_pj: 64.0\nsram_write_pj: 0.0\n"
+                     "sram_bank_width_bits: 8\n")
+    spec = str(SPECS / "gemm_ws_4x4.yaml")
+    assert main(["sim", spec, "--energy", str(table), "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    # 512 MACs at 1 pJ; 8-bit reads of A (128) and B (64) and 32-bit reads of the partial sums
+    # (128) in 8-bit words of 64 pJ
+    assert row["energy_pj"]["mac"] == 32 * 16
+    assert row["energy_pj"]["sram_read"] == (128 * 8 + 64 * 8 + 128 * 32) / 8 * 64
+    assert row["energy_pj"]["total"] == 32 * 16 + (128 + 64 + 128 * 4) * 64
+    assert row["energy_note"].startswith("estimates")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -72,7 +71,8 @@ def test_json_is_stable_and_complete(capsys, tmp_path):
     (["--layer", "gemm:M=4,N=4,K=4", "--scalesim-config", "x.cfg"],
      "use either --layer/--layers (workload mode) or --scalesim-config with "
      "--scalesim-topology, not both"),
-    ([], "lego sim needs --layer/--layers, or both --scalesim-config and --scalesim-topology"),
+    ([], "lego sim needs a SPEC, --layer/--layers, or both --scalesim-config "
+     "and --scalesim-topology"),
     (["--layers", "missing.csv"], "missing.csv: SCALE-Sim topology file not found"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, message):
@@ -82,7 +82,8 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, message):
                                                    and message in err and err.count("\n") == 1)
 
 
-def test_fifty_layers_well_under_a_second(tmp_path):
+def test_fifty_layers_are_all_reported(tmp_path):
+    # speed is measured by benchmarks/workload_sweep.py, not asserted here
     rows = RESNET.read_text().splitlines()
     csv = tmp_path / "fifty.csv"
     csv.write_text("\n".join([rows[0]] + [rows[1 + i % 5] for i in range(50)]) + "\n")
@@ -92,12 +93,9 @@ def test_fifty_layers_well_under_a_second(tmp_path):
         dram_bw, double_buffer, word_bytes, energy, json = "16", True, "1", None, True
         scalesim_input_type = "conv"
 
-    run(Args)  # warm up imports
-    start = time.process_time()
-    out = run(Args)
-    elapsed = time.process_time() - start
-    assert len(json.loads(out)["layers"]) == 50
-    assert elapsed < 0.5, elapsed
+    layers = json.loads(run(Args))["layers"]
+    assert len(layers) == 50
+    assert [layer["name"] for layer in layers[:5]] == [layer["name"] for layer in layers[5:10]]
 
 
 def test_progress_is_reported_per_layer():
