@@ -20,14 +20,15 @@ _CHUNK = 1 << 20  # iteration points per vectorised step, bounds memory on big l
 
 
 def random_inputs(spec: Spec, seed: int) -> dict[str, np.ndarray]:
-    """Uniform random values over each input's full dtype range, reproducible from ``seed``
-    (uint64 inputs only reach 2**63 - 1, since every tensor is held in int64)."""
+    """Uniform random values over each input's full dtype range, reproducible from ``seed``:
+    int64 arrays, except uint64 inputs, drawn as uint64 over [0, 2**64) (``evaluate`` reads
+    them as int64 bit patterns, exact modulo 2**64)."""
     rng = np.random.default_rng(seed)
     out = {}
     for tensor in spec.inputs:
         dtype = tensor.dtype
         if dtype.bits == 64 and not dtype.signed:
-            values = rng.integers(0, 1 << 63, size=tensor.shape, dtype=np.int64)
+            values = rng.integers(0, 1 << 64, size=tensor.shape, dtype=np.uint64)
         else:
             values = rng.integers(dtype.min, dtype.max, size=tensor.shape, dtype=np.int64,
                                   endpoint=True)

@@ -25,7 +25,12 @@ TEST_MODULE = "lego.verify_bench"
 
 
 def _unsigned(values: np.ndarray, bits: int) -> np.ndarray:
-    return np.asarray(values, dtype=np.int64) & np.int64((1 << bits) - 1) if bits < 64 else values
+    """The words the memories hold: the low ``bits`` of each value, as a non-negative number
+    (int64 and uint64 tensors alike: 64-bit values are reinterpreted, never range-checked)."""
+    words = np.asarray(values).astype(np.int64)
+    if bits == 64:
+        return words.view(np.uint64)
+    return words & np.int64((1 << bits) - 1)
 
 
 def cases(spec, adg, seeds: int) -> list[dict]:

@@ -136,8 +136,12 @@ def test_random_inputs_cover_the_dtype_range(dtype):
     spec = gemm(16, 16, 16, a=dtype, b="int8")
     values = random_inputs(spec, 0)["A"]
     tensor = spec.tensor("A")
-    assert values.shape == tensor.shape and values.dtype == np.int64
+    wide_unsigned = dtype == "uint64"
+    assert values.shape == tensor.shape
+    assert values.dtype == (np.uint64 if wide_unsigned else np.int64)
     assert values.min() >= tensor.dtype.min and values.max() <= tensor.dtype.max
+    if wide_unsigned:  # the top bit is exercised (all 256 below 2**63: probability 2**-256)
+        assert int(values.max()) >= 1 << 63
     if tensor.dtype.bits <= 2:
         assert set(values.flat) == set(range(tensor.dtype.min, tensor.dtype.max + 1))
 

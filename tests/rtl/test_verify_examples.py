@@ -49,3 +49,16 @@ def test_tight_period_pipelines_the_datapath_and_still_matches(tmp_path):
     assert summary["passed"]
     _assert_rtl_equals_sim(summary, simulate_spec(str(SPECS / "gemm_os_ws_fused_4x4.yaml"),
                                                   period_ns=4.0))
+
+
+def test_64_bit_operands_use_every_bit(tmp_path):
+    # uint64 inputs are drawn over [0, 2**64) and an int64 output is often negative: both must
+    # reach the memories as their 64-bit words (a signed 64-bit output once failed here)
+    text = (SPECS / "gemm_os_ws_fused_4x4.yaml").read_text()
+    spec = tmp_path / "gemm_wide.yaml"
+    spec.write_text(text.replace("gemm_os_ws_fused_4x4", "gemm_wide").replace(
+        "{A: int8, B: int8, C: int32}", "{A: uint64, B: int64, C: int64}"))
+    assert "uint64" in spec.read_text()
+    summary = verify(str(spec), seeds=2, out=str(tmp_path / "design"),
+                     build_dir=tmp_path / "build")
+    assert summary["passed"], summary["first_mismatch"]
