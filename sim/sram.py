@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lego.backend.lower import Design
+from lego.backend.lower import Design, coord_strides
+from lego.frontend.memory import bank_of
 
 __all__ = ["TensorAccesses", "count_accesses"]
 
@@ -110,17 +111,10 @@ def _select(graph, name: str, flow_index: int) -> str:
 
 def _bank(params: tuple, counters: np.ndarray) -> np.ndarray:
     """The bank an ``addr`` node points at, per step."""
-    mode = params[2]
-    steps = counters.shape[1]
-    if mode == "fixed":
-        return np.full(steps, params[3], dtype=np.int64)
+    if params[2] == "fixed":
+        return np.full(counters.shape[1], params[3], dtype=np.int64)
     base, strides_key, dims, gcds, _local = params[3:]
-    rank = len(base)
-    values = [int(v) for v in strides_key.split("_")] if strides_key != "none" else []
-    bank = np.zeros(steps, dtype=np.int64)
-    for d in range(rank):
-        x = np.full(steps, base[d], dtype=np.int64)
-        for t in range(counters.shape[0]):
-            x += counters[t] * values[t * rank + d]
-        bank = bank * dims[d] + (x // gcds[d]) % dims[d]  # floor semantics, as in hardware
-    return bank
+    strides = np.array(coord_strides(strides_key, counters.shape[0], len(base)),
+                       dtype=np.int64).reshape(counters.shape[0], len(base))
+    coord = np.array(base, dtype=np.int64)[:, None] + strides.T @ counters  # (rank, steps)
+    return bank_of(tuple(coord), dims, gcds)  # numpy's // and % floor, as the hardware does

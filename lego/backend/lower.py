@@ -29,7 +29,7 @@ from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph
 from lego.errors import LegoError
 from lego.frontend.adg import ADG, mem_id
 
-__all__ = ["Flow", "Design", "lower", "COUNTER", "counter_width"]
+__all__ = ["Flow", "Design", "lower", "COUNTER", "counter_width", "coord_strides"]
 
 COUNTER = "ctrl"
 
@@ -199,14 +199,18 @@ class _Lowering:
         if edge["kind"] == "memory":
             box = ()
         else:
-            box = tuple((self.flow(flow).names.index(n), lo, hi)
-                        for n, (lo, hi) in sorted(edge["valid"].items()))
+            box = self.valid_box(flow, edge)
             if edge["kind"] == "direct" or not box:
                 return None
         flags = self.config[flow]["tensors"][tensor]
         zeros = (self.temporal_index(flow, flags["invariant_to"]) if flags["stationary"]
                  else ())
         return (self.flow(flow).index, tuple((i, 0) for i in zeros), box)
+
+    def valid_box(self, flow: str, edge: dict) -> tuple:
+        """Where a delay edge's source point exists: (temporal index, lo, hi) per limited loop."""
+        return tuple((self.flow(flow).names.index(n), lo, hi)
+                     for n, (lo, hi) in sorted(edge["valid"].items()))
 
     def reading_flows(self, fu: str, tensor: str) -> list[str]:
         return [f.name for f in self.flows if self.port(fu, tensor, f.name) is not None]
@@ -243,8 +247,7 @@ class _Lowering:
         if edge["kind"] == "direct":
             return self.node(f"w.{tensor}.{src}.{fu}", "wire", bits, [(upstream, 0)])
         depth = edge["depth"]
-        ranges = tuple((self.flow(flow).names.index(n), lo, hi)
-                       for n, (lo, hi) in sorted(edge["valid"].items()))
+        ranges = self.valid_box(flow, edge)
         if self.port(fu, tensor, flow) is None or not ranges:
             return self.node(f"d.{tensor}.{src}.{fu}.{depth}", "wire", bits,
                              [(upstream, depth)])
@@ -311,6 +314,12 @@ class _Lowering:
 
 def _bits(count: int) -> int:
     return max(1, (count - 1).bit_length())
+
+
+def coord_strides(key: str, temporal: int, rank: int) -> list[list[int]]:
+    """The per-temporal-index coordinate strides a ``coord`` address node's key holds."""
+    values = [int(v) for v in key.split("_")] if key != "none" else []
+    return [values[t * rank:(t + 1) * rank] for t in range(temporal)]
 
 
 def _key(value) -> str:

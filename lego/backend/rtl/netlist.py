@@ -10,7 +10,7 @@ import re
 
 from amaranth import Cat, Const, Mux, Signal, signed, unsigned
 
-from lego.backend.lower import COUNTER, Design
+from lego.backend.lower import COUNTER, Design, coord_strides
 from lego.backend.pipeline import Schedule
 from lego.backend.rtl.controller import counter_fields
 
@@ -78,9 +78,7 @@ class Netlist:
         elif op == "write":
             terms = [valid] + [counters[i] == bounds[i] - 1 for i in args]
         elif op == "in_box":
-            # bounds that every counter value meets are left out (Verilator flags them)
-            terms = [counters[i] >= lo for i, lo, _ in args if lo > 0]
-            terms += [counters[i] < hi for i, _, hi in args if hi < bounds[i]]
+            terms = [_inside(counters, args, bounds)]
         else:
             raise AssertionError(f"unknown predicate {op}")
         value = Const(1, 1)
@@ -99,13 +97,7 @@ class Netlist:
             for i, want in equalities:
                 term = term & (counters[i] == want)
             if box:
-                inside = Const(1, 1)
-                for i, lo, hi in box:
-                    if lo > 0:
-                        inside = inside & (counters[i] >= lo)
-                    if hi < bounds[i]:
-                        inside = inside & (counters[i] < hi)
-                term = term & ~inside
+                term = term & ~_inside(counters, box, bounds)
             value = value | term
         return value
 
@@ -123,7 +115,7 @@ class Netlist:
             value = Cat(address[:addr_bits], Const(bank, bank_bits))
         else:
             base, strides_key, dims, gcds, local = prim.params[3:]
-            strides = _strides(strides_key, len(counters), len(base))
+            strides = coord_strides(strides_key, len(counters), len(base))
             coord = []
             for d, b in enumerate(base):
                 x = Const(b, signed(32))
@@ -223,9 +215,16 @@ def access_probes(design: Design) -> list[tuple[str, str, int, str]]:
     return probes
 
 
-def _strides(key: str, temporal: int, rank: int) -> list[list[int]]:
-    values = [int(v) for v in key.split("_")] if key != "none" else []
-    return [values[t * rank:(t + 1) * rank] for t in range(temporal)]
+def _inside(counters, box, bounds):
+    """1 when every counter i of ``box`` (i, lo, hi) is in [lo, hi). Bounds that every counter
+    value meets are left out (Verilator flags such comparisons)."""
+    value = Const(1, 1)
+    for i, lo, hi in box:
+        if lo > 0:
+            value = value & (counters[i] >= lo)
+        if hi < bounds[i]:
+            value = value & (counters[i] < hi)
+    return value
 
 
 def _linear_bank(coord, dims, gcds):
