@@ -86,21 +86,20 @@ def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: b
     if not results.exists():
         raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")
     runs = json.loads(results.read_text())
-    summary = _summary(spec, runs, seeds, _predicted(adg, gen))
+    summary = _summary(spec, runs, seeds, _predicted(gen))
     (folder / "verify.json").write_text(stable_json(summary))
     stimuli.unlink(missing_ok=True)
     results.unlink(missing_ok=True)
     return summary
 
 
-def _predicted(adg, gen) -> dict:
+def _predicted(gen) -> dict:
     """The cycle-level simulator's cycles and SRAM accesses of the same generated design."""
     from sim.design import simulate_design
 
-    fus = sum(1 for _, kind in adg.graph.nodes(data="kind") if kind == "fu")
     return {run.dataflow: {"cycles": run.cycles,
                            "sram": {a.tensor: a.to_dict() for a in run.sram}}
-            for run in simulate_design(gen.design, gen.schedule, fus)}
+            for run in simulate_design(gen.design, gen.schedule)}
 
 
 def _measured_sram(run: dict, predicted: dict) -> dict:

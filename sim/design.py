@@ -37,27 +37,22 @@ class DesignRun:
                 "sram": {a.tensor: a.to_dict() for a in self.sram}}
 
 
-def simulate_design(design: Design, schedule: Schedule, fus: int) -> tuple[DesignRun, ...]:
+def simulate_design(design: Design, schedule: Schedule) -> tuple[DesignRun, ...]:
     """One run per dataflow of the design, in the design's dataflow order."""
     drain = drain_cycles(design, schedule)
     runs = []
     for flow in design.flows:
         cycles = 1 + flow.num_steps + drain + 1
-        runs.append(DesignRun(flow.name, flow.num_steps, drain, cycles, fus,
+        runs.append(DesignRun(flow.name, flow.num_steps, drain, cycles, design.num_fus,
                               flow.num_steps / cycles, count_accesses(design, flow.index)))
     return tuple(runs)
 
 
 def simulate_spec(spec_path: str, period_ns: float | None = None) -> tuple[DesignRun, ...]:
     """Generate the design of a spec up to its schedule (no Verilog) and simulate it."""
-    from lego.backend.generate import RELAXED_PERIOD_NS
-    from lego.backend.lower import lower
-    from lego.backend.pipeline import pipeline
+    from lego.backend.generate import schedule_design
     from lego.frontend.passes import run_passes
     from lego.spec import load_spec
 
-    adg = run_passes(load_spec(spec_path)).adg
-    design = lower(adg)
-    schedule = pipeline(design.graph, RELAXED_PERIOD_NS if period_ns is None else period_ns)
-    fus = sum(1 for _, kind in adg.graph.nodes(data="kind") if kind == "fu")
-    return simulate_design(design, schedule, fus)
+    design, schedule, _ = schedule_design(run_passes(load_spec(spec_path)).adg, period_ns)
+    return simulate_design(design, schedule)

@@ -15,7 +15,8 @@ from lego.backend.rtl.top import Accelerator
 from lego.frontend.adg import ADG, mem_id
 from lego.outputs import fusesoc_core, manifest, stable_json
 
-__all__ = ["Generated", "generate", "design_files", "RELAXED_PERIOD_NS", "BACKEND_PASSES"]
+__all__ = ["Generated", "generate", "schedule_design", "design_files", "RELAXED_PERIOD_NS",
+           "BACKEND_PASSES"]
 
 RELAXED_PERIOD_NS = 100.0  # long enough that no path needs a register beyond the semantics
 BACKEND_PASSES = ["lower", "pipeline", "rtl"]
@@ -30,13 +31,20 @@ class Generated:
     generate_seconds: float
 
 
-def generate(adg: ADG, period_ns: float | None = None, delays: DelayModel | None = None
-             ) -> Generated:
-    started = time.perf_counter()
+def schedule_design(adg: ADG, period_ns: float | None = None,
+                    delays: DelayModel | None = None) -> tuple[Design, Schedule, float]:
+    """The lowered design and its pipeline schedule (and the LP's seconds): what the RTL is
+    emitted from and what sim/ simulates."""
     design = lower(adg, delays)
     lp_start = time.perf_counter()
     schedule = pipeline(design.graph, RELAXED_PERIOD_NS if period_ns is None else period_ns)
-    lp_seconds = time.perf_counter() - lp_start
+    return design, schedule, time.perf_counter() - lp_start
+
+
+def generate(adg: ADG, period_ns: float | None = None, delays: DelayModel | None = None
+             ) -> Generated:
+    started = time.perf_counter()
+    design, schedule, lp_seconds = schedule_design(adg, period_ns, delays)
     text = verilog.convert(Accelerator(design, schedule), name=design.name)
     return Generated(design, schedule, text, lp_seconds, time.perf_counter() - started)
 
