@@ -2,8 +2,9 @@
 the host port, run one dataflow, count cycles from start to done and every datapath SRAM access
 (each memory port enable, sampled every cycle of the run), read the output back.
 
-Cases and the enable signals to watch come from the JSON file in LEGO_STIMULI
-(:func:`lego.verify.stimuli`); results go to LEGO_RESULTS for the Python side to check. This
+Cases (:func:`lego.verify.cases`) and the enable signals to watch
+(:func:`lego.backend.rtl.netlist.access_probes`) come from the JSON file in LEGO_STIMULI, written
+by :func:`lego.verify.verify`; results go to LEGO_RESULTS for the Python side to check. This
 module runs inside the simulator (imported by cocotb), never in the ``lego`` process."""
 
 import json
