@@ -1,11 +1,11 @@
-"""Replaying a SpAtten summary trace: bytes by the engine's rounding rule, cycles from sim.pq."""
+"""Replaying a SpAtten summary trace: bytes by the engine's rounding rule, cycles from pq_timing."""
 
 import pytest
 
 from lego.errors import LegoError
 from lego.spatten.pq_params import PqParams
+from lego.spatten.pq_timing import pq_cycles
 from lego.spatten.pq_trace import trace_costs
-from sim.pq import pq_cycles
 
 HEADER = ("iteration_id,layer_id,head_id,embedding_length_D,sentence_length_L,key_fetch_num,"
           "quant_key_bit,quant_query_bit,auto_requant_thres,if_requant,auto_requant_incre\n")

@@ -7,7 +7,7 @@ from amaranth.back import verilog
 from lego.outputs import fusesoc_core, manifest, stable_json
 from lego.spatten.pq import PqEngine
 from lego.spatten.pq_params import PqParams
-from sim.pq import pq_cycles
+from lego.spatten.pq_timing import pq_cycles
 
 __all__ = ["TOPLEVEL", "design_name", "verilog_text", "design_files"]
 
@@ -41,7 +41,8 @@ def report(params: PqParams, text: str) -> dict:
         "verilog_lines": text.count("\n"),
         "cycle_model": "passes * (L * D/lanes + ceil(L / exp_units) + prob_bits + 1) + L + 1, "
                        "passes = 2 with an LSB re-fetch; first key beat accepted to done, "
-                       "inclusive, no input bubbles, output always ready (sim/pq.py)",
+                       "inclusive, no input bubbles, output always ready "
+                       "(lego/spatten/pq_timing.py)",
         "cycles_at_max_len": {"msb_only": pq_cycles(params, n, False),
                               "with_refetch": pq_cycles(params, n, True)},
     }

@@ -1,5 +1,5 @@
 """Bytes and engine cycles of a SpAtten workload trace (the public GPT-2 summaries), replaying the
-trace's recorded re-fetch decisions through the engine's byte rule and cycle model (sim.pq).
+trace's recorded re-fetch decisions through the engine's byte rule and cycle model (pq_timing).
 
 A trace row is one single-query attention request: ``key_fetch_num`` keys (L after token pruning),
 ``quant_key_bit`` MSB bits (-1: unquantized, skipped), ``if_requant`` and ``auto_requant_incre``
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lego.errors import LegoError
 from lego.spatten.pq_params import PqParams
-from sim.pq import pq_cycles
+from lego.spatten.pq_timing import pq_cycles
 
 __all__ = ["TraceCosts", "trace_costs"]
 
@@ -26,7 +26,7 @@ class TraceCosts:
     bytes_progressive: int   # MSB parts always, LSB parts on re-fetch
     bytes_msb_only: int
     bytes_full: int          # every key at msb + lsb bits
-    cycles: int              # sum of sim.pq cycles (no bubbles, output always ready)
+    cycles: int              # sum of pq_timing cycles (no bubbles, output always ready)
     key_beats: int           # the floor: one key beat per cycle, MSB and re-fetched LSB beats
     cycles_refetch_share: float
 

@@ -1,8 +1,9 @@
 """cocotb coroutines for the progressive-quantization engine (lego.spatten.pq.PqEngine).
 
 Stimuli and expected results come from the JSON file named by ``PQ_CASES`` (written by
-tests/rtl/test_spatten_pq.py from the bit-exact model and sim.pq). One clocked loop drives every
-stream each cycle: inputs are set after the rising edge, handshakes are sampled in ReadOnly.
+tests/rtl/test_spatten_pq.py from the bit-exact model and lego.spatten.pq_timing). One clocked
+loop drives every stream each cycle: inputs are set after the rising edge, handshakes are
+sampled in ReadOnly.
 """
 
 import json

@@ -1,5 +1,5 @@
 """The progressive-quantization engine on Verilator: bit-exact against the Python model, cycle
-counts equal to sim.pq, lint-clean and reproducible Verilog. Two Verilator builds: a small config
+counts equal to pq_timing, lint-clean and reproducible Verilog. Two Verilator builds: a small config
 and the GPT-2 one of the SpAtten traces (D=64, 16 lanes, 6-bit MSB, 4-bit LSB, L <= 1024)."""
 
 import json
@@ -10,8 +10,8 @@ import pytest
 from lego.spatten.pq_design import TOPLEVEL, verilog_text
 from lego.spatten.pq_model import run_pq
 from lego.spatten.pq_params import PqParams
+from lego.spatten.pq_timing import pq_cycles
 from lego.toolchain import cocotb_outcomes, lint_verilog, run_cocotb
-from sim.pq import pq_cycles
 
 pytestmark = pytest.mark.rtl
 

@@ -1,4 +1,5 @@
-"""Exact cycle model of the progressive-quantization engine (lego.spatten.pq.PqEngine).
+"""Exact cycle model of the progressive-quantization engine (lego.spatten.pq.PqEngine): the engine's
+own timing, so it lives with the engine; the report, the trace replay and the tests read it here.
 
 Counts clock cycles from the one in which the first MSB key beat is accepted to the one in which
 ``done`` is high, both included, for streams with no input bubbles and an always-ready output:

@@ -1,5 +1,5 @@
-"""sim.pq: the cycle model equals the engine's cycle count in Amaranth's simulator (the cocotb
-test checks the same against Verilator), with and without a re-fetch."""
+"""lego.spatten.pq_timing: the cycle model equals the engine's cycle count in Amaranth's simulator
+(the cocotb test checks the same against Verilator), with and without a re-fetch."""
 
 from dataclasses import replace
 
@@ -7,7 +7,7 @@ import pytest
 
 from lego.errors import LegoError
 from lego.spatten.pq_model import run_pq
-from sim.pq import pass_cycles, pq_cycles
+from lego.spatten.pq_timing import pass_cycles, pq_cycles
 from tests.test_lego_spatten_pq import TINY, random_requests, simulate
 
 
