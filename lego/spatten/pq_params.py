@@ -28,6 +28,7 @@ import math
 from dataclasses import dataclass
 
 from lego.errors import LegoError
+from lego.widths import index_bits
 
 __all__ = ["PqParams", "default_logit_scale"]
 
@@ -100,7 +101,7 @@ class PqParams:
     @property
     def score_width(self) -> int:
         """Signed width of q . key over head_dim products (the MSB score has the same width)."""
-        return self.query_bits + self.key_bits + max(1, (self.head_dim - 1).bit_length())
+        return self.query_bits + self.key_bits + index_bits(self.head_dim)
 
     @property
     def diff_width(self) -> int:
