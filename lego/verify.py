@@ -35,7 +35,7 @@ def _unsigned(values: np.ndarray, bits: int) -> np.ndarray:
 
 def cases(spec, adg, seeds: int) -> list[dict]:
     """Per seed and dataflow: host writes (tensor, bank, addr, value) and expected reads."""
-    design_tensors = [t["name"] for t in adg.graph.graph["tensors"]]
+    design_tensors = [t.name for t in adg.tensors]
     out = []
     for seed in range(seeds):
         inputs = random_inputs(spec, seed)

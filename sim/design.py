@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lego.backend.lower import Design
-from lego.backend.pipeline import Schedule
-from lego.backend.rtl.top import drain_cycles
+from lego.backend.design import Design
+from lego.backend.schedule import Schedule, drain_cycles
 from sim.sram import TensorAccesses, count_accesses
 
 __all__ = ["DesignRun", "simulate_design"]

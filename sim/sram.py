@@ -1,10 +1,10 @@
 """SRAM reads and writes per tensor and bank of one run of a generated design, counted from the
-lowered design the RTL is built from: each datapath memory port's enable predicate and address
-generator are evaluated over every temporal step of the dataflow (numpy, all steps at once).
+lowered design the RTL is built from: each datapath memory port's enable and address are
+evaluated over every temporal step of the dataflow at once (numpy), with the same primitive
+meanings (:mod:`lego.backend.semantics`) the RTL is generated from.
 
-This is an independent model of the ``cmp``/``addr``/``mux`` node semantics that
-lego/backend/rtl/netlist.py turns into hardware; ``lego verify`` counts the same port enables
-in the RTL, cycle by cycle, and the two must agree exactly."""
+``lego verify`` counts the same port enables in the RTL, cycle by cycle, and the two must agree
+exactly. Pipeline stages only shift these values in time, so they do not change the counts."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lego.backend.lower import Design, coord_strides
-from lego.frontend.memory import bank_of
+from lego.backend.design import COUNTER, Design
+from lego.backend.semantics import evaluate, port_hits
 
-__all__ = ["TensorAccesses", "count_accesses"]
+__all__ = ["TensorAccesses", "count_accesses", "StepValues"]
 
 
 @dataclass(frozen=True)
@@ -34,87 +34,89 @@ class TensorAccesses:
 def count_accesses(design: Design, flow_index: int) -> tuple[TensorAccesses, ...]:
     """Per tensor of the design (in design order), the datapath's SRAM accesses in one run of
     dataflow ``flow_index``. Host-port loads and read-back are not counted."""
-    flow = design.flows[flow_index]
-    counters = np.indices(flow.bounds, dtype=np.int64).reshape(len(flow.bounds), -1)
+    values = StepValues(design, flow_index)
     graph = design.graph
-    reads: Counter = Counter()
-    writes: Counter = Counter()
+    tally: Counter = Counter()
     for prim in graph.primitives():
         if prim.kind not in ("mem_read", "mem_write"):
             continue
-        tensor, banks = prim.params
         inputs = [c.src for c in graph.inputs(prim.name)]
-        if prim.kind == "mem_read":
-            address, enable, tally = inputs[0], inputs[1], reads
-        else:
-            enable, address, tally = inputs[0], inputs[1], writes
-        mask = _predicate(graph.primitive(enable).params, flow_index, flow.bounds, counters)
-        if not mask.any():
-            continue
-        params = graph.primitive(_select(graph, address, flow_index)).params
-        if params[0] != flow_index:
-            raise AssertionError(f"{prim.name} enabled in a dataflow it has no address for")
-        bank = _bank(params, counters)[mask]
-        if len(banks) == 1:  # a single-bank port is enabled without a bank compare
-            tally[tensor, banks[0]] += int(mask.sum())
-            continue
-        hits = np.bincount(bank, minlength=max(banks) + 1)
-        for b in banks:
-            tally[tensor, b] += int(hits[b])
+        enable, address = (inputs[1], inputs[0]) if prim.kind == "mem_read" else inputs[:2]
+        geo = design.tensor(prim.params.tensor)
+        packed = values.net(address)
+        _, bank = values.split(packed, graph.primitive(address).width - geo.bank_bits)
+        for b, hits in port_hits(values, values.net(enable), bank, prim.params.banks):
+            tally[prim.kind, geo.name, b] += int(np.count_nonzero(
+                np.broadcast_to(hits, values.steps)))
     return tuple(TensorAccesses(t.name, t.bits,
-                                tuple(reads[t.name, b] for b in range(t.banks)),
-                                tuple(writes[t.name, b] for b in range(t.banks)))
+                                tuple(tally["mem_read", t.name, b] for b in range(t.banks)),
+                                tuple(tally["mem_write", t.name, b] for b in range(t.banks)))
                  for t in design.tensors)
 
 
-def _predicate(params: tuple, flow_index: int, bounds, counters: np.ndarray) -> np.ndarray:
-    """The steps of this dataflow at which a ``cmp`` node (a port enable) is high."""
-    flow, op, args = params
-    steps = counters.shape[1]
-    if op == "write":
-        if flow != flow_index:
-            return np.zeros(steps, dtype=bool)
-        mask = np.ones(steps, dtype=bool)
-        for i in args:
-            mask &= counters[i] == bounds[i] - 1
-        return mask
-    if op != "read":
-        raise AssertionError(f"a memory port enabled by a {op!r} predicate")
-    mask = np.zeros(steps, dtype=bool)
-    for term_flow, equalities, box in args:
-        if term_flow != flow_index:
-            continue
-        term = np.ones(steps, dtype=bool)
-        for i, want in equalities:
-            term &= counters[i] == want
-        if box:
-            inside = np.ones(steps, dtype=bool)
-            for i, lo, hi in box:
-                inside &= (counters[i] >= lo) & (counters[i] < hi)
-            term &= ~inside
-        mask |= term
-    return mask
+class StepValues:
+    """The value interface of :mod:`lego.backend.semantics` over numpy arrays: every net's
+    value at every step of one dataflow (the other dataflows' step-valid bits are 0)."""
 
+    def __init__(self, design: Design, flow_index: int):
+        self.design, self.flow = design, flow_index
+        bounds = design.flows[flow_index].bounds
+        self.steps = (int(np.prod(bounds, dtype=np.int64)),)
+        self.counters = list(np.indices(bounds, dtype=np.int64).reshape(len(bounds), -1))
+        self.cache: dict[str, object] = {}
 
-def _select(graph, name: str, flow_index: int) -> str:
-    """Follow dataflow muxes to the address generator the running dataflow selects."""
-    prim = graph.primitive(name)
-    while prim.kind == "mux":
-        mode, selects = prim.params
-        if mode != "flow":
-            raise AssertionError(f"address of a memory port through a {mode!r} mux")
-        prim = graph.primitive(graph.inputs(prim.name)[selects[flow_index]].src)
-    if prim.kind != "addr":
-        raise AssertionError(f"memory port addressed by a {prim.kind!r} node")
-    return prim.name
+    def net(self, name: str):
+        """The value of node ``name``: its meaning applied to its inputs' values. Control and
+        address nets carry no delays, so every input is the same step's value."""
+        if name not in self.cache:
+            prim = self.design.graph.primitive(name)
+            if name == COUNTER:
+                value = None  # the packed counters: ``fields`` unpacks them
+            else:
+                inputs = []
+                for conn in self.design.graph.inputs(name):
+                    if conn.distance:
+                        raise AssertionError(f"{name} depends on an earlier step's value")
+                    inputs.append(self.net(conn.src))
+                bank_bits = (self.design.tensor(prim.params.tensor).bank_bits
+                             if prim.kind == "addr" else 0)
+                value = evaluate(prim.params, self, inputs,
+                                 [f.bounds for f in self.design.flows], prim.width, bank_bits)
+            self.cache[name] = value
+        return self.cache[name]
 
+    def fields(self, packed):
+        out = []
+        for flow in self.design.flows:
+            if flow.index == self.flow:
+                out.append((np.ones(self.steps, dtype=bool), self.counters))
+            else:
+                zeros = np.zeros(self.steps, dtype=np.int64)
+                out.append((np.zeros(self.steps, dtype=bool), [zeros] * len(flow.bounds)))
+        return out
 
-def _bank(params: tuple, counters: np.ndarray) -> np.ndarray:
-    """The bank an ``addr`` node points at, per step."""
-    if params[2] == "fixed":
-        return np.full(counters.shape[1], params[3], dtype=np.int64)
-    base, strides_key, dims, gcds, _local = params[3:]
-    strides = np.array(coord_strides(strides_key, counters.shape[0], len(base)),
-                       dtype=np.int64).reshape(counters.shape[0], len(base))
-    coord = np.array(base, dtype=np.int64)[:, None] + strides.T @ counters  # (rank, steps)
-    return bank_of(tuple(coord), dims, gcds)  # numpy's // and % floor, as the hardware does
+    def const(self, value: int, bits: int, signed: bool):
+        return np.bool_(value) if bits == 1 and not signed else np.int64(value)
+
+    def mux(self, select, if_true, if_false):
+        return np.where(select, if_true, if_false)
+
+    def pack(self, low, low_bits: int, high, high_bits: int):
+        return self.low_bits(low, low_bits) | (self.low_bits(high, high_bits) << low_bits)
+
+    def split(self, packed, low_bits: int):
+        return self.low_bits(packed, low_bits), packed >> low_bits
+
+    def low_bits(self, value, bits: int):
+        return np.asarray(value, dtype=np.int64) & ((1 << bits) - 1)
+
+    # The datapath (products, operand values) is the golden model's business, not the
+    # simulator's: only control and address nets are evaluated here.
+    def as_signed(self, value):
+        raise NotImplementedError("sim evaluates control and address nets only")
+
+    def as_unsigned(self, value):
+        raise NotImplementedError("sim evaluates control and address nets only")
+
+    def width(self, value) -> int:
+        raise NotImplementedError("sim evaluates control and address nets only")

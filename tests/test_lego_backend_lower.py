@@ -6,10 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lego.backend.layout import fixed_bank, geometry, placement, port_location
-from lego.backend.lower import COUNTER, lower
+from lego.backend.design import COUNTER
+from lego.backend.layout import geometry, placement
+from lego.backend.lower import lower
 from lego.backend.pipeline import pipeline
-from lego.frontend.adg import mem_id
+from lego.backend.semantics import FlowMux, ReadEnable, ReadTerm
+from lego.frontend.memory import bank_address, bank_of
 from lego.frontend.passes import run_passes
 from lego.spec import load_spec
 
@@ -25,9 +27,9 @@ def _adg(name):
 def test_layout_gives_every_element_its_own_word(name):
     adg = _adg(name)
     geo = {t.name: t for t in geometry(adg)}
-    for flow in adg.graph.graph["dataflows"]:
+    for flow in adg.flows:
         for tensor, g in geo.items():
-            banks, addresses = placement(adg, flow, tensor)
+            banks, addresses = placement(adg, flow.name, tensor)
             assert banks.max() < g.banks and addresses.max() < g.depth
             pairs = set(zip(banks.ravel().tolist(), addresses.ravel().tolist(), strict=True))
             assert len(pairs) == banks.size
@@ -35,23 +37,26 @@ def test_layout_gives_every_element_its_own_word(name):
 
 @pytest.mark.parametrize("name", ["gemm_os_4x4.yaml", "gemm_ws_4x4.yaml", "mttkrp_4x4.yaml"])
 def test_fixed_bank_ports_step_by_the_address_strides(name):
+    """Where a port stays in its bank, the bank and address of the coordinate it touches at
+    step t are its own bank and base address plus the address strides times t."""
     adg = _adg(name)
-    for flow, config in adg.graph.graph["dataflows"].items():
-        bounds = [t["bound"] for t in config["temporal"]]
-        for tensor in config["tensors"]:
-            mem = adg.graph.nodes[mem_id(tensor)]["dataflows"][flow]
-            assert fixed_bank(mem)
-            for port in mem["ports"]:
-                for t in itertools.islice(itertools.product(*map(range, bounds)), 40):
-                    bank, address = port_location(mem, tuple(port["base"]), t)
-                    assert bank == port["bank"]
-                    assert address == port["address"] + sum(
-                        s * x for s, x in zip(mem["address_strides"], t, strict=True))
+    for flow in adg.flows:
+        for tensor in adg.tensors:
+            mem = adg.memory(flow.name, tensor.name)
+            assert mem.fixed_bank
+            for port in mem.ports:
+                for t in itertools.islice(itertools.product(*map(range, flow.bounds)), 40):
+                    coord = tuple(b + sum(s[d] * x for s, x in zip(mem.coord_strides, t,
+                                                                   strict=True))
+                                  for d, b in enumerate(port.base))
+                    assert bank_of(coord, mem.bank_dims, mem.bank_gcd) == port.bank
+                    assert bank_address(coord, mem.bank_dims, mem.bank_gcd,
+                                        mem.bank_shape) == port.address + sum(
+                        s * x for s, x in zip(mem.address_strides, t, strict=True))
 
 
 def test_conv_fallback_ports_change_bank():
-    mem = _adg("conv2d_os_4x4.yaml").graph.nodes["mem_I"]["dataflows"]["os"]
-    assert not fixed_bank(mem)
+    assert not _adg("conv2d_os_4x4.yaml").memory("os", "I").fixed_bank
 
 
 def test_gemm_os_lowering_has_one_mac_per_fu_and_shared_control():
@@ -81,8 +86,7 @@ def test_delay_edges_become_fifo_distances_with_memory_fallback():
 
 def test_fused_design_muxes_by_dataflow():
     design = lower(_adg("gemm_os_ws_fused_4x4.yaml"))
-    flow_muxes = [p for p in design.graph.primitives()
-                  if p.kind == "mux" and p.params[0] == "flow"]
+    flow_muxes = [p for p in design.graph.primitives() if isinstance(p.params, FlowMux)]
     assert flow_muxes
     assert [f.name for f in design.flows] == ["os", "ws"]
 
@@ -113,4 +117,5 @@ def test_memory_reads_are_enabled_only_at_the_steps_whose_word_is_used():
     i = design.flows[0].names.index("ti")
     # A streams and the partial sums are read where they are written back: every step; B is
     # held in the array over i: read at i = 0 only
-    assert params == {(-1, "read", ((0, (), ()),)), (-1, "read", ((0, ((i, 0),), ()),))}
+    assert params == {ReadEnable((ReadTerm(0, (), ()),)),
+                      ReadEnable((ReadTerm(0, ((i, 0),), ()),))}

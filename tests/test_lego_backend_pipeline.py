@@ -6,10 +6,11 @@ import random
 import pytest
 
 from lego.backend.pipeline import pipeline
-from lego.backend.primitives import Primitive, PrimitiveGraph
+from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph
 from lego.errors import LegoError
 
 OVERHEAD = 0.12
+DELAYS = DelayModel(reg_overhead_ns=OVERHEAD)
 
 
 def _chain_with_accumulators(n: int) -> PrimitiveGraph:
@@ -62,7 +63,7 @@ def _cost(g: PrimitiveGraph, stages: dict) -> int | None:
 @pytest.mark.parametrize("period", [2.0, 1.5, 1.2, 1.05])
 def test_chain_meets_timing_and_keeps_causality(period):
     g = _chain_with_accumulators(4)
-    schedule = pipeline(g, period, OVERHEAD)
+    schedule = pipeline(g, period, DELAYS)
     stages = dict(schedule.stages)
     assert all(regs >= 0 for *_, regs in schedule.edge_registers)
     assert _register_free_paths_fit(g, stages, period - OVERHEAD)
@@ -95,7 +96,7 @@ def test_lp_optimum_equals_exhaustive_search(seed):
     rng = random.Random(seed)
     g = _random_dag(rng, 5)
     period = 1.2
-    schedule = pipeline(g, period, OVERHEAD)
+    schedule = pipeline(g, period, DELAYS)
     names = sorted(g.graph.nodes)
     best = None
     for combo in itertools.product(range(4), repeat=len(names)):
@@ -135,3 +136,12 @@ def test_naive_scheme_is_reported_and_larger_on_a_relaxed_clock():
     g = _chain_with_accumulators(4)
     schedule = pipeline(g, 4.0)
     assert schedule.naive_bits > schedule.register_bits
+
+
+def test_the_register_overhead_comes_from_the_delay_model():
+    """A period that fits one 0.9 ns multiply with the default 0.12 ns overhead does not fit
+    it with a 0.2 ns overhead."""
+    g = _chain_with_accumulators(1)
+    pipeline(g, 1.05)
+    with pytest.raises(LegoError, match="0.2 ns register overhead"):
+        pipeline(g, 1.05, DelayModel(reg_overhead_ns=0.2))

@@ -36,10 +36,14 @@ def test_json_is_deterministic_and_sorted():
     assert ids == sorted(ids)
 
 
-def test_the_graph_is_frozen():
+def test_the_records_and_the_graph_view_are_frozen():
     adg = generate_adg(load_spec(SPECS / "gemm_os_4x4.yaml"))
+    with pytest.raises(AttributeError):
+        adg.edges[0].depth = 3
+    graph = adg.to_networkx()
+    assert graph.number_of_edges() == len(adg.edges)
     with pytest.raises(Exception, match="Frozen graph"):
-        adg.graph.add_node("x")
+        graph.add_node("x")
 
 
 def _element(spec, flow, tensor, t, s):

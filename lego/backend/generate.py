@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from amaranth.back import verilog
 
-from lego.backend.lower import Design, lower
-from lego.backend.pipeline import Schedule, pipeline
+from lego.backend.design import Design
+from lego.backend.lower import lower
+from lego.backend.pipeline import pipeline
 from lego.backend.primitives import DelayModel
 from lego.backend.rtl.top import Accelerator
-from lego.frontend.adg import ADG, mem_id
+from lego.backend.schedule import Schedule
+from lego.frontend.adg import ADG
 from lego.outputs import fusesoc_core, manifest, stable_json
 
 __all__ = ["Generated", "generate", "schedule_design", "design_files", "RELAXED_PERIOD_NS",
@@ -37,7 +39,8 @@ def schedule_design(adg: ADG, period_ns: float | None = None,
     emitted from and what sim/ simulates."""
     design = lower(adg, delays)
     lp_start = time.perf_counter()
-    schedule = pipeline(design.graph, RELAXED_PERIOD_NS if period_ns is None else period_ns)
+    schedule = pipeline(design.graph, RELAXED_PERIOD_NS if period_ns is None else period_ns,
+                        delays)
     return design, schedule, time.perf_counter() - lp_start
 
 
@@ -50,16 +53,12 @@ def generate(adg: ADG, period_ns: float | None = None, delays: DelayModel | None
 
 
 def report(adg: ADG, gen: Generated) -> dict:
-    graph = adg.graph
     tensors = {}
     for t in gen.design.tensors:
-        edges = [d for _, _, k, d in graph.edges(keys=True, data=True)
-                 if k == t.name and d["kind"] != "memory"]
-        flows = graph.nodes[mem_id(t.name)]["dataflows"]
+        edges = [e for e in adg.edges if e.tensor == t.name and e.kind != "memory"]
         tensors[t.name] = {
-            "edges": len(edges), "fifo_depth": sum(d["depth"] for d in edges),
-            "ports": {f: sum(1 for p in c["ports"] if not p["fallback"])
-                      for f, c in flows.items()},
+            "edges": len(edges), "fifo_depth": sum(e.depth for e in edges),
+            "ports": {f.name: adg.memory(f.name, t.name).num_ports for f in adg.flows},
             "banks": t.banks, "bank_depth": t.depth}
     kinds: dict[str, int] = {}
     for prim in gen.design.graph.primitives():

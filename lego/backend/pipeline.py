@@ -16,35 +16,18 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
 
 import networkx as nx
 import pulp
 
-from lego.backend.primitives import PrimitiveGraph
+from lego.backend.primitives import DelayModel, PrimitiveGraph
+from lego.backend.schedule import Schedule
 from lego.errors import LegoError
 
-__all__ = ["Schedule", "pipeline", "naive_register_bits"]
+__all__ = ["pipeline", "naive_register_bits"]
 
 _EPS = 1e-6
 _INTEGRAL_TOL = 1e-3  # CBC's primal feasibility tolerance leaves ~1e-6 noise on large models
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """The LP's answer: a stage per primitive and the registers it implies."""
-
-    design: str
-    period_ns: float
-    stages: tuple[tuple[str, int], ...]          # sorted by name
-    edge_registers: tuple[tuple[str, str, int, int], ...]  # (src, dst, distance, registers)
-    register_bits: int                           # with fanout sharing (the LP objective)
-    naive_bits: int
-    timing_constraints: int
-    solve_seconds: float
-
-    def stage(self, name: str) -> int:
-        return dict(self.stages)[name]
 
 
 def naive_register_bits(graph: PrimitiveGraph) -> int:
@@ -92,19 +75,44 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float) -> list[tuple[str, str]]
     return sorted(set(pairs))
 
 
-def pipeline(graph: PrimitiveGraph, period_ns: float, reg_overhead_ns: float = 0.12) -> Schedule:
-    """Choose stages so every path fits ``period_ns`` with the fewest register bits."""
+def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None = None
+             ) -> Schedule:
+    """Choose stages so every path fits ``period_ns`` with the fewest register bits; every
+    cycle loses ``delays.reg_overhead_ns`` to the registers themselves."""
     if not period_ns > 0:
         raise LegoError(f"design {graph.name}: clock period must be a positive number of ns, "
                         f"not {period_ns}")
-    budget = period_ns - reg_overhead_ns
+    overhead = (delays or DelayModel()).reg_overhead_ns
+    budget = period_ns - overhead
     slowest = max(graph.primitives(), key=lambda p: p.delay_ns, default=None)  # first by name
     if slowest is not None and slowest.delay_ns > budget + _EPS:
         raise LegoError(f"design {graph.name}: clock period {period_ns} ns is too short: "
                         f"{slowest.kind} {slowest.name} alone takes {slowest.delay_ns} ns plus "
-                        f"{reg_overhead_ns} ns register overhead (timing constraints)")
+                        f"{overhead} ns register overhead (timing constraints)")
     started = time.perf_counter()
     pairs = _timing_pairs(graph, budget)
+    model, stage = _model(graph, pairs)
+    with warnings.catch_warnings():
+        # pulp 3.x warns that its bundled CBC goes away in 4.0; we pin pulp < 4 to keep it
+        warnings.simplefilter("ignore", DeprecationWarning)
+        solver = pulp.PULP_CBC_CMD(msg=False)
+    model.solve(solver)
+    elapsed = time.perf_counter() - started
+    status = pulp.LpStatus[model.status]
+    if status != "Optimal":
+        raise LegoError(f"design {graph.name}: pipelining LP is {status.lower()} at "
+                        f"{period_ns} ns (causality/timing constraints)")
+    values = _integral_stages(stage)
+    edges, bits = _registers(graph, values)
+    return Schedule(design=graph.name, period_ns=period_ns,
+                    stages=tuple(sorted(values.items())), edge_registers=tuple(edges),
+                    register_bits=bits, naive_bits=naive_register_bits(graph),
+                    timing_constraints=len(pairs), solve_seconds=round(elapsed, 3))
+
+
+def _model(graph: PrimitiveGraph, pairs) -> tuple[pulp.LpProblem, dict]:
+    """The LP: a stage and a mirror per node, the causality, fanout and timing families, and
+    the register bits to minimise."""
     model = pulp.LpProblem(f"pipeline_{graph.name}", pulp.LpMinimize)
     names = sorted(graph.graph.nodes)
     stage = {n: model.add_variable(f"r_{i}", lowBound=0) for i, n in enumerate(names)}
@@ -127,16 +135,12 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, reg_overhead_ns: float = 0
     for src, dst in pairs:
         model += stage[dst] - stage[src] >= 1  # timing family
     model += pulp.lpSum(objective)
-    with warnings.catch_warnings():
-        # pulp 3.x warns that its bundled CBC goes away in 4.0; we pin pulp < 4 to keep it
-        warnings.simplefilter("ignore", DeprecationWarning)
-        solver = pulp.PULP_CBC_CMD(msg=False)
-    model.solve(solver)
-    elapsed = time.perf_counter() - started
-    status = pulp.LpStatus[model.status]
-    if status != "Optimal":
-        raise LegoError(f"design {graph.name}: pipelining LP is {status.lower()} at "
-                        f"{period_ns} ns (causality/timing constraints)")
+    return model, stage
+
+
+def _integral_stages(stage: dict) -> dict[str, int]:
+    """The solved stages as integers, the earliest at 0 (total unimodularity makes the LP
+    optimum integral; checked, not assumed)."""
     values = {}
     for name, var in stage.items():
         value = var.value() or 0.0
@@ -144,9 +148,14 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, reg_overhead_ns: float = 0
             raise AssertionError(f"LP optimum not integral: r({name}) = {value}")
         values[name] = int(round(value))
     low = min(values.values(), default=0)
-    values = {n: v - low for n, v in values.items()}
+    return {n: v - low for n, v in values.items()}
+
+
+def _registers(graph: PrimitiveGraph, values: dict[str, int]) -> tuple[list, int]:
+    """Registers per connection and the total bits, a net's fanouts sharing one shift
+    register."""
     edges, bits = [], 0
-    for name in names:
+    for name in sorted(graph.graph.nodes):
         prim = graph.primitive(name)
         longest = None
         for _, dst, data in sorted(graph.graph.out_edges(name, data=True),
@@ -157,7 +166,4 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, reg_overhead_ns: float = 0
             longest = regs if longest is None else max(longest, regs)
         if longest:
             bits += prim.width * longest
-    return Schedule(design=graph.name, period_ns=period_ns,
-                    stages=tuple(sorted(values.items())), edge_registers=tuple(edges),
-                    register_bits=bits, naive_bits=naive_register_bits(graph),
-                    timing_constraints=len(pairs), solve_seconds=round(elapsed, 3))
+    return edges, bits

@@ -12,17 +12,28 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from lego.backend.semantics import PARAMS_OF_KIND
+
 __all__ = ["Primitive", "Connection", "PrimitiveGraph", "DelayModel"]
 
 
 @dataclass(frozen=True)
 class Primitive:
+    """``params`` is the kind's parameter class from :mod:`lego.backend.semantics` (what the
+    primitive computes); the pipelining LP needs only kind, width, delay and latency."""
+
     name: str
-    kind: str  # mul, add, mux, reg, fifo, mem_read, mem_write, input, output, ...
+    kind: str  # a key of PARAMS_OF_KIND: counter, cmp, addr, mux, wire, mul, add, mem_read, ...
     width: int  # bits of the output net
     delay_ns: float = 0.0
     latency: int = 0
-    params: tuple = ()  # what the RTL emitter needs to build the operator (hashable)
+    params: object = None
+
+    def __post_init__(self):
+        allowed = PARAMS_OF_KIND.get(self.kind)
+        if self.params is not None and (allowed is None or not isinstance(self.params, allowed)):
+            raise TypeError(f"Primitive {self.name!r} of kind {self.kind!r} cannot have "
+                            f"parameters {self.params!r}")
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """The Architecture Description Graph: the one hand-off to the back end and the simulator.
 
-A frozen networkx MultiDiGraph (one edge per (src, dst, tensor), keyed by the tensor name):
-FU nodes ``fu_<coord>`` with coordinates; one memory node ``mem_<tensor>`` per tensor holding,
-per dataflow, its banks and the ports' address generators; edges with tensor, kind
-(direct | delay | reduction | memory), FIFO depth per dataflow and validity. Graph attributes
-hold the per-dataflow configuration (temporal bounds and step weights, stationary and
-accumulate flags, active edges) and the muxes with their per-dataflow select."""
+Frozen records, nothing keyed by strings: the FUs with their coordinates; per tensor its element
+type and, per dataflow, its memory (banks and the ports' address generators:
+:class:`lego.frontend.memory.TensorMemory`); the edges (FU-to-FU and memory), each with its use
+in every dataflow that has it (kind, FIFO depth, validity box); per dataflow its temporal loops
+and each tensor's reuse flags; the muxes of fused dataflows with their per-dataflow select.
+``adg.json`` and ``adg.dot`` are views of these records (:mod:`lego.frontend.adg_text`), and so
+is the networkx graph (``to_networkx``) for code that wants one."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ import networkx as nx
 from lego.frontend.fusion import SELF, Fusion
 from lego.frontend.interconnect import MEMORY, fu_coords
 from lego.frontend.memory import MemorySystem, TensorMemory
-from lego.frontend.reuse import Reuse, temporal_weights
+from lego.frontend.reuse import Reuse, TensorReuse, temporal_weights
 from lego.ir import Spec
-from lego.outputs import stable_json
 
-__all__ = ["ADG", "build_adg", "fu_id", "mem_id"]
+__all__ = ["ADG", "AdgTensor", "FuNode", "EdgeUse", "Edge", "Loop", "TensorFlags", "FlowConfig",
+           "MuxConfig", "build_adg", "fu_id", "mem_id"]
 
-_COLORS = ("blue", "red", "darkgreen", "orange", "purple", "brown")
+Vector = tuple[int, ...]
+# an edge that is a delay line in any dataflow is a FIFO (depth 0 = a wire in the others)
+_KIND_PRIORITY = ("delay", "reduction", "direct", "memory")
 
 
 def fu_id(coord: tuple[int, ...]) -> str:
@@ -33,45 +36,153 @@ def mem_id(tensor: str) -> str:
     return f"mem_{tensor}"
 
 
-@dataclass(frozen=True, eq=False)
-class ADG:
-    graph: nx.MultiDiGraph  # frozen
+@dataclass(frozen=True)
+class AdgTensor:
+    name: str
+    role: str  # "input" | "output"
+    bits: int
+    signed: bool
+    shape: Vector
+
+
+@dataclass(frozen=True)
+class FuNode:
+    id: str
+    coord: Vector
+    index: int  # row-major position in the array; memory ports name FUs by it
+
+
+@dataclass(frozen=True)
+class EdgeUse:
+    """How one dataflow uses an edge: ``kind`` direct | delay | reduction | memory, the FIFO
+    ``depth`` (steps), the temporal offset ``dt`` it bridges and, per limited temporal loop,
+    the range [lo, hi) of steps where its source point exists (elsewhere: memory fallback)."""
+
+    dataflow: str
+    kind: str
+    depth: int
+    dt: Vector
+    valid: tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A connection ``src -> dst`` (FU or memory node ids) carrying ``tensor``; its hardware
+    ``kind`` and ``depth`` serve every dataflow in ``uses``."""
+
+    src: str
+    dst: str
+    tensor: str
+    kind: str
+    depth: int
+    uses: tuple[EdgeUse, ...]  # dataflows in spec order
+
+    def use(self, dataflow: str) -> EdgeUse | None:
+        return next((u for u in self.uses if u.dataflow == dataflow), None)
+
+
+@dataclass(frozen=True)
+class Loop:
+    name: str
+    bound: int
+    weight: int  # steps per increment (row-major step order); 0 for a spatial loop
+
+
+@dataclass(frozen=True)
+class TensorFlags:
+    """One tensor's reuse in one dataflow, as the back end needs it."""
+
+    tensor: str
+    invariant_to: tuple[str, ...]  # inner temporal loops the element is held over
+    accumulate_in_memory: bool  # the output is read, added to and written back
+    reuse: tuple[str, ...]  # reuse kinds found
+    revisits: tuple[Vector, ...]
 
     @property
-    def name(self) -> str:
-        return self.graph.graph["name"]
+    def stationary(self) -> bool:
+        return bool(self.invariant_to)
 
-    def to_dict(self) -> dict:
-        return {
-            "graph": dict(self.graph.graph),
-            "nodes": [{"id": n, **self.graph.nodes[n]} for n in sorted(self.graph.nodes)],
-            "edges": [{"src": u, "dst": v, "tensor": k, **data}
-                      for u, v, k, data in sorted(self.graph.edges(keys=True, data=True),
-                                                  key=lambda e: (e[0], e[1], e[2]))],
-        }
+
+@dataclass(frozen=True)
+class FlowConfig:
+    name: str
+    temporal: tuple[Loop, ...]  # outermost first
+    spatial: tuple[Loop, ...]
+    num_steps: int
+    tensors: tuple[TensorFlags, ...]  # spec order
+    active_edges: tuple[tuple[str, str, str], ...]  # (src, dst, tensor), sorted
+
+    def flags(self, tensor: str) -> TensorFlags:
+        return next(f for f in self.tensors if f.tensor == tensor)
+
+    @property
+    def loop_names(self) -> tuple[str, ...]:
+        return tuple(loop.name for loop in self.temporal)
+
+    @property
+    def bounds(self) -> Vector:
+        return tuple(loop.bound for loop in self.temporal)
+
+
+@dataclass(frozen=True)
+class MuxConfig:
+    """FU ``fu``'s ``tensor`` input picks ``sources[select of the running dataflow]``; a
+    source is a tuple of node ids (``self``: the FU's own accumulator)."""
+
+    fu: str
+    tensor: str
+    sources: tuple[tuple[str, ...], ...]
+    select: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class ADG:
+    name: str
+    array: Vector
+    tensors: tuple[AdgTensor, ...]  # spec order; the host port numbers tensors by it
+    fus: tuple[FuNode, ...]  # row-major
+    flows: tuple[FlowConfig, ...]  # spec order
+    memories: tuple[TensorMemory, ...]  # per dataflow and tensor
+    edges: tuple[Edge, ...]  # sorted by (src, dst, tensor)
+    muxes: tuple[MuxConfig, ...]
+    naive_mux_count: int
+    independent_mux_count: int
+
+    def tensor(self, name: str) -> AdgTensor:
+        return next(t for t in self.tensors if t.name == name)
+
+    def flow(self, name: str) -> FlowConfig:
+        return next(f for f in self.flows if f.name == name)
+
+    def memory(self, dataflow: str, tensor: str) -> TensorMemory:
+        return next(m for m in self.memories if m.dataflow == dataflow and m.tensor == tensor)
+
+    def edge(self, src: str, dst: str, tensor: str) -> Edge | None:
+        return next((e for e in self.edges if (e.src, e.dst, e.tensor) == (src, dst, tensor)),
+                    None)
+
+    def in_edges(self, dst: str, tensor: str, dataflow: str) -> list[tuple[str, EdgeUse]]:
+        """(source, use) of every edge into ``dst`` carrying ``tensor`` in ``dataflow``,
+        sorted by source."""
+        return [(e.src, e.use(dataflow)) for e in self.edges
+                if e.dst == dst and e.tensor == tensor and e.use(dataflow) is not None]
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """A frozen graph view: nodes are FU and memory ids, edges keyed by tensor."""
+        graph = nx.MultiDiGraph(name=self.name)
+        graph.add_nodes_from((fu.id, {"kind": "fu", "coord": fu.coord}) for fu in self.fus)
+        graph.add_nodes_from((mem_id(t.name), {"kind": "memory"}) for t in self.tensors)
+        for e in self.edges:
+            graph.add_edge(e.src, e.dst, key=e.tensor, edge=e)
+        return nx.freeze(graph)
 
     def to_json(self) -> str:
-        return stable_json(self.to_dict())
+        from lego.frontend.adg_text import adg_json
+        return adg_json(self)
 
     def to_dot(self) -> str:
-        tensors = [t["name"] for t in self.graph.graph["tensors"]]
-        color = {t: _COLORS[i % len(_COLORS)] for i, t in enumerate(tensors)}
-        lines = [f'digraph "{self.name}" {{', "  rankdir=LR;", "  node [fontsize=10];"]
-        for n in sorted(self.graph.nodes):
-            attrs = self.graph.nodes[n]
-            if attrs["kind"] == "fu":
-                pos = ",".join(str(c) for c in attrs["coord"])
-                lines.append(f'  "{n}" [shape=box, label="FU ({pos})"];')
-            else:
-                lines.append(f'  "{n}" [shape=cylinder, label="{attrs["tensor"]} memory"];')
-        for u, v, k, data in sorted(self.graph.edges(keys=True, data=True),
-                                    key=lambda e: (e[0], e[1], e[2])):
-            depth = f" d{data['depth']}" if data["depth"] else ""
-            style = ", style=dashed" if data["kind"] == "memory" else ""
-            lines.append(f'  "{u}" -> "{v}" [color={color[k]}, fontsize=8, '
-                         f'label="{k} {data["kind"]}{depth}"{style}];')
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+        from lego.frontend.adg_text import adg_dot
+        return adg_dot(self)
 
     def dump(self) -> str:
         return self.to_json()
@@ -79,87 +190,62 @@ class ADG:
 
 def build_adg(spec: Spec, reuse: Reuse, fusion: Fusion, memory: MemorySystem) -> ADG:
     coords = fu_coords(spec.dataflows[0].spatial_bounds)
-    graph = nx.MultiDiGraph()
-    for index, coord in enumerate(coords):
-        graph.add_node(fu_id(coord), kind="fu", coord=list(coord), index=index)
-    for tensor in spec.tensors:
-        graph.add_node(mem_id(tensor.name), kind="memory", tensor=tensor.name, role=tensor.role,
-                       bits=tensor.dtype.bits, shape=list(tensor.shape),
-                       dataflows={flow.name: _memory_config(memory.get(flow.name, tensor.name))
-                                  for flow in spec.dataflows})
+    edges = _edges(spec, reuse, fusion, coords)
+    return ADG(
+        name=spec.name, array=tuple(spec.dataflows[0].spatial_bounds),
+        tensors=tuple(AdgTensor(t.name, t.role, t.dtype.bits, t.dtype.signed, tuple(t.shape))
+                      for t in spec.tensors),
+        fus=tuple(FuNode(fu_id(c), tuple(c), i) for i, c in enumerate(coords)),
+        flows=tuple(_flow_config(spec, flow, reuse, edges) for flow in spec.dataflows),
+        memories=tuple(memory.get(flow.name, t.name) for t in spec.tensors
+                       for flow in spec.dataflows),
+        edges=edges, muxes=tuple(_mux_config(m, coords) for m in fusion.muxes),
+        naive_mux_count=fusion.naive_mux_count,
+        independent_mux_count=fusion.independent_mux_count)
+
+
+def _edges(spec: Spec, reuse: Reuse, fusion: Fusion, coords) -> tuple[Edge, ...]:
+    uses: dict[tuple[str, str, str], list[EdgeUse]] = {}
     for forest in fusion.forests:
         info = reuse.get(forest.dataflow, forest.tensor)
         for src, dst, vec in forest.edges:
             u = mem_id(forest.tensor) if src == MEMORY else fu_id(coords[src])
             v = mem_id(forest.tensor) if dst == MEMORY else fu_id(coords[dst])
             vector = info.candidates[vec] if vec >= 0 else None
-            _add_edge(graph, u, v, forest.tensor, forest.dataflow, vector)
-    _finish_edges(graph)
-    graph.graph.update(
-        name=spec.name, array=list(spec.dataflows[0].spatial_bounds),
-        tensors=[{"name": t.name, "role": t.role, "bits": t.dtype.bits, "signed": t.dtype.signed,
-                  "shape": list(t.shape)}
-                 for t in spec.tensors],
-        dataflows={flow.name: _flow_config(spec, flow, reuse, graph) for flow in spec.dataflows},
-        muxes=[_mux_config(m, coords) for m in fusion.muxes],
-        mux_count=len(fusion.muxes), naive_mux_count=fusion.naive_mux_count,
-        independent_mux_count=fusion.independent_mux_count)
-    return ADG(nx.freeze(graph))
+            use = (EdgeUse(forest.dataflow, "memory", 0, (), ()) if vector is None else
+                   EdgeUse(forest.dataflow, vector.kind, vector.delay, tuple(vector.dt),
+                           tuple(vector.valid)))
+            uses.setdefault((u, v, forest.tensor), []).append(use)
+    order = {flow.name: i for i, flow in enumerate(spec.dataflows)}
+    edges = []
+    for (u, v, tensor), found in sorted(uses.items()):
+        found.sort(key=lambda use: order[use.dataflow])
+        kinds = {use.kind for use in found}
+        kind = next(k for k in _KIND_PRIORITY if k in kinds)
+        edges.append(Edge(u, v, tensor, kind, max(use.depth for use in found), tuple(found)))
+    return tuple(edges)
 
 
-def _add_edge(graph, u: str, v: str, tensor: str, dataflow: str, vector) -> None:
-    if not graph.has_edge(u, v, key=tensor):
-        graph.add_edge(u, v, key=tensor, dataflows={})
-    kind = "memory" if vector is None else vector.kind
-    graph.edges[u, v, tensor]["dataflows"][dataflow] = {
-        "kind": kind, "depth": 0 if vector is None else vector.delay,
-        "dt": [] if vector is None else list(vector.dt),
-        "valid": {} if vector is None else {n: [lo, hi] for n, lo, hi in vector.valid}}
-
-
-def _finish_edges(graph) -> None:
-    """An edge's hardware kind and FIFO depth must serve every dataflow that uses it: a
-    direct edge in one dataflow and a delay edge in another is a FIFO whose depth is
-    programmed per dataflow (depth 0 = a wire)."""
-    for _, _, data in graph.edges(data=True):
-        kinds = {c["kind"] for c in data["dataflows"].values()}
-        data["kind"] = "delay" if "delay" in kinds else kinds.pop()
-        data["depth"] = max(c["depth"] for c in data["dataflows"].values())
-
-
-def _memory_config(mem: TensorMemory) -> dict:
-    return {"banks": mem.banks, "bank_dims": list(mem.bank_dims), "bank_gcd": list(mem.bank_gcd),
-            "bank_shape": list(mem.bank_shape), "concurrent": mem.concurrent,
-            "coord_strides": [list(s) for s in mem.coord_strides],
-            "address_strides": list(mem.address_strides),
-            "read_modify_write": mem.read_modify_write,
-            "ports": [{"fu": p.fu, "base": list(p.base), "bank": p.bank, "address": p.address,
-                       "fallback": p.fallback} for p in mem.ports]}
-
-
-def _flow_config(spec: Spec, flow, reuse: Reuse, graph) -> dict:
+def _flow_config(spec: Spec, flow, reuse: Reuse, edges: tuple[Edge, ...]) -> FlowConfig:
     weights = temporal_weights(flow)
-    active = sorted([u, v, k] for u, v, k, data in graph.edges(keys=True, data=True)
-                    if flow.name in data["dataflows"])
-    return {
-        "temporal": [{"name": n, "bound": b, "weight": w}
-                     for (n, b), w in zip(flow.temporal, weights, strict=True)],
-        "spatial": [{"name": n, "bound": b} for n, b in flow.spatial],
-        "num_steps": flow.num_steps,
-        "tensors": {t.name: _tensor_flags(reuse.get(flow.name, t.name)) for t in spec.tensors},
-        "active_edges": active,
-    }
+    return FlowConfig(
+        name=flow.name,
+        temporal=tuple(Loop(n, b, w) for (n, b), w in zip(flow.temporal, weights, strict=True)),
+        spatial=tuple(Loop(n, b, 0) for n, b in flow.spatial),
+        num_steps=flow.num_steps,
+        tensors=tuple(_tensor_flags(reuse.get(flow.name, t.name)) for t in spec.tensors),
+        active_edges=tuple(sorted((e.src, e.dst, e.tensor) for e in edges
+                                  if e.use(flow.name) is not None)))
 
 
-def _tensor_flags(info) -> dict:
-    return {"stationary": bool(info.stationary), "invariant_to": list(info.stationary),
-            "accumulate_in_memory": info.accumulate_in_memory,
-            "reuse": list(info.kinds), "revisits": [list(r) for r in info.revisits]}
+def _tensor_flags(info: TensorReuse) -> TensorFlags:
+    return TensorFlags(info.tensor, tuple(info.stationary), info.accumulate_in_memory,
+                       tuple(info.kinds), tuple(tuple(r) for r in info.revisits))
 
 
-def _mux_config(mux, coords) -> dict:
+def _mux_config(mux, coords) -> MuxConfig:
     def name(node: int) -> str:
         return {MEMORY: mem_id(mux.tensor), SELF: "self"}.get(node) or fu_id(coords[node])
-    return {"fu": fu_id(coords[mux.fu]), "tensor": mux.tensor,
-            "sources": [[name(n) for n in source] for source in mux.sources],
-            "select": dict(mux.select)}
+    return MuxConfig(fu_id(coords[mux.fu]), mux.tensor,
+                     tuple(tuple(name(n) for n in source) for source in mux.sources),
+                     tuple(mux.select))

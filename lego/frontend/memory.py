@@ -61,6 +61,16 @@ class TensorMemory:
     def num_ports(self) -> int:
         return sum(1 for p in self.ports if not p.fallback)
 
+    @property
+    def fixed_bank(self) -> bool:
+        """True when no temporal step moves a port to another bank: the address is then
+        ``port.address + sum(address_strides[i] * t_i)`` in the port's own bank."""
+        return all(s is not None for s in self.address_strides)
+
+    def port(self, fu: int) -> Port | None:
+        """The port of FU ``fu`` (row-major index), if it accesses this memory."""
+        return next((p for p in self.ports if p.fu == fu), None)
+
     def dump(self) -> list[str]:
         lines = [f"memory {self.dataflow}/{self.tensor}: {self.num_ports} ports "
                  f"(+{len(self.ports) - self.num_ports} fallback), {self.banks} banks "

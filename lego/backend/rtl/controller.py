@@ -1,6 +1,6 @@
 """The controller: walks the selected dataflow's temporal steps, one per cycle, then waits for
 the pipeline to drain. Its ``counters`` output packs, per dataflow in order, a step-valid bit and
-the loop counters (outermost first), the layout the ``ctrl`` node of the primitive graph has."""
+the loop counters (outermost first): the layout of :mod:`lego.backend.design`."""
 
 from __future__ import annotations
 
@@ -8,24 +8,10 @@ from amaranth import Cat, Module, Signal, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from lego.backend.lower import Flow, counter_width
+from lego.backend.design import Flow, counter_width, counters_width
+from lego.widths import index_bits
 
-__all__ = ["Controller", "counter_fields"]
-
-
-def counter_fields(flows: tuple[Flow, ...], packed) -> list[tuple[object, list]]:
-    """Per dataflow (valid bit, [counter values]) sliced out of the packed counters."""
-    out, offset = [], 0
-    for flow in flows:
-        valid = packed[offset]
-        offset += 1
-        counters = []
-        for bound in flow.bounds:
-            width = counter_width(bound)
-            counters.append(packed[offset:offset + width])
-            offset += width
-        out.append((valid, counters))
-    return out
+__all__ = ["Controller"]
 
 
 class Controller(wiring.Component):
@@ -35,11 +21,10 @@ class Controller(wiring.Component):
         if not isinstance(drain, int) or drain < 0:
             raise ValueError(f"Drain cycles must be a non-negative integer, not {drain!r}")
         self.flows, self.drain = flows, drain
-        width = sum(1 + sum(counter_width(b) for b in f.bounds) for f in flows)
         super().__init__({
             "start": In(1),
-            "flow": In(unsigned(max(1, (len(flows) - 1).bit_length()))),
-            "counters": Out(unsigned(width)),
+            "flow": In(unsigned(index_bits(len(flows)))),
+            "counters": Out(unsigned(counters_width(flows))),
             "busy": Out(1),
             "done": Out(1),
         })

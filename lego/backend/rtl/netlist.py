@@ -10,9 +10,9 @@ import re
 
 from amaranth import Cat, Const, Mux, Signal, signed, unsigned
 
-from lego.backend.lower import COUNTER, Design, coord_strides
-from lego.backend.pipeline import Schedule
-from lego.backend.rtl.controller import counter_fields
+from lego.backend.design import COUNTER, Design, counter_fields
+from lego.backend.schedule import Schedule
+from lego.backend.semantics import MemoryPort, evaluate, port_hits
 
 __all__ = ["Netlist", "access_probes", "access_signal"]
 
@@ -28,7 +28,7 @@ class Netlist:
         self.m, self.design, self.schedule = m, design, schedule
         self.stages = dict(schedule.stages)
         self.flow, self.memories = flow, memories
-        self.fields = counter_fields(design.flows, counters)
+        self.values = AmaranthValues(design, flow)
         self.nets: dict[str, list] = {}
         if self.stages[COUNTER] != 0:
             raise AssertionError("the step counters must be the earliest node")
@@ -40,8 +40,12 @@ class Netlist:
             if prim.kind != "counter" and prim.kind != "mem_write":
                 self.nets[prim.name] = [Signal(prim.width, name=_ident(prim.name))]
         for prim in graph.primitives():
-            if prim.kind != "counter":
-                getattr(self, f"_emit_{prim.kind}")(prim, self._inputs(prim.name))
+            if prim.kind == "mem_read":
+                self._emit_mem_read(prim, self._inputs(prim.name))
+            elif prim.kind == "mem_write":
+                self._emit_mem_write(prim, self._inputs(prim.name))
+            elif prim.kind != "counter":
+                self._emit(prim, self._inputs(prim.name))
 
     def _tap(self, name: str, registers: int):
         taps = self.nets[name]
@@ -65,137 +69,81 @@ class Netlist:
     def _out(self, prim):
         return self.nets[prim.name][0]
 
-    # -- operators -----------------------------------------------------------------------
-    def _emit_cmp(self, prim, inputs):
-        flow, op, args = prim.params
-        if op == "read":
-            self.m.d.comb += self._out(prim).eq(self._read_condition(inputs[0], args))
-            return
-        valid, counters = counter_fields(self.design.flows, inputs[0])[flow]
-        bounds = self.design.flows[flow].bounds
-        if op == "all_zero":
-            terms = [counters[i] == 0 for i in args]
-        elif op == "write":
-            terms = [valid] + [counters[i] == bounds[i] - 1 for i in args]
-        elif op == "in_box":
-            terms = [_inside(counters, args, bounds)]
-        else:
-            raise AssertionError(f"unknown predicate {op}")
-        value = Const(1, 1)
-        for term in terms:
-            value = value & term
-        self.m.d.comb += self._out(prim).eq(value)
-
-    def _read_condition(self, packed, conditions):
-        """OR over the reading dataflows of: step valid, counter equalities, outside the box."""
-        fields = counter_fields(self.design.flows, packed)
-        value = Const(0, 1)
-        for flow, equalities, box in conditions:
-            valid, counters = fields[flow]
-            bounds = self.design.flows[flow].bounds
-            term = valid
-            for i, want in equalities:
-                term = term & (counters[i] == want)
-            if box:
-                term = term & ~_inside(counters, box, bounds)
-            value = value | term
-        return value
-
-    def _emit_addr(self, prim, inputs):
-        flow, tensor, mode = prim.params[:3]
-        _, counters = counter_fields(self.design.flows, inputs[0])[flow]
-        geo = self.design.tensor(tensor)
-        bank_bits = max(1, (geo.banks - 1).bit_length())
-        addr_bits = prim.width - bank_bits
-        if mode == "fixed":
-            bank, base, strides = prim.params[3:]
-            address = Const(base, signed(32))
-            for stride, counter in zip(strides, counters, strict=True):
-                address = address + counter * stride
-            value = Cat(address[:addr_bits], Const(bank, bank_bits))
-        else:
-            base, strides_key, dims, gcds, local = prim.params[3:]
-            strides = coord_strides(strides_key, len(counters), len(base))
-            coord = []
-            for d, b in enumerate(base):
-                x = Const(b, signed(32))
-                for t, counter in enumerate(counters):
-                    x = x + counter * strides[t][d]
-                coord.append(x)
-            value = Cat(_linear_address(coord, dims, gcds, local)[:addr_bits],
-                        _linear_bank(coord, dims, gcds)[:bank_bits])
-        self.m.d.comb += self._out(prim).eq(value)
+    # -- primitives ----------------------------------------------------------------------
+    def _emit(self, prim, inputs):
+        """Every primitive but the memory ports: its meaning, with Amaranth values."""
+        bank_bits = self.design.tensor(prim.params.tensor).bank_bits if prim.kind == "addr" else 0
+        bounds = [f.bounds for f in self.design.flows]
+        value = evaluate(prim.params, self.values, inputs, bounds, prim.width, bank_bits)
+        self.m.d.comb += self._out(prim).eq(value)  # sign- or zero-extends to the width
 
     def _emit_mem_read(self, prim, inputs):
-        tensor, banks = prim.params
-        geo = self.design.tensor(tensor)
-        bank_bits = max(1, (geo.banks - 1).bit_length())
+        port_params: MemoryPort = prim.params
+        geo = self.design.tensor(port_params.tensor)
         addr_bits = self.design.graph.primitive(
-            self.design.graph.inputs(prim.name)[0].src).width - bank_bits
-        address, bank = inputs[0][:addr_bits], inputs[0][addr_bits:]
-        enable = inputs[1]
+            self.design.graph.inputs(prim.name)[0].src).width - geo.bank_bits
+        address, bank = self.values.split(inputs[0], addr_bits)
         data = []
-        for b in banks:
-            port = self.memories[tensor][b].read_port()
+        for b, enable in port_hits(self.values, inputs[1], bank, port_params.banks):
+            port = self.memories[port_params.tensor][b].read_port()
             hit = Signal(name=access_signal(prim.name, b))
-            self.m.d.comb += [hit.eq(enable if len(banks) == 1 else enable & (bank == b)),
-                              port.addr.eq(address), port.en.eq(hit)]
-            data.append(port.data)
-        if len(banks) == 1:
-            self.m.d.comb += self._out(prim).eq(data[0])
+            self.m.d.comb += [hit.eq(enable), port.addr.eq(address), port.en.eq(hit)]
+            data.append((b, port.data))
+        if len(data) == 1:
+            self.m.d.comb += self._out(prim).eq(data[0][1])
             return
-        chosen = Signal(bank_bits, name=f"{_ident(prim.name)}_bank")
+        chosen = Signal(geo.bank_bits, name=f"{_ident(prim.name)}_bank")
         self.m.d.sync += chosen.eq(bank)
-        value = data[0]
-        for b, word in zip(banks[1:], data[1:], strict=True):
+        value = data[0][1]
+        for b, word in data[1:]:
             value = Mux(chosen == b, word, value)
         self.m.d.comb += self._out(prim).eq(value)
 
     def _emit_mem_write(self, prim, inputs):
-        tensor, banks = prim.params
+        port_params: MemoryPort = prim.params
         enable, packed, data = inputs
-        geo = self.design.tensor(tensor)
-        bank_bits = max(1, (geo.banks - 1).bit_length())
-        addr_bits = len(packed) - bank_bits
-        for b in banks:
-            port = self.memories[tensor][b].write_port()
+        geo = self.design.tensor(port_params.tensor)
+        address, bank = self.values.split(packed, len(packed) - geo.bank_bits)
+        for b, hit_value in port_hits(self.values, enable, bank, port_params.banks):
+            port = self.memories[port_params.tensor][b].write_port()
             hit = Signal(name=access_signal(prim.name, b))
-            self.m.d.comb += [hit.eq(enable if len(banks) == 1
-                                     else enable & (packed[addr_bits:] == b)),
-                              port.addr.eq(packed[:addr_bits]), port.data.eq(data),
+            self.m.d.comb += [hit.eq(hit_value), port.addr.eq(address), port.data.eq(data),
                               port.en.eq(hit)]
 
-    def _emit_mux(self, prim, inputs):
-        mode = prim.params[0]
-        if mode == "flow":
-            selects = prim.params[1]
-            value = inputs[selects[0]]
-            for index, choice in enumerate(selects[1:], start=1):
-                value = Mux(self.flow == index, inputs[choice], value)
-        elif mode == "pred":
-            value = Mux(inputs[0], inputs[1], inputs[2])
-        else:  # gate
-            value = Mux(inputs[0], 0, inputs[1])
-        self.m.d.comb += self._out(prim).eq(value)
 
-    def _emit_wire(self, prim, inputs):
-        self.m.d.comb += self._out(prim).eq(inputs[0])
+class AmaranthValues:
+    """The value interface of :mod:`lego.backend.semantics` over Amaranth values."""
 
-    def _emit_mul(self, prim, inputs):
-        value = None
-        for signed_input, operand in zip(prim.params, inputs, strict=True):
-            term = operand.as_signed() if signed_input else operand.as_unsigned()
-            value = term if value is None else value * term
-            if len(value) > prim.width:
-                # the result is taken modulo 2**width, so keep only what reaches it
-                value = value[:prim.width].as_signed()
-        self.m.d.comb += self._out(prim).eq(value)  # sign- or zero-extends to the width
+    def __init__(self, design: Design, flow):
+        self.design, self.flow = design, flow
 
-    def _emit_add(self, prim, inputs):
-        value = inputs[0]
-        for operand in inputs[1:]:
-            value = (value + operand)[:prim.width]
-        self.m.d.comb += self._out(prim).eq(value)
+    def fields(self, packed):
+        return counter_fields(self.design.flows, packed)
+
+    def const(self, value: int, bits: int, signed_: bool):
+        return Const(value, signed(bits) if signed_ else unsigned(bits))
+
+    def mux(self, select, if_true, if_false):
+        return Mux(select, if_true, if_false)
+
+    def pack(self, low, low_bits: int, high, high_bits: int):
+        top = Const(high, high_bits) if isinstance(high, int) else high[:high_bits]
+        return Cat(low[:low_bits], top)
+
+    def split(self, packed, low_bits: int):
+        return packed[:low_bits], packed[low_bits:]
+
+    def as_signed(self, value):
+        return value.as_signed()
+
+    def as_unsigned(self, value):
+        return value.as_unsigned()
+
+    def low_bits(self, value, bits: int):
+        return value[:bits]
+
+    def width(self, value) -> int:
+        return len(value)
 
 
 def access_signal(node: str, bank: int) -> str:
@@ -209,36 +157,7 @@ def access_probes(design: Design) -> list[tuple[str, str, int, str]]:
     probes = []
     for prim in design.graph.primitives():
         if prim.kind in ("mem_read", "mem_write"):
-            tensor, banks = prim.params
             kind = "read" if prim.kind == "mem_read" else "write"
-            probes += [(kind, tensor, b, access_signal(prim.name, b)) for b in banks]
+            probes += [(kind, prim.params.tensor, b, access_signal(prim.name, b))
+                       for b in prim.params.banks]
     return probes
-
-
-def _inside(counters, box, bounds):
-    """1 when every counter i of ``box`` (i, lo, hi) is in [lo, hi). Bounds that every counter
-    value meets are left out (Verilator flags such comparisons)."""
-    value = Const(1, 1)
-    for i, lo, hi in box:
-        if lo > 0:
-            value = value & (counters[i] >= lo)
-        if hi < bounds[i]:
-            value = value & (counters[i] < hi)
-    return value
-
-
-def _linear_bank(coord, dims, gcds):
-    """lego.frontend.memory.bank_of in hardware: row-major over (x // g) mod n per dimension."""
-    bank = Const(0, unsigned(1))
-    for x, n, g in zip(coord, dims, gcds, strict=True):
-        bank = bank * n + (x // g) % n
-    return bank
-
-
-def _linear_address(coord, dims, gcds, local):
-    """lego.frontend.memory.bank_address in hardware."""
-    address = Const(0, unsigned(1))
-    for x, n, g, size in zip(coord, dims, gcds, local, strict=True):
-        address = address * size + (x // (g * n)) * g + x % g
-    return address
-

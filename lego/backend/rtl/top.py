@@ -7,23 +7,13 @@ from amaranth import Cat, Module, Signal, unsigned
 from amaranth.lib import memory, wiring
 from amaranth.lib.wiring import In, Out
 
-from lego.backend.lower import Design
-from lego.backend.pipeline import Schedule
+from lego.backend.design import Design
 from lego.backend.rtl.controller import Controller
 from lego.backend.rtl.netlist import Netlist
+from lego.backend.schedule import Schedule, drain_cycles
+from lego.widths import index_bits
 
-__all__ = ["Accelerator", "drain_cycles"]
-
-
-def _bits(count: int) -> int:
-    return max(1, (count - 1).bit_length())
-
-
-def drain_cycles(design: Design, schedule: Schedule) -> int:
-    """Cycles after the last step until its memory writes have landed: the latest write stage."""
-    stages = dict(schedule.stages)
-    return max((stages[p.name] for p in design.graph.primitives() if p.kind == "mem_write"),
-               default=0)
+__all__ = ["Accelerator"]
 
 
 class Accelerator(wiring.Component):
@@ -39,12 +29,12 @@ class Accelerator(wiring.Component):
         tensors = design.tensors
         super().__init__({
             "start": In(1),
-            "dataflow": In(unsigned(_bits(len(design.flows)))),
+            "dataflow": In(unsigned(index_bits(len(design.flows)))),
             "busy": Out(1),
             "done": Out(1),
-            "host_tensor": In(unsigned(_bits(len(tensors)))),
-            "host_bank": In(unsigned(_bits(max(t.banks for t in tensors)))),
-            "host_addr": In(unsigned(_bits(max(t.depth for t in tensors)))),
+            "host_tensor": In(unsigned(index_bits(len(tensors)))),
+            "host_bank": In(unsigned(index_bits(max(t.banks for t in tensors)))),
+            "host_addr": In(unsigned(index_bits(max(t.depth for t in tensors)))),
             "host_wdata": In(unsigned(max(t.bits for t in tensors))),
             "host_we": In(1),
             "host_rdata": Out(unsigned(max(t.bits for t in tensors))),

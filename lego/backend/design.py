@@ -1,0 +1,94 @@
+"""The lowered design: its dataflows' step counters, its tensors' storage, its primitive graph.
+
+The step counters of every dataflow travel as one packed net (the ``ctrl`` node): per dataflow
+in order, a step-valid bit and then the loop counters, outermost first, each ``counter_width``
+bits. The controller packs it that way and the primitives unpack it with ``counter_fields``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from lego.backend.primitives import PrimitiveGraph
+from lego.widths import index_bits
+
+__all__ = ["COUNTER", "Flow", "TensorGeometry", "Design", "counter_width", "counters_width",
+           "counter_fields"]
+
+COUNTER = "ctrl"  # the node holding the packed step counters
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    index: int  # the value of the ``dataflow`` select that runs it
+    bounds: tuple[int, ...]  # temporal loop bounds, outermost first
+    names: tuple[str, ...]
+
+    @property
+    def num_steps(self) -> int:
+        return math.prod(self.bounds)
+
+
+@dataclass(frozen=True)
+class TensorGeometry:
+    """A tensor's storage in the RTL: ``banks`` memories of ``depth`` words of ``bits`` bits,
+    big enough for the banking of every dataflow."""
+
+    name: str
+    index: int  # host_tensor value
+    role: str
+    bits: int
+    signed: bool
+    shape: tuple[int, ...]
+    banks: int
+    depth: int
+
+    @property
+    def bank_bits(self) -> int:
+        return index_bits(self.banks)
+
+    @property
+    def address_bits(self) -> int:
+        return index_bits(self.depth)
+
+
+@dataclass(frozen=True)
+class Design:
+    name: str
+    flows: tuple[Flow, ...]
+    tensors: tuple[TensorGeometry, ...]
+    num_fus: int
+    graph: PrimitiveGraph
+
+    def tensor(self, name: str) -> TensorGeometry:
+        return next(t for t in self.tensors if t.name == name)
+
+    def flow(self, name: str) -> Flow:
+        return next(f for f in self.flows if f.name == name)
+
+
+def counter_width(bound: int) -> int:
+    """Bits of one loop counter (0 .. bound-1)."""
+    return index_bits(bound)
+
+
+def counters_width(flows: tuple[Flow, ...]) -> int:
+    """Bits of the packed counters of every dataflow."""
+    return sum(1 + sum(counter_width(b) for b in f.bounds) for f in flows)
+
+
+def counter_fields(flows: tuple[Flow, ...], packed) -> list[tuple[object, list]]:
+    """Per dataflow (valid bit, [counter values]) sliced out of the packed counters (any value
+    that supports bit slicing, e.g. an Amaranth signal)."""
+    out, offset = [], 0
+    for flow in flows:
+        valid = packed[offset]
+        offset += 1
+        counters = []
+        for bound in flow.bounds:
+            width = counter_width(bound)
+            counters.append(packed[offset:offset + width])
+            offset += width
+        out.append((valid, counters))
+    return out

@@ -1,0 +1,44 @@
+"""The pipelining LP's answer and what follows from it: a stage per primitive, the registers on
+every connection, and the cycles the design takes to drain. The RTL is built from it and the
+simulator reads it; neither recomputes any of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lego.backend.design import Design
+
+__all__ = ["Schedule", "drain_cycles"]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A stage per primitive and the registers it implies."""
+
+    design: str
+    period_ns: float
+    stages: tuple[tuple[str, int], ...]          # sorted by name
+    edge_registers: tuple[tuple[str, str, int, int], ...]  # (src, dst, distance, registers)
+    register_bits: int                           # with fanout sharing (the LP objective)
+    naive_bits: int
+    timing_constraints: int
+    solve_seconds: float
+
+    def stage(self, name: str) -> int:
+        return dict(self.stages)[name]
+
+    def dump(self) -> str:
+        """Stable text: the stages, then every connection's registers, then the totals."""
+        lines = [f"schedule {self.design} at {self.period_ns} ns: {self.register_bits} register "
+                 f"bits (naive {self.naive_bits}), {self.timing_constraints} timing constraints"]
+        lines += [f"  stage {stage} {name}" for name, stage in self.stages]
+        lines += [f"  regs {registers} {src} -> {dst} (distance {distance})"
+                  for src, dst, distance, registers in self.edge_registers]
+        return "\n".join(lines)
+
+
+def drain_cycles(design: Design, schedule: Schedule) -> int:
+    """Cycles after the last step until its memory writes have landed: the latest write stage."""
+    stages = dict(schedule.stages)
+    return max((stages[p.name] for p in design.graph.primitives() if p.kind == "mem_write"),
+               default=0)
