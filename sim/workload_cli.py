@@ -74,12 +74,11 @@ def _accelerator(args):
 
 def _layers(args) -> list:
     from sim.scalesim import read_topology
-    from sim.workload.layer import from_scalesim, parse_layer
+    from sim.workload.layer import parse_layer
 
     layers = [parse_layer(text) for text in args.layer or ()]
     if args.layers:
-        gemm = args.scalesim_input_type == "gemm"
-        layers += [from_scalesim(layer) for layer in read_topology(args.layers, gemm=gemm)]
+        layers += read_topology(args.layers, gemm=args.scalesim_input_type == "gemm")
     return layers
 
 

@@ -97,7 +97,8 @@ def _config(rows, cols, dataflow):
 
 def test_hand_computed_output_stationary():
     # GEMM M=3, N=3, K=2 on 2x2: 2x2 folds of R + C + T - 2 = 4 cycles; last index 15.
-    layer = Layer("g", 3, 2, 1, 2, 1, 3, 1)
+    layer = Layer(name="g", ifmap_h=3, ifmap_w=2, filter_h=1, filter_w=2, channels=1, filters=3,
+                  stride=1)
     report = simulate_layer(layer, _config(2, 2, "os"))
     assert (report.folds, report.total_cycles) == (4, 15)
     assert report.sram_ifmap_reads == 2 * 3 * 2    # M x K once per column fold
@@ -109,7 +110,8 @@ def test_hand_computed_output_stationary():
 @pytest.mark.parametrize("dataflow", ["ws", "is"])
 def test_hand_computed_stationary_operand_loaded_first(dataflow):
     # M=3, N=3, K=2 on 2x2: WS/IS folds take 2R + C + T - 2 cycles.
-    layer = Layer("g", 3, 2, 1, 2, 1, 3, 1)
+    layer = Layer(name="g", ifmap_h=3, ifmap_w=2, filter_h=1, filter_w=2, channels=1, filters=3,
+                  stride=1)
     report = simulate_layer(layer, _config(2, 2, dataflow))
     folds = 1 * 2  # Sr = K = 2 fits; Sc = N (WS) or M (IS) = 3 needs two column folds
     assert (report.folds, report.total_cycles) == (folds, folds * (4 + 2 + 3 - 2) - 1)
@@ -119,6 +121,7 @@ def test_hand_computed_stationary_operand_loaded_first(dataflow):
 
 
 def test_conv_output_size_has_no_padding():
-    layer = Layer("c", 11, 6, 4, 2, 5, 7, 3)
+    layer = Layer(name="c", ifmap_h=11, ifmap_w=6, filter_h=4, filter_w=2, channels=5, filters=7,
+                  stride=3)
     assert (layer.ofmap_h, layer.ofmap_w) == (4, 3)   # ceil((H - F + S) / S)
     assert (layer.m, layer.n, layer.k) == (12, 7, 40)

@@ -17,7 +17,8 @@ CONV_HEADER = ("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Wid
 
 def test_conv_rows_become_gemms():
     (layer,) = read_topology(DATA / "conv_test.csv")
-    assert layer == Layer("Inc5b_3x3", 7, 7, 3, 3, 192, 384, 1)
+    assert layer == Layer(name="Inc5b_3x3", ifmap_h=7, ifmap_w=7, filter_h=3, filter_w=3,
+                          channels=192, filters=384, stride=1)
     assert (layer.m, layer.n, layer.k) == (25, 384, 1728)
 
 

@@ -9,13 +9,14 @@ import pytest
 
 from lego.errors import LegoError
 from sim.scalesim import read_topology
-from sim.workload.layer import Layer, conv, from_scalesim, gemm, parse_layer, touched
+from sim.workload.layer import Layer, conv, gemm, ifmap_elems, parse_layer, touched
 
 
 def test_gemm_is_a_one_by_one_conv():
     layer = gemm("g", 64, 32, 16)
     assert (layer.m, layer.n, layer.k, layer.macs) == (64, 32, 16, 64 * 32 * 16)
-    assert (layer.ifmap_elems, layer.filter_elems, layer.ofmap_elems) == (64 * 16, 16 * 32, 64 * 32)
+    assert (ifmap_elems(layer), layer.filter_elems, layer.ofmap_elems) == \
+        (64 * 16, 16 * 32, 64 * 32)
 
 
 def test_conv_uses_scalesim_output_size():
@@ -40,25 +41,33 @@ def test_touched_counts_the_union_of_windows(size, window, stride):
 
 
 def test_strides_past_the_window_skip_input():
-    assert conv("c", 8, 8, 2, 1, 1, 1, 2).ifmap_elems == 4 * 4 * 2
+    assert ifmap_elems(conv("c", 8, 8, 2, 1, 1, 1, 2)) == 4 * 4 * 2
 
 
-def test_from_scalesim_keeps_mnk():
-    path = "tests/data/scalesim/topologies/conv_mixed.csv"
-    for theirs in read_topology(path):
-        ours = from_scalesim(theirs)
-        assert (ours.m, ours.n, ours.k) == (theirs.m, theirs.n, theirs.k)
-    gemm_rows = read_topology("tests/data/scalesim/topologies/gemm_mixed.csv", gemm=True)
-    for theirs in gemm_rows:
-        ours = from_scalesim(theirs)
-        assert (ours.m, ours.n, ours.k, ours.ifmap_elems) == \
-            (theirs.m, theirs.n, theirs.k, theirs.m * theirs.k)
+def test_scalesim_topologies_give_the_same_layers():
+    # one Layer class for both models: a topology row is a workload layer as it is
+    for layer in read_topology("tests/data/scalesim/topologies/conv_mixed.csv"):
+        assert type(layer) is Layer
+    for layer in read_topology("tests/data/scalesim/topologies/gemm_mixed.csv", gemm=True):
+        assert ifmap_elems(layer) == layer.m * layer.k  # SCALE-Sim's M x K ifmap
+
+
+def test_layer_fields_are_keywords_and_checked():
+    with pytest.raises(TypeError):
+        Layer("c", 5, 5, 1, 1, 1, 1, 1)
+    with pytest.raises(LegoError, match=re.escape("layer c: stride must be a positive integer, "
+                                                  "got 0")):
+        conv("c", 5, 5, 1, 1, 1, 1, 0)
+    with pytest.raises(LegoError, match=re.escape("layer c: channels must be a positive "
+                                                  "integer, got True")):
+        conv("c", 5, 5, True, 1, 1, 1)
 
 
 def test_parse_layer_forms():
     assert parse_layer("gemm:M=64,N=32,K=16") == gemm("gemm_64x32x16", 64, 32, 16)
     layer = parse_layer("conv:H=56,W=56,C=64,K=128,Fh=3,Fw=3,S=2")
-    assert layer == Layer(layer.name, 56, 56, 64, 128, 3, 3, 2)
+    assert layer == Layer(name=layer.name, ifmap_h=56, ifmap_w=56, filter_h=3, filter_w=3,
+                          channels=64, filters=128, stride=2)
     assert parse_layer("CONV: H=5, W=6, C=1, K=2, Fh=1, Fw=2").stride == 1
 
 

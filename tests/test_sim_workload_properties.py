@@ -17,12 +17,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from lego.errors import LegoError
-from sim.scalesim import Layer as ScaleSimLayer
 from sim.scalesim import ScaleSimConfig
 from sim.scalesim import simulate_layer as scalesim_layer
 from sim.workload.arch import Accelerator
 from sim.workload.energy import load_table
-from sim.workload.layer import Layer, conv, gemm
+from sim.workload.layer import Layer, conv, gemm, ifmap_elems
 from sim.workload.memory import compute_cycles, step_classes, timing, traffic
 from sim.workload.simulate import simulate_layer
 from sim.workload.tiling import Tiling, choose_tiling, evaluate, extents
@@ -62,9 +61,7 @@ def _fits(layer, acc) -> bool:
 
 
 def _scalesim(layer: Layer, acc: Accelerator):
-    theirs = ScaleSimLayer("x", layer.ifmap_h, layer.ifmap_w, layer.filter_h, layer.filter_w,
-                           layer.channels, layer.filters, layer.stride)
-    return scalesim_layer(theirs, ScaleSimConfig("x", acc.rows, acc.cols, acc.dataflow, 1, 1, 1))
+    return scalesim_layer(layer, ScaleSimConfig("x", acc.rows, acc.cols, acc.dataflow, 1, 1, 1))
 
 
 # A 1 x 1 array running a 1-element OS layer makes the SCALE-Sim model divide by its
@@ -81,9 +78,9 @@ def test_unbounded_compute_is_scalesim_and_tensors_move_once(layer, acc):
     assert result.sram["filter"]["read"] == theirs.sram_filter_reads
     word = acc.word_bytes
     assert result.dram.as_dict() == {
-        "ifmap_read": layer.ifmap_elems * word, "filter_read": layer.filter_elems * word,
+        "ifmap_read": ifmap_elems(layer) * word, "filter_read": layer.filter_elems * word,
         "ofmap_write": layer.ofmap_elems * word, "ofmap_read": 0,
-        "total": (layer.ifmap_elems + layer.filter_elems + layer.ofmap_elems) * word}
+        "total": (ifmap_elems(layer) + layer.filter_elems + layer.ofmap_elems) * word}
 
 
 @given(layers(), accelerators())
@@ -94,7 +91,7 @@ def test_tiles_fit_and_traffic_is_at_least_the_tensors(layer, acc):
     for operand, size in tile_bytes.items():
         assert size <= acc.tile_capacity(operand)
     dram, word = simulate_layer(layer, acc, TABLE).dram, acc.word_bytes
-    assert dram.ifmap_read >= layer.ifmap_elems * word
+    assert dram.ifmap_read >= ifmap_elems(layer) * word
     assert dram.filter_read >= layer.filter_elems * word
     assert dram.ofmap_write >= layer.ofmap_elems * word
     assert dram.ofmap_write - dram.ofmap_read == layer.ofmap_elems * word

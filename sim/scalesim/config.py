@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lego.errors import SpecError
+from sim.scalesim.mapping import DATAFLOWS
 
-__all__ = ["ScaleSimConfig", "read_config", "DATAFLOWS"]
+__all__ = ["ScaleSimConfig", "read_config"]
 
-DATAFLOWS = ("os", "ws", "is")
 _SECTION = re.compile(r"^\[([^\]]+)\]\s*$")
 _ENTRY = re.compile(r"^([^:=\s][^:=]*?)\s*[:=]\s*(.*?)\s*$")
 

@@ -11,31 +11,16 @@ one single-channel layer per channel, named ``<name>Channel_<i>``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from lego.errors import SpecError
-from sim.conv_gemm import ConvAsGemm
+from sim.conv_gemm import Layer
 
-__all__ = ["Layer", "read_topology"]
+__all__ = ["read_topology"]
 
 CONV_FIELDS = ("IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width", "Channels",
                "Num Filter", "Strides")
 GEMM_FIELDS = ("M", "N", "K")
-
-
-@dataclass(frozen=True)
-class Layer(ConvAsGemm):
-    """A conv layer with SCALE-Sim's conventions (no padding, one stride for both axes)."""
-
-    name: str
-    ifmap_h: int
-    ifmap_w: int
-    filter_h: int
-    filter_w: int
-    channels: int
-    filters: int
-    stride: int
 
 
 def _positive(path: Path, line: int, field: str, text: str) -> int:
@@ -66,17 +51,16 @@ def _conv_layers(path: Path, line: int, fields: list[str]) -> list[Layer]:
     values = [_positive(path, line, field, text)
               for field, text in zip(CONV_FIELDS, fields[1:], strict=False)]
     _check_sparsity(path, line, fields, 1 + len(CONV_FIELDS))
-    layer = Layer(name, *values)
-    for axis in ("Height", "Width"):
-        size, window = (layer.ifmap_h, layer.filter_h) if axis == "Height" else \
-            (layer.ifmap_w, layer.filter_w)
+    ifmap_h, ifmap_w, filter_h, filter_w, channels, filters, stride = values
+    for axis, size, window in (("Height", ifmap_h, filter_h), ("Width", ifmap_w, filter_w)):
         if window > size:
             raise SpecError(f"{window} is larger than IFMAP {axis} {size}", file=str(path),
                             line=line, field=f"Filter {axis}")
+    shape = {"ifmap_h": ifmap_h, "ifmap_w": ifmap_w, "filter_h": filter_h,
+             "filter_w": filter_w, "filters": filters, "stride": stride}
     if "DP" not in name:
-        return [layer]
-    return [Layer(f"{name}Channel_{i}", layer.ifmap_h, layer.ifmap_w, layer.filter_h,
-                  layer.filter_w, 1, layer.filters, layer.stride) for i in range(layer.channels)]
+        return [Layer(name=name, channels=channels, **shape)]
+    return [Layer(name=f"{name}Channel_{i}", channels=1, **shape) for i in range(channels)]
 
 
 def _gemm_layer(path: Path, line: int, fields: list[str]) -> Layer:
@@ -86,7 +70,8 @@ def _gemm_layer(path: Path, line: int, fields: list[str]) -> Layer:
                for field, text in zip(GEMM_FIELDS, fields[1:], strict=False))
     _check_sparsity(path, line, fields, 1 + len(GEMM_FIELDS))
     # SCALE-Sim's GEMM view: an M x K ifmap, one 1 x K filter per output column.
-    return Layer(fields[0].strip(), m, k, 1, k, 1, n, 1)
+    return Layer(name=fields[0].strip(), ifmap_h=m, ifmap_w=k, filter_h=1, filter_w=k,
+                 channels=1, filters=n, stride=1)
 
 
 def read_topology(path: str | Path, *, gemm: bool = False) -> tuple[Layer, ...]:

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from lego.errors import LegoError
+from sim.scalesim.mapping import DATAFLOWS
 
-__all__ = ["Accelerator", "OPERANDS", "TENSORS", "DATAFLOWS", "parse_array", "parse_sram",
-           "parse_bandwidth"]
+__all__ = ["Accelerator", "OPERANDS", "TENSORS", "parse_array", "parse_sram", "parse_bandwidth"]
 
-DATAFLOWS = ("os", "ws", "is")
 OPERANDS = ("A", "B", "C")
 TENSORS = {"A": "ifmap", "B": "filter", "C": "ofmap"}
 DEFAULT_SRAM_BYTES = 64 * 1024

@@ -1,4 +1,5 @@
-"""A layer to run: a GEMM or a Conv2D given by its sizes, viewed as a GEMM (M, N, K).
+"""A layer to run (:class:`sim.conv_gemm.Layer`): a GEMM or a Conv2D given by its sizes, viewed as a
+GEMM (M, N, K), and the input footprint its windows read.
 
 A conv layer reads an H x W x C input with K filters of Fh x Fw x C at one stride S. Its output
 size follows SCALE-Sim's convention (no padding): Ho = ceil((H - Fh + S) / S), and likewise Wo,
@@ -14,15 +15,14 @@ so the tiling and traffic model has no GEMM/conv case split.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
 from lego.errors import LegoError
-from sim.conv_gemm import ConvAsGemm
+from sim.conv_gemm import Layer
 
-__all__ = ["Layer", "gemm", "conv", "parse_layer", "from_scalesim", "touched"]
-
+__all__ = ["Layer", "conv", "from_scalesim", "gemm", "ifmap_cols_read", "ifmap_elems",
+           "parse_layer", "touched"]
 
 
 def touched(first, stop, stride: int, window: int, size: int):
@@ -37,70 +37,31 @@ def touched(first, stop, stride: int, window: int, size: int):
     return (stop - first - 1) * window + np.clip(size - last_start, 0, window)
 
 
-@dataclass(frozen=True)
-class Layer(ConvAsGemm):
-    """A conv layer (a GEMM is a 1 x 1 conv over an M x 1 image with K channels)."""
+def ifmap_cols_read(layer: Layer) -> int:
+    """Input columns some window reads (all of them unless a stride skips some)."""
+    return int(touched(0, layer.ofmap_w, layer.stride, layer.filter_w, layer.ifmap_w))
 
-    name: str
-    ifmap_h: int
-    ifmap_w: int
-    channels: int
-    filters: int
-    filter_h: int
-    filter_w: int
-    stride: int
 
-    def __post_init__(self):
-        for field in ("ifmap_h", "ifmap_w", "channels", "filters", "filter_h", "filter_w",
-                      "stride"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise LegoError(f"layer {self.name}: {field} must be a positive integer, "
-                                f"got {value!r}")
-        for axis, window, size in (("h", self.filter_h, self.ifmap_h),
-                                   ("w", self.filter_w, self.ifmap_w)):
-            if window > size:
-                raise LegoError(f"layer {self.name}: filter_{axis} {window} is larger than "
-                                f"ifmap_{axis} {size}")
-
-    @property
-    def macs(self) -> int:
-        return self.m * self.n * self.k
-
-    @property
-    def ifmap_rows_read(self) -> int:
-        return int(touched(0, self.ofmap_h, self.stride, self.filter_h, self.ifmap_h))
-
-    @property
-    def ifmap_cols_read(self) -> int:
-        return int(touched(0, self.ofmap_w, self.stride, self.filter_w, self.ifmap_w))
-
-    @property
-    def ifmap_elems(self) -> int:
-        """Input elements some window reads (all of them unless a stride skips some)."""
-        return self.ifmap_rows_read * self.ifmap_cols_read * self.channels
-
-    @property
-    def filter_elems(self) -> int:
-        return self.k * self.n
-
-    @property
-    def ofmap_elems(self) -> int:
-        return self.m * self.n
+def ifmap_elems(layer: Layer) -> int:
+    """Input elements some window reads."""
+    rows = int(touched(0, layer.ofmap_h, layer.stride, layer.filter_h, layer.ifmap_h))
+    return rows * ifmap_cols_read(layer) * layer.channels
 
 
 def gemm(name: str, m: int, n: int, k: int) -> Layer:
-    return Layer(name, m, 1, k, n, 1, 1, 1)
+    return Layer(name=name, ifmap_h=m, ifmap_w=1, filter_h=1, filter_w=1, channels=k,
+                 filters=n, stride=1)
 
 
 def conv(name: str, h: int, w: int, c: int, k: int, fh: int, fw: int, stride: int = 1) -> Layer:
-    return Layer(name, h, w, c, k, fh, fw, stride)
+    return Layer(name=name, ifmap_h=h, ifmap_w=w, filter_h=fh, filter_w=fw, channels=c,
+                 filters=k, stride=stride)
 
 
-def from_scalesim(layer) -> Layer:
-    """A layer of :func:`sim.scalesim.read_topology` (same M, N, K and input footprint)."""
-    return Layer(layer.name, layer.ifmap_h, layer.ifmap_w, layer.channels, layer.filters,
-                 layer.filter_h, layer.filter_w, layer.stride)
+def from_scalesim(layer: Layer) -> Layer:
+    """The layer itself: both models share :class:`Layer` now. Kept only for
+    benchmarks/workload_sweep.py, which still calls it."""
+    return layer
 
 
 _FORMS = {"gemm": (("M", "N", "K"), ()), "conv": (("H", "W", "C", "K", "Fh", "Fw"), ("S",))}

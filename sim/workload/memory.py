@@ -27,9 +27,9 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sim.workload.arch import Accelerator
-from sim.workload.array import tile_cycles, tile_sram
-from sim.workload.layer import Layer, touched
+from sim.scalesim.mapping import cycles, demand
+from sim.workload.arch import OPERANDS, Accelerator
+from sim.workload.layer import Layer, ifmap_cols_read, touched
 from sim.workload.tiling import LOOP_ORDER, RELEVANT, Tiling, extents, units
 
 __all__ = ["StepClass", "Timing", "Traffic", "compute_cycles", "sram_array_accesses",
@@ -93,7 +93,7 @@ def step_classes(layer: Layer, acc: Accelerator, tiling: Tiling) -> list[StepCla
     last_size = {loop: ext[loop] - (trips[loop] - 1) * tile[loop] for loop in ext}
     order = LOOP_ORDER[acc.dataflow]
     s, fh, ho, h = layer.stride, layer.filter_h, layer.ofmap_h, layer.ifmap_h
-    cols = layer.ifmap_cols_read
+    cols = ifmap_cols_read(layer)
     classes = []
     for pm in _positions(trips["m"]):
         for pn in _positions(trips["n"]):
@@ -115,7 +115,7 @@ def step_classes(layer: Layer, acc: Accelerator, tiling: Tiling) -> list[StepCla
                 gemm_tile = (size["m"] * unit["m"], size["n"], size["k"] * unit["k"])
                 classes.append(StepClass(
                     count=pm[0] * pn[0] * pk[0],
-                    compute=int(tile_cycles(acc.dataflow, acc.rows, acc.cols, *gemm_tile)),
+                    compute=cycles(acc.dataflow, acc.rows, acc.cols, *gemm_tile),
                     tile=gemm_tile, loads=load_a + load_b + read_c, writes=write_c,
                     dram=(load_a, load_b, write_c, read_c),
                     first=all(first.values()), last=all(last.values())))
@@ -133,10 +133,11 @@ def compute_cycles(classes: list[StepClass]) -> int:
 
 def sram_array_accesses(acc: Accelerator, classes: list[StepClass]) -> dict[str, int]:
     """Element accesses of the array to the buffers: A and B reads, C writes."""
-    totals = {"A": 0, "B": 0, "C": 0}
+    totals = dict.fromkeys(OPERANDS, 0)
     for cls in classes:
-        for operand, value in tile_sram(acc.dataflow, acc.rows, acc.cols, *cls.tile).items():
-            totals[operand] += cls.count * int(value)
+        tile = demand(acc.dataflow, acc.rows, acc.cols, *cls.tile)
+        for operand, value in zip(OPERANDS, tile, strict=True):
+            totals[operand] += cls.count * value
     return totals
 
 

@@ -38,9 +38,9 @@ from math import isqrt
 import numpy as np
 
 from lego.errors import LegoError
+from sim.scalesim.mapping import cycles, spatio_temporal
 from sim.workload.arch import TENSORS, Accelerator
-from sim.workload.array import spatio_temporal, tile_cycles
-from sim.workload.layer import Layer, touched
+from sim.workload.layer import Layer, ifmap_cols_read, touched
 
 __all__ = ["LOOP_ORDER", "RELEVANT", "Tiling", "candidates", "choose_tiling", "fetch_factor",
            "evaluate"]
@@ -119,7 +119,7 @@ def evaluate(layer: Layer, acc: Accelerator, rows, filters, channels) -> dict:
     s, fh, ho = layer.stride, layer.filter_h, layer.ofmap_h
     full_rows = touched(0, rows, s, fh, layer.ifmap_h)
     last_rows = touched(ho - last["m"], ho, s, fh, layer.ifmap_h)
-    cols = layer.ifmap_cols_read
+    cols = ifmap_cols_read(layer)
     tile_bytes = {
         "A": np.where(trips["m"] > 1, np.maximum(full_rows, last_rows), last_rows)
         * cols * channels * word,
@@ -151,8 +151,8 @@ def _compute_cycles(layer, acc, tiles, trips, last):
                 for loop, full in (("m", m_full), ("n", n_full), ("k", k_full)):
                     count = count * (trips[loop] - 1 if full else 1)
                     size[loop] = (tiles[loop] if full else last[loop]) * unit[loop]
-                total = total + count * tile_cycles(acc.dataflow, acc.rows, acc.cols,
-                                                    size["m"], size["n"], size["k"])
+                total = total + count * cycles(acc.dataflow, acc.rows, acc.cols,
+                                               size["m"], size["n"], size["k"])
     return total
 
 
