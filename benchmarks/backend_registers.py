@@ -16,6 +16,7 @@ from lego.backend.lower import lower
 from lego.backend.pipeline import pipeline
 from lego.frontend.passes import run_passes
 from lego.spec import load_spec
+from lego.tables import format_table
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIODS = (100.0, 6.0, 4.0)
@@ -57,10 +58,8 @@ def _gen_time(size: int) -> dict:
 
 
 def _table(rows: list[dict], columns: tuple[str, ...]) -> str:
-    cells = [columns] + [tuple(str(row[c]) for c in columns) for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
-    return "\n".join("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True))
-                     for r in cells)
+    return format_table([columns] + [tuple(row[c] for c in columns) for row in rows],
+                        "r" * len(columns))
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from lego.tables import format_table  # noqa: E402
 from sim.scalesim import read_topology  # noqa: E402
 from sim.workload import Accelerator, from_scalesim, load_table, simulate  # noqa: E402
 from sim.workload.report import totals  # noqa: E402
@@ -59,13 +60,10 @@ def sweep(layers, table) -> list[dict]:
 def table(points: list[dict]) -> str:
     header = ("array", "df", "SRAM KiB", "total cycles", "compute", "stall", "DRAM bytes",
               "energy uJ", "pareto")
-    rows = [header] + [(p["array"], p["dataflow"], str(p["sram_kib_each"]),
-                        str(p["total_cycles"]), str(p["compute_cycles"]),
-                        str(p["stall_cycles"]), str(p["dram_bytes"]), f"{p['energy_uj']:.1f}",
-                        "*" if p["pareto"] else "") for p in points]
-    widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
-    return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(r, widths, strict=True))
-                     for r in rows)
+    rows = [header] + [(p["array"], p["dataflow"], p["sram_kib_each"], p["total_cycles"],
+                        p["compute_cycles"], p["stall_cycles"], p["dram_bytes"],
+                        f"{p['energy_uj']:.1f}", "*" if p["pareto"] else "") for p in points]
+    return format_table(rows, "r" * len(header))
 
 
 def plot(points: list[dict], path: Path) -> bool:

@@ -4,6 +4,7 @@ only when the command runs)."""
 from __future__ import annotations
 
 from lego.errors import LegoError
+from lego.tables import format_table
 
 __all__ = ["register", "table"]
 
@@ -24,14 +25,11 @@ def table(summary: dict) -> str:
              "result")]
     for name, flow in summary["dataflows"].items():
         sram = flow["rtl_sram"] if isinstance(flow["rtl_sram"], dict) else {}
-        rows.append((name, str(flow["steps"]), str(flow["rtl_cycles"]),
-                     str(flow["sim_cycles"]),
-                     str(sum(t["reads"] for t in sram.values())),
-                     str(sum(t["writes"] for t in sram.values())),
+        rows.append((name, flow["steps"], flow["rtl_cycles"], flow["sim_cycles"],
+                     sum(t["reads"] for t in sram.values()),
+                     sum(t["writes"] for t in sram.values()),
                      "pass" if flow["passed"] and flow["models_agree"] else "FAIL"))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                     for r in rows)
+    return format_table(rows)
 
 
 def _run(args) -> int:

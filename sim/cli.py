@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from lego.errors import LegoError
+from lego.tables import format_table
 from sim import workload_cli
 
 __all__ = ["register"]
@@ -76,16 +77,16 @@ def _run_design(args) -> int:
         sys.stdout.write(stable_json([dict(r.to_dict(), energy_pj=energy[r.dataflow],
                                            energy_note=_ENERGY_NOTE) for r in runs]))
         return 0
-    _print_rows([("dataflow", "steps", "drain", "cycles", "fus", "utilization", "energy nJ")]
-                + [(r.dataflow, str(r.steps), str(r.drain), str(r.cycles), str(r.fus),
-                    f"{r.utilization:.3f}", f"{energy[r.dataflow]['total'] / 1e3:.3f}")
-                   for r in runs])
+    print(format_table([("dataflow", "steps", "drain", "cycles", "fus", "utilization",
+                         "energy nJ")]
+                       + [(r.dataflow, r.steps, r.drain, r.cycles, r.fus, f"{r.utilization:.3f}",
+                           f"{energy[r.dataflow]['total'] / 1e3:.3f}") for r in runs]))
     print()
-    _print_rows([("dataflow", "tensor", "banks", "sram reads", "sram writes",
-                  "reads per bank", "writes per bank")]
-                + [(r.dataflow, a.tensor, str(len(a.reads)), str(sum(a.reads)),
-                    str(sum(a.writes)), _per_bank(a.reads), _per_bank(a.writes))
-                   for r in runs for a in r.sram])
+    print(format_table([("dataflow", "tensor", "banks", "sram reads", "sram writes",
+                         "reads per bank", "writes per bank")]
+                       + [(r.dataflow, a.tensor, len(a.reads), sum(a.reads), sum(a.writes),
+                           _per_bank(a.reads), _per_bank(a.writes))
+                          for r in runs for a in r.sram]))
     print(f"\nenergy: {_ENERGY_NOTE}")
     return 0
 
@@ -95,12 +96,6 @@ def _per_bank(counts: tuple[int, ...]) -> str:
     if len(set(counts)) == 1:
         return f"{counts[0]} x {len(counts)}"
     return " ".join(map(str, counts))
-
-
-def _print_rows(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _run(args) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lego.outputs import stable_json
+from lego.tables import format_table
 from sim.scalesim.compute import LayerReport
 from sim.scalesim.config import ScaleSimConfig
 
@@ -22,24 +23,16 @@ COLUMNS = (
 )
 
 
-def _cell(value) -> str:
-    # str() of a float is its shortest round-trip form, as in SCALE-Sim's CSV reports.
-    return str(value)
-
-
 def table(config: ScaleSimConfig, reports: list[LayerReport]) -> str:
     """A fixed-width table, one line per layer, preceded by a one-line summary of the run."""
     header = ("LayerID", "Layer") + tuple(name for name, _ in COLUMNS)
-    rows = [header] + [(str(i), r.name) + tuple(_cell(getattr(r, f)) for _, f in COLUMNS)
+    # format_table prints str() of each value: for a float its shortest round-trip form, as in
+    # SCALE-Sim's CSV reports.
+    rows = [header] + [(i, r.name) + tuple(getattr(r, f) for _, f in COLUMNS)
                        for i, r in enumerate(reports)]
-    widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
-    lines = [f"SCALE-Sim compatible run {config.run_name}: {config.rows}x{config.cols} array, "
-             f"dataflow {config.dataflow}, {len(reports)} layers"]
-    for row in rows:
-        cells = [row[0].rjust(widths[0]), row[1].ljust(widths[1])]
-        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines) + "\n"
+    summary = (f"SCALE-Sim compatible run {config.run_name}: {config.rows}x{config.cols} array, "
+               f"dataflow {config.dataflow}, {len(reports)} layers")
+    return f"{summary}\n{format_table(rows, 'rl' + 'r' * len(COLUMNS))}\n"
 
 
 def to_json(config: ScaleSimConfig, reports: list[LayerReport]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lego.outputs import stable_json
+from lego.tables import format_table
 from sim.workload.arch import Accelerator
 from sim.workload.simulate import LayerResult
 
@@ -40,18 +41,14 @@ def totals(results: list[LayerResult]) -> dict:
 
 def table(acc: Accelerator, results: list[LayerResult]) -> str:
     header = ("LayerID", "Layer") + tuple(name for name, _ in COLUMNS)
-    rows = [header] + [(str(i), r.layer.name) + tuple(str(get(r)) for _, get in COLUMNS)
+    rows = [header] + [(i, r.layer.name) + tuple(get(r) for _, get in COLUMNS)
                        for i, r in enumerate(results)]
-    widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
     bw = "unlimited" if acc.dram_bw is None else f"{float(acc.dram_bw):g} B/cycle"
     sram = ", ".join(f"{op}={size}" for op, size in zip("ABC", acc.sram_bytes, strict=True))
     lines = [f"workload: {len(results)} layers on {acc.rows}x{acc.cols} {acc.dataflow}, "
              f"SRAM bytes {sram}, DRAM {bw}, double buffering "
-             f"{'on' if acc.double_buffer else 'off'}"]
-    for row in rows:
-        cells = [row[0].rjust(widths[0]), row[1].ljust(widths[1])]
-        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
-        lines.append("  ".join(cells).rstrip())
+             f"{'on' if acc.double_buffer else 'off'}",
+             format_table(rows, "rl" + "r" * len(COLUMNS))]
     t = totals(results)
     lines.append(f"total: {t['total_cycles']} cycles ({t['compute_cycles']} compute, "
                  f"{t['stall_cycles']} stall), {t['dram_bytes']} DRAM bytes, "
