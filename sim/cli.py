@@ -1,11 +1,21 @@
-"""``lego sim``: the cycle-level simulator's command line.
+"""``lego sim``: three simulators, one sub-command each.
 
-Three modes: a generated design (``lego sim SPEC``: cycles from the same lowered design and
-schedule as its RTL, see :mod:`sim.design`), SCALE-Sim compatibility (``--scalesim-config`` with
-``--scalesim-topology``) and workloads (``--layer``/``--layers``, see :mod:`sim.workload_cli`)."""
+- ``lego sim design SPEC``: a generated design's cycles, SRAM accesses and energy, from the same
+  lowered design and schedule as its RTL (:mod:`sim.design`);
+- ``lego sim layer --layer ... | --layers CSV``: layers larger than the array, tiled to its
+  buffers, with DRAM bandwidth, stalls and energy (:mod:`sim.workload_cli`);
+- ``lego sim scalesim --config CFG --topology CSV``: SCALE-Sim compatible numbers per layer
+  (:mod:`sim.scalesim`).
+
+The forms from before the sub-commands (``lego sim SPEC``, ``lego sim --layer ...``, ``lego sim
+--scalesim-config ...``) still work: a command line that does not start with a mode goes to the
+old combined parser, whose mode checks are kept for it alone, and a successful run adds one note
+on stderr naming the new form (a failing one stays one ``lego: error:`` line).
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from lego.errors import LegoError
@@ -14,6 +24,7 @@ from sim import workload_cli
 
 __all__ = ["register"]
 
+MODES = ("design", "layer", "scalesim")
 _ENERGY_NOTE = ("estimates: exact access counts x per-access energies (Horowitz ISSCC 2014, "
                 "45 nm; sim/workload/energy_defaults.yaml, override with --energy)")
 # Below this many layers a run is instant and a progress bar would only flicker.
@@ -21,24 +32,86 @@ _PROGRESS_MIN_LAYERS = 20
 _BAR_WIDTH = 30
 
 
+class _SimParser(argparse.ArgumentParser):
+    """The ``sim`` parser: a command line that starts with neither a mode nor -h is an old
+    form, parsed by the old combined parser."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        if args and args[0] not in (*MODES, "-h", "--help"):
+            return _old_parser(self.prog).parse_known_args(args, namespace)
+        return super().parse_known_args(args, namespace)
+
+
 def register(sub) -> None:
     parser = sub.add_parser(
-        "sim", help="simulate a generated design (SPEC), SCALE-Sim config + topology files "
-        "(SCALE-Sim compatible numbers) or layers on an accelerator with buffers and DRAM "
-        "(--layer/--layers)")
+        "sim", help="simulate a generated design (design), layers on an accelerator with "
+        "buffers and DRAM (layer) or SCALE-Sim config + topology files (scalesim)",
+        description="Three simulators; lego sim MODE --help shows each one's options.")
+    # argparse takes no parser class per sub-command; this one only adds the old-form routing
+    parser.__class__ = _SimParser
+    modes = parser.add_subparsers(dest="mode", required=True, metavar="MODE",
+                                  parser_class=argparse.ArgumentParser)
+    _add_design(modes)
+    _add_layer(modes)
+    _add_scalesim(modes)
+
+
+def _add_design(modes) -> None:
+    design = modes.add_parser(
+        "design", help="a generated design's cycles, FU utilisation, SRAM reads and writes per "
+        "tensor and bank, and energy, from the same lowered design and schedule as its RTL")
+    design.add_argument("spec", metavar="SPEC", help="spec file (YAML)")
+    design.add_argument("--dataflow", metavar="NAME",
+                        help="the spec's dataflow to simulate (default all)")
+    design.add_argument("--period", type=float, metavar="NS",
+                        help="clock period the design is pipelined for")
+    design.add_argument("--energy", metavar="YAML",
+                        help="per-access energy table overriding the documented defaults")
+    _add_json(design)
+    design.set_defaults(run=_run_design)
+
+
+def _add_layer(modes) -> None:
+    layer = modes.add_parser(
+        "layer", help="layers larger than the array: tiling to the buffers, DRAM traffic, "
+        "stalls, double buffering, energy (estimates)")
+    workload_cli.add_arguments(layer)
+    _add_json(layer)
+    layer.set_defaults(run=_run_layer)
+
+
+def _add_scalesim(modes) -> None:
+    scalesim = modes.add_parser(
+        "scalesim", help="SCALE-Sim v2/3 compatible compute cycles, utilisation and SRAM "
+        "traffic per layer")
+    scalesim.add_argument("--config", "--scalesim-config", metavar="CFG", required=True,
+                          help="SCALE-Sim architecture config (.cfg)")
+    scalesim.add_argument("--topology", "--scalesim-topology", metavar="CSV", required=True,
+                          help="SCALE-Sim topology (.csv)")
+    workload_cli.add_input_type(scalesim, "form of the topology, as SCALE-Sim's -i option")
+    _add_json(scalesim)
+    scalesim.set_defaults(run=_run_scalesim)
+
+
+def _add_json(parser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _old_parser(prog: str) -> argparse.ArgumentParser:
+    """The combined parser of the forms from before the sub-commands."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description="The old forms of lego sim (see lego sim --help for the new).")
     parser.add_argument("spec", nargs="?", help="spec file (YAML): simulate its generated design")
     parser.add_argument("--period", type=float, metavar="NS",
                         help="with SPEC: clock period the design is pipelined for")
-    parser.add_argument("--scalesim-config", metavar="CFG",
+    parser.add_argument("--scalesim-config", dest="config", metavar="CFG",
                         help="SCALE-Sim architecture config (.cfg)")
-    parser.add_argument("--scalesim-topology", metavar="CSV",
+    parser.add_argument("--scalesim-topology", dest="topology", metavar="CSV",
                         help="SCALE-Sim topology (.csv)")
-    parser.add_argument("--scalesim-input-type", choices=("conv", "gemm"), default="conv",
-                        help="topology form, as SCALE-Sim's -i option (default conv); also the "
-                             "form of --layers")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_json(parser)
     workload_cli.add_arguments(parser)
-    parser.set_defaults(run=_run)
+    parser.set_defaults(run=_run_old_form)
+    return parser
 
 
 def _progress_bar(stream):
@@ -98,24 +171,41 @@ def _per_bank(counts: tuple[int, ...]) -> str:
     return " ".join(map(str, counts))
 
 
-def _run(args) -> int:
-    scalesim = args.scalesim_config is not None or args.scalesim_topology is not None
+def _run_layer(args) -> int:
+    sys.stdout.write(workload_cli.run(args, progress=_progress_bar(sys.stderr)))
+    return 0
+
+
+def _run_scalesim(args) -> int:
+    from sim.scalesim import read_config, read_topology, simulate
+    from sim.scalesim.report import table, to_json
+
+    config = read_config(args.config)
+    layers = read_topology(args.topology, gemm=args.input_type == "gemm")
+    reports = simulate(layers, config, progress=_progress_bar(sys.stderr))
+    sys.stdout.write(to_json(config, reports) if args.json else table(config, reports))
+    return 0
+
+
+def _old_form(args):
+    """The run function and the (old, new) form of an old command line, after the checks the
+    combined parser needs: the options of one mode are refused, not ignored, in another."""
+    scalesim = args.config is not None or args.topology is not None
     extra = workload_cli.given_workload_options(args)
     if args.spec is not None:
         if scalesim or workload_cli.wants_workload(args) or extra:
             raise LegoError("lego sim SPEC simulates a generated design; it takes no "
                             "--scalesim-*/--layer/--layers options"
                             + (f" (got {', '.join(extra)})" if extra else ""))
-        return _run_design(args)
+        return _run_design, ("lego sim SPEC", "lego sim design SPEC")
     if args.period is not None:
         raise LegoError("--period needs a SPEC")
     if workload_cli.wants_workload(args):
         if scalesim:
             raise LegoError("use either --layer/--layers (workload mode) or --scalesim-config "
                             "with --scalesim-topology, not both")
-        sys.stdout.write(workload_cli.run(args, progress=_progress_bar(sys.stderr)))
-        return 0
-    if args.scalesim_config is None or args.scalesim_topology is None:
+        return _run_layer, ("lego sim --layer/--layers", "lego sim layer --layer/--layers")
+    if args.config is None or args.topology is None:
         raise LegoError("lego sim needs a SPEC, --layer/--layers, or both --scalesim-config "
                         "and --scalesim-topology")
     ignored = extra + [flag for flag, value in (("--dataflow", args.dataflow),
@@ -123,11 +213,12 @@ def _run(args) -> int:
     if ignored:
         raise LegoError(f"{', '.join(ignored)}: not an option of SCALE-Sim mode (the array "
                         "and dataflow come from --scalesim-config)")
-    from sim.scalesim import read_config, read_topology, simulate
-    from sim.scalesim.report import table, to_json
+    return _run_scalesim, ("lego sim --scalesim-config CFG --scalesim-topology CSV",
+                           "lego sim scalesim --config CFG --topology CSV")
 
-    config = read_config(args.scalesim_config)
-    layers = read_topology(args.scalesim_topology, gemm=args.scalesim_input_type == "gemm")
-    reports = simulate(layers, config, progress=_progress_bar(sys.stderr))
-    sys.stdout.write(to_json(config, reports) if args.json else table(config, reports))
-    return 0
+
+def _run_old_form(args) -> int:
+    run, (old, new) = _old_form(args)
+    code = run(args)
+    print(f'lego: note: "{old}" is now "{new}"', file=sys.stderr)
+    return code

@@ -1,4 +1,5 @@
-"""``lego sim --layer/--layers``: table, JSON, errors (exit 2, one line) and speed."""
+"""``lego sim layer --layer/--layers``: table, JSON, errors (exit 2, one line), the old form
+``lego sim --layer ...``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ RESNET = Path(__file__).parent / "data" / "scalesim" / "topologies" / "resnet18_
 
 
 def test_table_for_one_gemm(capsys):
-    assert main(["sim", "--layer", "gemm:M=64,N=64,K=64", "--array", "16x16",
+    assert main(["sim", "layer", "--layer", "gemm:M=64,N=64,K=64", "--array", "16x16",
                  "--dataflow", "os", "--dram-bw", "inf"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == ("workload: 1 layers on 16x16 os, SRAM bytes A=65536, B=65536, C=65536, "
@@ -30,7 +31,7 @@ def test_table_for_one_gemm(capsys):
 def test_json_is_stable_and_complete(capsys, tmp_path):
     energy = tmp_path / "e.yaml"
     energy.write_text("dram_pj_per_byte: 80\n")
-    argv = ["sim", "--layers", str(RESNET), "--array", "8x8", "--dataflow", "ws",
+    argv = ["sim", "layer", "--layers", str(RESNET), "--array", "8x8", "--dataflow", "ws",
             "--sram", "A=8192,B=4096,C=8192", "--dram-bw", "6.5", "--no-double-buffer",
             "--energy", str(energy), "--layer", "conv:H=14,W=14,C=8,K=8,Fh=3,Fw=3,S=2", "--json"]
     assert main(argv) == 0
@@ -68,18 +69,50 @@ def test_json_is_stable_and_complete(capsys, tmp_path):
     (["--layer", "conv:H=8,W=64,C=1,K=1,Fh=3,Fw=3", "--sram", "A=200,B=200,C=200"],
      "layer conv_8x64x1_k1_3x3s1: sram A (ifmap) 200 bytes cannot hold the smallest ifmap tile "
      "(1 output row, 1 filter, 1 channel): 192 bytes needed, 100 available"),
-    (["--layer", "gemm:M=4,N=4,K=4", "--scalesim-config", "x.cfg"],
-     "use either --layer/--layers (workload mode) or --scalesim-config with "
-     "--scalesim-topology, not both"),
-    ([], "lego sim needs a SPEC, --layer/--layers, or both --scalesim-config "
-     "and --scalesim-topology"),
     (["--layers", "missing.csv"], "missing.csv: SCALE-Sim topology file not found"),
+    (["--array", "8x8"], "lego sim layer needs --layer SPEC or --layers CSV"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, message):
-    assert main(["sim", *argv]) == 2
+    assert main(["sim", "layer", *argv]) == 2
     err = capsys.readouterr().err
     assert err == f"lego: error: {message}\n" or (err.startswith("lego: error: ")
                                                    and message in err and err.count("\n") == 1)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--layer", "gemm:M=4,N=4,K=4", "--config", "x.cfg"], "unrecognized arguments: --config"),
+    (["--layer", "gemm:M=4,N=4,K=4", "--period", "2"], "unrecognized arguments: --period"),
+])
+def test_options_of_other_modes_are_usage_errors(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(["sim", "layer", *argv])
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_old_form_prints_one_note_and_the_same_output(capsys):
+    options = ["--layer", "gemm:M=64,N=64,K=64", "--layers", str(RESNET), "--array", "8x8"]
+    assert main(["sim", "layer", *options]) == 0
+    new = capsys.readouterr()
+    assert main(["sim", *options]) == 0
+    old = capsys.readouterr()
+    assert (old.out, new.err) == (new.out, "")
+    assert old.err == ('lego: note: "lego sim --layer/--layers" is now '
+                       '"lego sim layer --layer/--layers"\n')
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--layer", "gemm:M=4,N=4,K=4", "--scalesim-config", "x.cfg"],
+     "use either --layer/--layers (workload mode) or --scalesim-config with "
+     "--scalesim-topology, not both"),
+    (["--layer", "gemm:M=4,N=4,K=0"],
+     "--layer 'gemm:M=4,N=4,K=0': field K must be a positive integer, got '0'"),
+    (["--array", "8x8"], "lego sim needs a SPEC, --layer/--layers, or both --scalesim-config "
+     "and --scalesim-topology"),
+])
+def test_old_form_errors_stay_one_line_without_a_note(capsys, argv, message):
+    assert main(["sim", *argv]) == 2
+    assert capsys.readouterr().err == f"lego: error: {message}\n"
 
 
 def test_fifty_layers_are_all_reported(tmp_path):
@@ -91,7 +124,7 @@ def test_fifty_layers_are_all_reported(tmp_path):
     class Args:
         layer, layers, array, dataflow, sram = None, str(csv), "32x32", "ws", "A=32768"
         dram_bw, double_buffer, word_bytes, energy, json = "16", True, "1", None, True
-        scalesim_input_type = "conv"
+        input_type = "conv"
 
     layers = json.loads(run(Args))["layers"]
     assert len(layers) == 50
