@@ -49,9 +49,9 @@ def simulate_design(design: Design, schedule: Schedule) -> tuple[DesignRun, ...]
 
 def simulate_spec(spec_path: str, period_ns: float | None = None) -> tuple[DesignRun, ...]:
     """Generate the design of a spec up to its schedule (no Verilog) and simulate it."""
-    from lego.backend.generate import schedule_design
+    from lego.backend.passes import run_backend
     from lego.frontend.passes import run_passes
     from lego.spec import load_spec
 
-    design, schedule, _ = schedule_design(run_passes(load_spec(spec_path)).adg, period_ns)
-    return simulate_design(design, schedule)
+    state = run_backend(run_passes(load_spec(spec_path)).adg, period_ns, stop_after="pipeline")
+    return simulate_design(state.design, state.schedule)

@@ -67,6 +67,17 @@ class Design:
     def flow(self, name: str) -> Flow:
         return next(f for f in self.flows if f.name == name)
 
+    def dump(self) -> str:
+        """Stable text: dataflows, tensor storage, then the primitive graph."""
+        lines = [f"design {self.name}: {self.num_fus} FUs, "
+                 f"{self.graph.graph.number_of_nodes()} primitives"]
+        lines += [f"  flow {f.index} {f.name}: loops "
+                  + " ".join(f"{n}<{b}" for n, b in zip(f.names, f.bounds, strict=True))
+                  for f in self.flows]
+        lines += [f"  tensor {t.index} {t.name} ({t.role}, {'' if t.signed else 'u'}int{t.bits}"
+                  f" {list(t.shape)}): {t.banks} banks x {t.depth} words" for t in self.tensors]
+        return "\n".join(lines + self.graph.dump())
+
 
 def counter_width(bound: int) -> int:
     """Bits of one loop counter (0 .. bound-1)."""

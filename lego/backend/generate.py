@@ -1,4 +1,4 @@
-"""ADG -> primitive graph -> LP schedule -> Amaranth top -> Verilog, plus the design folder
+"""ADG -> back-end passes (primitive graph, LP schedule, Verilog) -> the design folder
 (report.json, timings.json, manifest.json, FuseSoC core)."""
 
 from __future__ import annotations
@@ -6,22 +6,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from amaranth.back import verilog
-
 from lego.backend.design import Design
-from lego.backend.lower import lower
-from lego.backend.pipeline import pipeline
+from lego.backend.passes import PASS_NAMES, run_backend
 from lego.backend.primitives import DelayModel
-from lego.backend.rtl.top import Accelerator
 from lego.backend.schedule import Schedule
 from lego.frontend.adg import ADG
 from lego.outputs import fusesoc_core, manifest, stable_json
 
-__all__ = ["Generated", "generate", "schedule_design", "design_files", "RELAXED_PERIOD_NS",
-           "BACKEND_PASSES"]
-
-RELAXED_PERIOD_NS = 100.0  # long enough that no path needs a register beyond the semantics
-BACKEND_PASSES = ["lower", "pipeline", "rtl"]
+__all__ = ["Generated", "generate", "design_files"]
 
 
 @dataclass(frozen=True)
@@ -33,23 +25,12 @@ class Generated:
     generate_seconds: float
 
 
-def schedule_design(adg: ADG, period_ns: float | None = None,
-                    delays: DelayModel | None = None) -> tuple[Design, Schedule, float]:
-    """The lowered design and its pipeline schedule (and the LP's seconds): what the RTL is
-    emitted from and what sim/ simulates."""
-    design = lower(adg, delays)
-    lp_start = time.perf_counter()
-    schedule = pipeline(design.graph, RELAXED_PERIOD_NS if period_ns is None else period_ns,
-                        delays)
-    return design, schedule, time.perf_counter() - lp_start
-
-
 def generate(adg: ADG, period_ns: float | None = None, delays: DelayModel | None = None
              ) -> Generated:
-    started = time.perf_counter()
-    design, schedule, lp_seconds = schedule_design(adg, period_ns, delays)
-    text = verilog.convert(Accelerator(design, schedule), name=design.name)
-    return Generated(design, schedule, text, lp_seconds, time.perf_counter() - started)
+    seconds: dict[str, float] = {}
+    state = run_backend(adg, period_ns, delays, timer=seconds.__setitem__)
+    return Generated(state.design, state.schedule, state.verilog, seconds["pipeline"],
+                     sum(seconds.values()))
 
 
 def report(adg: ADG, gen: Generated) -> dict:
@@ -83,7 +64,7 @@ def design_files(adg: ADG, gen: Generated, source_text: str) -> dict[str, str]:
         "timings.json": stable_json({"lp_seconds": round(gen.lp_seconds, 3),
                                      "generate_seconds": round(gen.generate_seconds, 3)}),
         "manifest.json": stable_json(manifest(
-            name=name, source_text=source_text, passes=BACKEND_PASSES,
+            name=name, source_text=source_text, passes=list(PASS_NAMES),
             parameters={"period_ns": gen.schedule.period_ns})),
         f"{name}.core": fusesoc_core(name=name, verilog_file=f"{name}.v",
                                      description=f"LEGO accelerator {name}", toplevel=name),

@@ -107,3 +107,14 @@ class PrimitiveGraph:
     def connections(self) -> list[Connection]:
         conns = [data["conn"] for _, _, data in self.graph.edges(data=True)]
         return sorted(conns, key=lambda c: (c.src, c.dst, c.distance))
+
+    def dump(self) -> list[str]:
+        """Stable text: per primitive (by name) its kind, width, delay, latency, parameters and
+        inputs in operand order (``@d``: the value d steps earlier)."""
+        lines = []
+        for prim in self.primitives():
+            inputs = ", ".join(c.src + (f"@{c.distance}" if c.distance else "")
+                               for c in self.inputs(prim.name))
+            lines.append(f"  {prim.name}: {prim.kind} w{prim.width} {prim.delay_ns}ns "
+                         f"lat{prim.latency} {prim.params!r} <- [{inputs}]")
+        return lines

@@ -11,41 +11,49 @@ from lego.frontend.interconnect import MEMORY
 from lego.frontend.passes import PASS_NAMES, State, dump_after, run_passes
 from lego.outputs import write_design
 from lego.spec import load_spec
+from lego.tables import format_table
 
 __all__ = ["register", "summary_table"]
 
 STAGES = ("adg", "rtl")
+# the back end's passes, in order (lego.backend.passes.PASS_NAMES; not imported here so that
+# --help and the front end do not load the back end)
+BACKEND_PASS_NAMES = ("lower", "pipeline", "rtl")
+ALL_PASS_NAMES = PASS_NAMES + BACKEND_PASS_NAMES
 
 
 def register(sub) -> None:
     gen = sub.add_parser(
         "gen", help="generate an accelerator from a spec",
-        description=f"Front-end passes, in order: {', '.join(PASS_NAMES)}.")
+        description=f"Front-end passes, in order: {', '.join(PASS_NAMES)}; back-end passes: "
+                    f"{', '.join(BACKEND_PASS_NAMES)}.")
     gen.add_argument("spec", help="spec file (YAML)")
     gen.add_argument("--stage", choices=STAGES, default="rtl",
                      help="how far to generate: adg (adg.json, adg.dot) or rtl (default: "
                           "Verilog, report, manifest, FuseSoC core)")
     gen.add_argument("--period", type=float, metavar="NS",
-                     help="clock period for pipelining (default: relaxed, no extra registers)")
+                     help="clock period in ns the LP pipelines for (default 100: relaxed; only "
+                          "a combinational chain longer than that, such as a reduction column "
+                          "of about 100 FUs, still gets registers)")
     gen.add_argument("-o", "--out", metavar="DIR",
                      help="output folder (default rtl_out/<spec name>/)")
-    gen.add_argument("--dump-after", metavar="PASS", choices=PASS_NAMES,
-                     help=f"print the IR after PASS ({', '.join(PASS_NAMES)}) and stop")
+    gen.add_argument("--dump-after", metavar="PASS", choices=ALL_PASS_NAMES,
+                     help=f"print the IR after PASS ({', '.join(ALL_PASS_NAMES)}) and stop")
     gen.set_defaults(run=_gen)
 
 
 def _gen(args) -> int:
     spec = load_spec(args.spec)
+    if args.period is not None and not args.period > 0:
+        raise LegoError(f"--period must be a positive number of ns, not {args.period}")
     if args.dump_after:
-        print(dump_after(run_passes(spec, stop_after=args.dump_after), args.dump_after))
+        print(_dump(spec, args.dump_after, args.period))
         return 0
     state = run_passes(spec)
     out = Path(args.out) if args.out else Path("rtl_out") / spec.name
     files = {"adg.json": state.adg.to_json(), "adg.dot": state.adg.to_dot()}
     if args.stage == "rtl":
         from lego.backend.generate import design_files, generate
-        if args.period is not None and not args.period > 0:
-            raise LegoError(f"--period must be a positive number of ns, not {args.period}")
         files.update(design_files(state.adg, generate(state.adg, args.period),
                                   Path(args.spec).read_text()))
     svg = _render(files["adg.dot"])
@@ -58,6 +66,16 @@ def _gen(args) -> int:
     print(summary_table(state))
     print(f"wrote {out}/: {', '.join(sorted(files))}")
     return 0
+
+
+def _dump(spec, name: str, period: float | None) -> str:
+    """The stable text of what pass ``name`` (of either end) produced."""
+    if name in PASS_NAMES:
+        return dump_after(run_passes(spec, stop_after=name), name)
+    from lego.backend import passes as backend
+
+    state = backend.run_backend(run_passes(spec).adg, period, stop_after=name)
+    return backend.dump_after(state, name)
 
 
 def _render(dot_text: str) -> str | None:
@@ -86,9 +104,7 @@ def summary_table(state: State) -> str:
                      f"{mem.num_ports}" + (f"+{len(mem.ports) - mem.num_ports}fb"
                                            if len(mem.ports) > mem.num_ports else ""),
                      str(mem.banks)))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-             for r in rows]
+    lines = format_table(rows).splitlines()
     if len(state.spec.dataflows) > 1:
         lines.append(f"muxes: {len(state.fusion.muxes)} (naive union: "
                      f"{state.fusion.naive_mux_count}; independent forests: "

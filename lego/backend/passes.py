@@ -1,0 +1,84 @@
+"""The back-end passes, in order. Each reads only the ADG and the results of the passes before
+it; ``lego gen --dump-after PASS`` prints the stable text of what a pass produced."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+from lego.backend.design import Design
+from lego.backend.lower import lower
+from lego.backend.pipeline import pipeline
+from lego.backend.primitives import DelayModel
+from lego.backend.schedule import Schedule
+from lego.frontend.adg import ADG
+
+__all__ = ["RELAXED_PERIOD_NS", "BackendState", "PASSES", "PASS_NAMES", "run_backend",
+           "dump_after"]
+
+# The default clock period: long enough that a design gets no pipeline registers beyond the
+# ones its dataflow needs, unless a combinational chain is longer still (a reduction column of
+# ~100 FUs at 32 bits is, by the delay model's numbers).
+RELAXED_PERIOD_NS = 100.0
+
+
+@dataclass(frozen=True)
+class BackendState:
+    adg: ADG
+    period_ns: float = RELAXED_PERIOD_NS
+    delays: DelayModel = field(default_factory=DelayModel)
+    design: Design | None = None
+    schedule: Schedule | None = None
+    verilog: str | None = None
+
+
+def _rtl(state: BackendState) -> BackendState:
+    # Amaranth is imported only when Verilog is wanted (sim/ runs the passes before it)
+    from amaranth.back import verilog
+
+    from lego.backend.rtl.top import Accelerator
+
+    # no src attributes: they hold this checkout's absolute paths, and the same spec must
+    # give byte-identical Verilog in any checkout
+    text = verilog.convert(Accelerator(state.design, state.schedule), name=state.design.name,
+                           emit_src=False)
+    return replace(state, verilog=text)
+
+
+PASSES = (
+    # lower first: the primitive graph (operators, control predicates, memory ports) is what
+    # the LP times and the RTL builds.
+    ("lower", lambda s: replace(s, design=lower(s.adg, s.delays))),
+    # pipeline needs every primitive's delay and latency; its stages decide the registers the
+    # RTL emits and the drain the controller and sim/ count.
+    ("pipeline", lambda s: replace(s, schedule=pipeline(s.design.graph, s.period_ns,
+                                                        s.delays))),
+    # rtl last: Amaranth elaborates the design with its schedule into Verilog.
+    ("rtl", _rtl),
+)
+PASS_NAMES = tuple(name for name, _ in PASSES)
+
+
+def run_backend(adg: ADG, period_ns: float | None = None, delays: DelayModel | None = None,
+                stop_after: str | None = None, timer=None) -> BackendState:
+    """Run the passes in order (up to and including ``stop_after``). ``timer(name, seconds)``
+    is called after each pass when given."""
+    state = BackendState(adg, RELAXED_PERIOD_NS if period_ns is None else period_ns,
+                         delays or DelayModel())
+    for name, run in PASSES:
+        start = time.perf_counter()
+        state = run(state)
+        if timer is not None:
+            timer(name, time.perf_counter() - start)
+        if name == stop_after:
+            break
+    return state
+
+
+def dump_after(state: BackendState, name: str) -> str:
+    """The stable text form of what pass ``name`` produced."""
+    if name == "lower":
+        return state.design.dump()
+    if name == "pipeline":
+        return state.schedule.dump()
+    return state.verilog.rstrip("\n")
