@@ -10,7 +10,7 @@ ResNet-18 under IS is not in the default set: SCALE-Sim needed 2985 MB peak RSS 
 CPU) for it here, over our 2.5 GB allowance for a default run. ``--all`` or ``--only`` runs it.
 
 SCALE-Sim 3.0.0 runs in its own virtual environment as a child process (through
-``scalesim_reference.py --one``); so does ``lego sim --scalesim-config CFG --scalesim-topology
+``scalesim_reference.py --one``); so does ``lego sim scalesim --config CFG --topology
 CSV --json`` (the whole command: interpreter start-up, imports, parsing, model, output). Each
 child's CPU time (user + system) and peak RSS come from ``os.wait4``. SCALE-Sim runs once per
 row; ``lego sim`` runs three times and the run with the median CPU time is kept. Every number
@@ -117,8 +117,8 @@ def model_cpu_seconds(config: Path, topology: Path, gemm: bool, repeats: int = 2
 def run_lego(config: Path, topology: Path, gemm: bool, out: Path) -> dict:
     """``lego sim`` as a user runs it, LEGO_RUNS times; the run with the median CPU time."""
     argv = [sys.executable, "-c", "import sys; from lego.cli import main; "
-            "sys.exit(main(sys.argv[1:]))", "sim", "--scalesim-config", str(config),
-            "--scalesim-topology", str(topology), "--json"]
+            "sys.exit(main(sys.argv[1:]))", "sim", "scalesim", "--config", str(config),
+            "--topology", str(topology), "--json"]
     if gemm:
         argv += ["--scalesim-input-type", "gemm"]
     runs = []

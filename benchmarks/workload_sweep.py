@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from lego.tables import format_table  # noqa: E402
 from sim.scalesim import read_topology  # noqa: E402
-from sim.workload import Accelerator, from_scalesim, load_table, simulate  # noqa: E402
+from sim.workload import Accelerator, load_table, simulate  # noqa: E402
 from sim.workload.report import totals  # noqa: E402
 
 TOPOLOGY = ROOT / "tests" / "data" / "scalesim" / "topologies" / "resnet18_five.csv"
@@ -90,7 +90,7 @@ def plot(points: list[dict], path: Path) -> bool:
 
 
 def main() -> int:
-    layers = [from_scalesim(layer) for layer in read_topology(TOPOLOGY)]
+    layers = list(read_topology(TOPOLOGY))
     table_pj = load_table()
     start = time.process_time()
     points = sweep(layers, table_pj)

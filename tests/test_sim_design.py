@@ -1,4 +1,4 @@
-"""`lego sim SPEC`: the design's cycle model, read from the lowered design and its schedule."""
+"""`lego sim design SPEC`: the design's cycle model, read from the lowered design and its schedule."""
 
 import json
 from pathlib import Path
@@ -25,16 +25,22 @@ def test_a_tighter_clock_deepens_the_drain():
 
 def test_cli_json_for_one_dataflow(capsys):
     spec = str(SPECS / "gemm_os_ws_fused_4x4.yaml")
-    assert main(["sim", spec, "--dataflow", "ws", "--json"]) == 0
+    assert main(["sim", "design", spec, "--dataflow", "ws", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["dataflow"] == "ws" and row["cycles"] == row["steps"] + row["drain"] + 2
 
 
 def test_cli_errors_are_one_line(capsys):
     spec = str(SPECS / "gemm_os_4x4.yaml")
-    assert main(["sim", spec, "--dataflow", "zz"]) == 2
+    assert main(["sim", "design", spec, "--dataflow", "zz"]) == 2
     assert capsys.readouterr().err == (f"lego: error: {spec}: --dataflow 'zz' is not a dataflow "
                                        "of the spec (os)\n")
+
+
+
+def test_old_form_mode_checks_still_hold(capsys):
+    """``lego sim SPEC`` (before the sub-commands) keeps refusing other modes' options."""
+    spec = str(SPECS / "gemm_os_4x4.yaml")
     assert main(["sim", spec, "--layer", "gemm:M=4,N=4,K=4"]) == 2
     assert "takes no --scalesim-*/--layer/--layers options" in capsys.readouterr().err
     assert main(["sim", "--period", "2"]) == 2
@@ -58,7 +64,7 @@ def test_energy_prices_the_exact_counts(tmp_path, capsys):
     table.write_text("mac_pj: 1.0\nregister_pj: 0.0\nsram_read_pj: 64.0\nsram_write_pj: 0.0\n"
                      "sram_bank_width_bits: 8\n")
     spec = str(SPECS / "gemm_ws_4x4.yaml")
-    assert main(["sim", spec, "--energy", str(table), "--json"]) == 0
+    assert main(["sim", "design", spec, "--energy", str(table), "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     # 512 MACs at 1 pJ; 8-bit reads of A (128) and B (64) and 32-bit reads of the partial sums
     # (128) in 8-bit words of 64 pJ

@@ -4,9 +4,9 @@ SRAM traffic per tensor and energy from a per-access table. Closed form per laye
 
 from sim.workload.arch import Accelerator
 from sim.workload.energy import load_table
-from sim.workload.layer import Layer, conv, from_scalesim, gemm, parse_layer
+from sim.workload.layer import Layer, conv, gemm, parse_layer
 from sim.workload.simulate import LayerResult, simulate, simulate_layer
 from sim.workload.tiling import Tiling, choose_tiling
 
 __all__ = ["Accelerator", "Layer", "LayerResult", "Tiling", "choose_tiling", "conv",
-           "from_scalesim", "gemm", "load_table", "parse_layer", "simulate", "simulate_layer"]
+           "gemm", "load_table", "parse_layer", "simulate", "simulate_layer"]

@@ -21,7 +21,7 @@ import numpy as np
 from lego.errors import LegoError
 from sim.conv_gemm import Layer
 
-__all__ = ["Layer", "conv", "from_scalesim", "gemm", "ifmap_cols_read", "ifmap_elems",
+__all__ = ["Layer", "conv", "gemm", "ifmap_cols_read", "ifmap_elems",
            "parse_layer", "touched"]
 
 
@@ -56,12 +56,6 @@ def gemm(name: str, m: int, n: int, k: int) -> Layer:
 def conv(name: str, h: int, w: int, c: int, k: int, fh: int, fw: int, stride: int = 1) -> Layer:
     return Layer(name=name, ifmap_h=h, ifmap_w=w, filter_h=fh, filter_w=fw, channels=c,
                  filters=k, stride=stride)
-
-
-def from_scalesim(layer: Layer) -> Layer:
-    """The layer itself: both models share :class:`Layer` now. Kept only for
-    benchmarks/workload_sweep.py, which still calls it."""
-    return layer
 
 
 _FORMS = {"gemm": (("M", "N", "K"), ()), "conv": (("H", "W", "C", "K", "Fh", "Fw"), ("S",))}
