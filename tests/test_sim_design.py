@@ -1,4 +1,4 @@
-"""`lego sim design SPEC`: the design's cycle model, read from the lowered design and its schedule."""
+"""`lego sim design SPEC`: the cycle model read from the lowered design and its schedule."""
 
 import json
 from pathlib import Path
