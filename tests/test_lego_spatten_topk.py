@@ -1,33 +1,19 @@
-"""The top-k component: parameter checks and a quick Amaranth-simulator run against the models
-(the full cocotb/Verilator verification is tests/rtl/test_spatten_topk.py)."""
+"""The top-k component: a quick Amaranth-simulator run against the models (the full
+cocotb/Verilator verification is tests/rtl/test_spatten_topk.py; parameter checks are in
+tests/test_lego_spatten_topk_params.py)."""
 
 from __future__ import annotations
 
 import random
 
-import pytest
 from amaranth.sim import Simulator
 
-from lego.errors import LegoError
 from lego.spatten.topk import TopK
 from lego.spatten.topk_model import plan
+from lego.spatten.topk_params import TopKParams
 from sim.topk import topk_cycles
 
 P, WIDTH, INDEX, MAX_N = 4, 8, 5, 32
-
-
-@pytest.mark.parametrize("params,message", [
-    (dict(parallelism=6), r"^top-k parallelism must be a power of two, not 6$"),
-    (dict(parallelism=1), r"^top-k parallelism must be an integer in \[2, 64\], not 1$"),
-    (dict(score_width=1), r"^top-k score width must be an integer in \[2, 32\], not 1$"),
-    (dict(index_width=0), r"^top-k index width must be an integer in \[1, 32\], not 0$"),
-    (dict(max_n=0), r"^top-k max n must be an integer in \[1, 1048576\], not 0$"),
-    (dict(max_n=True), r"^top-k max n must be an integer .* not True$"),
-])
-def test_bad_parameters_are_one_line_errors(params, message):
-    full = dict(parallelism=4, score_width=8, index_width=5, max_n=32) | params
-    with pytest.raises(LegoError, match=message):
-        TopK(**full)
 
 
 async def _run(ctx, dut, scores, k):
@@ -61,7 +47,7 @@ async def _run(ctx, dut, scores, k):
 
 
 def test_amaranth_simulation_matches_the_models():
-    dut = TopK(parallelism=P, score_width=WIDTH, index_width=INDEX, max_n=MAX_N)
+    dut = TopK(TopKParams(parallelism=P, score_width=WIDTH, index_width=INDEX, max_n=MAX_N))
     rng = random.Random(4)
     cases = [([7], 1), ([2] * 9, 4), (list(range(-16, 16)), 32)]
     for _ in range(8):

@@ -27,305 +27,307 @@ the same buffer (in place: writes never overtake reads) and histogrammed on the 
 rest are dropped. The round where the k-th bucket is taken whole, or the last digit (equal
 scores, earliest arrivals first), is final and stops as soon as the k-th element is out.
 
-Storage: one candidate buffer of ``max_n`` elements (P single-port-write banks of
-``ceil(max_n / P)`` words of ``score_width + index_width`` bits), in-place compaction needs no
-second copy; plus 16 histogram counters. Random data needs about 0.5x the cycles of the
-reference quick-select model (``benchmarks/topk_cycles.py``); the exact count is
-``sim.topk.topk_cycles``.
+Storage: one candidate buffer of ``max_n`` elements (``lego.spatten.topk_buffer``: P
+single-port-write banks of ``ceil(max_n / P)`` words of ``score_width + index_width`` bits),
+in-place compaction needs no second copy; plus 16 histogram counters. Random data needs about
+0.5x the cycles of the reference quick-select model (``benchmarks/topk_cycles.py``); the exact
+count is ``sim.topk.topk_cycles``.
 """
 
 from __future__ import annotations
 
-from amaranth import Array, Cat, Const, Module, Mux, Signal, signed, unsigned
-from amaranth.lib import data, enum, memory, stream, wiring
+from dataclasses import dataclass
+
+from amaranth import Array, Cat, Const, Module, Mux, Signal, unsigned
+from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from lego.errors import LegoError
+from lego.spatten.topk_buffer import CandidateBuffer, popcount, prefix_counts, row_layout
 from lego.spatten.topk_model import BUCKETS, DIGIT_BITS, levels
+from lego.spatten.topk_params import TopKParams
 
-__all__ = ["TopK", "lane_layout", "output_layout"]
-
-
-class _State(enum.Enum, shape=3):
-    IDLE = 0
-    LOAD = 1
-    DECIDE = 2
-    SCAN = 3
-    DRAIN = 4
+__all__ = ["TopK", "output_layout"]
 
 
-def lane_layout(score_width: int, index_width: int) -> data.StructLayout:
-    return data.StructLayout({"score": signed(score_width), "index": unsigned(index_width)})
+def output_layout(params: TopKParams) -> data.StructLayout:
+    return data.StructLayout({"lanes": row_layout(params),
+                              "lane_valid": unsigned(params.parallelism), "last": unsigned(1)})
 
 
-def output_layout(parallelism: int, score_width: int, index_width: int) -> data.StructLayout:
-    lane = lane_layout(score_width, index_width)
-    return data.StructLayout({"lanes": data.ArrayLayout(lane, parallelism),
-                              "lane_valid": unsigned(parallelism), "last": unsigned(1)})
+@dataclass(frozen=True)
+class _Registers:
+    """The engine's state besides the sequencer and the output register."""
+
+    n_r: Signal       # the request, latched at start
+    k_r: Signal
+    need: Signal      # elements still to select from the candidate buffer
+    count: Signal     # candidates in the buffer for this round
+    taken: Signal     # elements consumed (input) or rows read x P (scan)
+    wp: Signal        # zero-eliminator write pointer
+    level: Signal     # the digit this round decides, most significant first
+    hist: Array       # per bucket: elements counted on the digit being histogrammed
+    bucket: Signal    # the k-th element's bucket this round
+    quota: Signal     # how many of that bucket are selected
+    final: Signal     # this round emits the last selected elements
+    ties: Signal      # elements in that bucket seen so far this round
+    emitted: Signal   # elements sent on ``o``
+    rd_row: Signal    # next buffer row to read
+    have: Signal      # the buffer's read port holds an unprocessed row
+
+    @classmethod
+    def build(cls, p: TopKParams) -> _Registers:
+        cw, pw = p.count_width, p.position_width
+        shapes = dict(n_r=cw, k_r=cw, need=cw, count=cw, taken=pw, wp=pw,
+                      level=range(levels(p.score_width)), bucket=DIGIT_BITS, quota=cw, final=1,
+                      ties=cw + 1, emitted=cw, rd_row=range(p.rows + 1), have=1)
+        return cls(hist=Array(Signal(cw, name=f"hist{b}") for b in range(BUCKETS)),
+                   **{name: Signal(shape, name=name) for name, shape in shapes.items()})
 
 
-def _check(name: str, value, low: int, high: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise LegoError(f"top-k {name} must be an integer in [{low}, {high}], not {value!r}")
+@dataclass(frozen=True)
+class _Phase:
+    """One flag per state of the sequencer (``TopK._sequence``), for the datapath to act on."""
+
+    idle: Signal
+    load: Signal
+    decide: Signal
+    scan: Signal
+
+    @classmethod
+    def build(cls) -> _Phase:
+        return cls(idle=Signal(name="in_idle"), load=Signal(name="in_load"),
+                   decide=Signal(name="in_decide"), scan=Signal(name="in_scan"))
 
 
-def _popcount(bits) -> object:
-    return sum((b.as_unsigned() for b in bits), Const(0, 1))
+@dataclass(frozen=True)
+class _Threshold:
+    """The bucket of the ``need``-th largest counted element, the count above it and its own."""
+
+    bucket: Signal
+    above: Signal
+    count: Signal
 
 
-def _prefix(bits) -> list:
-    """Exclusive prefix counts: the zero eliminator's slot for every set lane."""
-    return [_popcount(bits[:j]) for j in range(len(bits))]
+@dataclass(frozen=True)
+class _Masks:
+    """Per lane of the row being processed."""
+
+    eq: Signal     # in this round's bucket
+    keep: Signal   # written back to the candidate buffer
+    emit: Signal   # sent to the output
+    hist: Signal   # counted in the histogram
 
 
 class TopK(wiring.Component):
     """Top-k selection engine; see the module docstring for interface and microarchitecture."""
 
-    def __init__(self, *, parallelism: int, score_width: int, index_width: int, max_n: int):
-        try:
-            _check("parallelism", parallelism, 2, 64)
-            if parallelism & (parallelism - 1):
-                raise LegoError(f"top-k parallelism must be a power of two, not {parallelism}")
-            _check("score width", score_width, 2, 32)
-            _check("index width", index_width, 1, 32)
-            _check("max n", max_n, 1, 1 << 20)
-        except LegoError:
-            self._MustUse__used = True  # a rejected component is no design: no unused warning
-            raise
-        self.parallelism = parallelism
-        self.score_width = score_width
-        self.index_width = index_width
-        self.max_n = max_n
-        self.rows = -(-max_n // parallelism)
-        self.count_width = max_n.bit_length()
-        lane = lane_layout(score_width, index_width)
+    def __init__(self, params: TopKParams):
+        if not isinstance(params, TopKParams):
+            raise TypeError(f"params must be TopKParams, not {params!r}")
+        self.params = params
         super().__init__({
-            "start": In(1), "n": In(self.count_width), "k": In(self.count_width),
+            "start": In(1), "n": In(params.count_width), "k": In(params.count_width),
             "busy": Out(1), "error": Out(1),
-            "i": In(stream.Signature(data.ArrayLayout(lane, parallelism))),
-            "o": Out(stream.Signature(output_layout(parallelism, score_width, index_width))),
+            "i": In(stream.Signature(row_layout(params))),
+            "o": Out(stream.Signature(output_layout(params))),
         })
 
-    @property
-    def storage_bits(self) -> int:
-        """Candidate buffer plus histogram counters."""
-        word = self.score_width + self.index_width
-        return self.rows * self.parallelism * word + BUCKETS * self.count_width
-
     def elaborate(self, platform):
+        p = self.params
         m = Module()
-        self._declare(m)
-        self._digits(m)
-        self._threshold(m)
-        self._lanes(m)
-        self._buffer(m)
-        self._output(m)
-        self._control(m)
+        m.submodules.buffer = buffer = CandidateBuffer(p)
+        regs, phase = _Registers.build(p), _Phase.build()
+        accept = self._accept(m, phase.idle, regs)
+        cur, fire = self._row(m, phase, regs, buffer)
+        digits = _digits(m, p, cur, regs.level)
+        threshold = _threshold(m, p, regs.hist, regs.need)
+        masks = _masks(m, p, phase.scan, regs, digits[0], threshold)
+        m.d.comb += [buffer.write.eq(fire), buffer.row.eq(cur), buffer.keep.eq(masks.keep),
+                     buffer.wp.eq(regs.wp)]
+        emit_count = self._output(m, phase.scan & fire, cur, masks.emit, regs)
+        _count(m, p, fire, phase.scan, regs, masks, digits)
+        rows_done = regs.taken + p.parallelism >= Mux(phase.scan, regs.count, regs.n_r)
+        round_end = phase.scan & fire & ~regs.final & rows_done
+        _rounds(m, p, phase.decide, round_end, regs, threshold)
+        self._sequence(m, phase, accept=accept, loaded=fire & rows_done, round_end=round_end,
+                       finished=fire & regs.final & (regs.emitted + emit_count == regs.k_r))
         return m
 
-    # -- state and datapath pieces -------------------------------------------------------------
+    def _sequence(self, m: Module, phase: _Phase, *, accept, loaded, round_end, finished):
+        """The states and their transitions; the datapath acts on the ``phase`` flags.
 
-    def _declare(self, m: Module) -> None:
-        cw, P = self.count_width, self.parallelism
-        pos_width = (self.max_n + P).bit_length()
-        self.n_r = Signal(cw)
-        self.k_r = Signal(cw)
-        self.need = Signal(cw)         # elements still to select from the candidate buffer
-        self.count = Signal(cw)        # candidates in the buffer for this round
-        self.taken = Signal(pos_width)  # elements consumed (input) or rows read x P (scan)
-        self.wp = Signal(pos_width)    # zero-eliminator write pointer
-        self.level = Signal(range(levels(self.score_width)))
-        self.hist = Array(Signal(cw, name=f"hist{b}") for b in range(BUCKETS))
-        self.bucket = Signal(DIGIT_BITS)   # the k-th element's bucket this round
-        self.quota = Signal(cw)            # how many of that bucket are selected
-        self.final = Signal()
-        self.ties = Signal(cw + 1)
-        self.emitted = Signal(cw)
-        self.rd_row = Signal(range(self.rows + 1))
-        self.have = Signal()               # the read port holds an unprocessed row
-        self.fire = Signal()               # a row (input beat or buffer row) is processed
-        self.cur = Signal(data.ArrayLayout(lane_layout(self.score_width, self.index_width), P))
-        self.active = Signal(P)
-        self.keep = Signal(P)
-        self.emit = Signal(P)
-        self.hist_mask = Signal(P)
-        self.scan = Signal()               # rows come from the buffer (else from the input)
-        self.rd_en = Signal()
+        The state bodies hold transitions only and there are four states: Amaranth writes an
+        FSM as Verilog ``case`` statements without a default, which ``verilator -Wall`` accepts
+        only when they cover every encoding (a signal assigned in some states gets a partial
+        one). Draining the last output beat is therefore no state of its own: ``busy`` stays
+        high in IDLE until that beat is taken."""
+        with m.FSM() as fsm:
+            with m.State("IDLE"):
+                with m.If(accept):
+                    m.next = "LOAD"
+            with m.State("LOAD"):
+                with m.If(loaded):
+                    m.next = "DECIDE"
+            with m.State("DECIDE"):
+                m.next = "SCAN"
+            with m.State("SCAN"):
+                with m.If(finished):
+                    m.next = "IDLE"
+                with m.Elif(round_end):
+                    m.next = "DECIDE"
+        m.d.comb += [phase.idle.eq(fsm.ongoing("IDLE")), phase.load.eq(fsm.ongoing("LOAD")),
+                     phase.decide.eq(fsm.ongoing("DECIDE")), phase.scan.eq(fsm.ongoing("SCAN"))]
 
-    def _digits(self, m: Module) -> None:
-        """Per lane: this level's digit and the next level's digit of the order key."""
-        count, width = levels(self.score_width), self.score_width
-        pad = count * DIGIT_BITS - width
-        self.dig = [Signal(DIGIT_BITS, name=f"dig{j}") for j in range(self.parallelism)]
-        self.dnext = [Signal(DIGIT_BITS, name=f"dnext{j}") for j in range(self.parallelism)]
-        for j in range(self.parallelism):
-            key = self.cur[j].score.as_unsigned() ^ (1 << (width - 1))
-            padded = Cat(Const(0, pad), key) if pad else key
-            words = [padded.word_select(count - 1 - lv, DIGIT_BITS) for lv in range(count)]
-            for lv in range(count):  # an If per level: lint-clean where a Switch is partial
-                with m.If(self.level == lv):
-                    m.d.comb += self.dig[j].eq(words[lv])
-                    if lv + 1 < count:
-                        m.d.comb += self.dnext[j].eq(words[lv + 1])
+    def _accept(self, m: Module, idle, regs: _Registers):
+        """Take a request while idle and not busy; bad arguments only set ``error``. ``busy``
+        falls when the beat completing k is taken. Returns the accept condition."""
+        n, k = self.n, self.k
+        bad = (n == 0) | (n > self.params.max_n) | (k == 0) | (k > n)
+        request = idle & self.start & ~self.busy
+        with m.If(request):
+            m.d.sync += self.error.eq(bad)
+            with m.If(~bad):
+                m.d.sync += [regs.n_r.eq(n), regs.k_r.eq(k), regs.need.eq(k), regs.taken.eq(0),
+                             regs.wp.eq(0), regs.level.eq(0), regs.emitted.eq(0),
+                             regs.bucket.eq(0), self.busy.eq(1)]
+                m.d.sync += [h.eq(0) for h in regs.hist]
+        with m.If(self.o.valid & self.o.ready & self.o.payload.last):
+            m.d.sync += self.busy.eq(0)
+        return request & ~bad
 
-    def _threshold(self, m: Module) -> None:
-        """The bucket of the ``need``-th largest counted element (0 if fewer were counted)."""
-        self.t_bucket = Signal(DIGIT_BITS)
-        self.t_above = Signal(self.count_width)
-        self.t_count = Signal(self.count_width)
-        suffix = [Const(0, self.count_width)]
-        for b in range(BUCKETS - 1, -1, -1):
-            total = Signal(self.count_width + 1, name=f"suffix{b}")
-            m.d.comb += total.eq(suffix[-1] + self.hist[b])
-            suffix.append(total)
-        suffix = suffix[::-1]  # suffix[b] = count in buckets >= b; suffix[BUCKETS] = 0
-        for b in range(BUCKETS):  # ascending, last match wins: the highest qualifying bucket
-            with m.If(suffix[b] >= self.need):
-                m.d.comb += [self.t_bucket.eq(b), self.t_above.eq(suffix[b + 1]),
-                             self.t_count.eq(self.hist[b])]
-
-    def _lanes(self, m: Module) -> None:
-        """Lane masks for the row being processed: kept, emitted, histogrammed."""
-        P = self.parallelism
-        scan = self.scan
-        eq = Signal(P)
-        limit = Mux(scan, self.count, self.n_r)
-        for j in range(P):
-            m.d.comb += [
-                self.active[j].eq(self.taken + j < limit),
-                eq[j].eq(self.active[j] & (self.dig[j] == self.bucket)),
-            ]
-        rank = _prefix(list(eq))
-        for j in range(P):
-            above = self.active[j] & (self.dig[j] > self.bucket)
-            tie_in = eq[j] & (self.ties + rank[j] < self.quota)
-            with m.If(scan):
-                m.d.comb += [
-                    self.emit[j].eq(above | (self.final & tie_in)),
-                    self.keep[j].eq(eq[j] & ~self.final),
-                    self.hist_mask[j].eq(eq[j] & ~self.final),
-                ]
+    def _row(self, m: Module, phase: _Phase, regs: _Registers, buffer: CandidateBuffer):
+        """The row the lanes process this cycle and whether it is consumed (``fire``): an input
+        beat while loading; while scanning a buffer row, read one per cycle with one cycle of
+        latency and held while the output register is full."""
+        p = self.params
+        cur, fire = Signal(row_layout(p)), Signal()
+        with m.If(phase.load):
+            m.d.comb += [self.i.ready.eq(1), cur.eq(self.i.payload), fire.eq(self.i.valid)]
+        with m.If(phase.scan):
+            out_free = ~self.o.valid | self.o.ready
+            m.d.comb += [cur.eq(buffer.rd_data), fire.eq(regs.have & out_free),
+                         buffer.rd_en.eq(~regs.have | fire)]
+        m.d.comb += buffer.rd_addr.eq(regs.rd_row)
+        with m.If(buffer.rd_en):
+            with m.If((regs.rd_row << (p.parallelism.bit_length() - 1)) < regs.count):
+                m.d.sync += [regs.rd_row.eq(regs.rd_row + 1), regs.have.eq(1)]
             with m.Else():
-                m.d.comb += [
-                    self.keep[j].eq(self.active[j] & (self.dig[j] >= self.t_bucket)),
-                    self.hist_mask[j].eq(self.active[j]),
-                ]
-        self.eq = eq
+                m.d.sync += regs.have.eq(0)
+        return cur, fire
 
-    def _buffer(self, m: Module) -> None:
-        """P banks; kept lanes are packed at ``wp`` by prefix sum and rotation."""
-        P, log_p = self.parallelism, self.parallelism.bit_length() - 1
-        word = self.score_width + self.index_width
-        slot = [self.wp + s for s in _prefix(list(self.keep))]
-        self.banks_data = []
-        for b in range(P):
-            mem = memory.Memory(shape=unsigned(word), depth=self.rows, init=[])
-            m.submodules[f"bank{b}"] = mem
-            wr, rd = mem.write_port(), mem.read_port()
-            for j in range(P):
-                with m.If(self.fire & self.keep[j] & (slot[j][:log_p] == b)):
-                    m.d.comb += [wr.en.eq(1), wr.addr.eq(slot[j][log_p:]),
-                                 wr.data.eq(self.cur[j].as_value())]
-            self.banks_data.append(rd.data)
-            m.d.comb += [rd.addr.eq(self.rd_row), rd.en.eq(self.rd_en)]
-
-    def _output(self, m: Module) -> None:
-        """The output register, loaded with the emitted lanes packed to the low lanes."""
-        P = self.parallelism
-        o = self.o
-        self.out_free = Signal()
-        m.d.comb += self.out_free.eq(~o.valid | o.ready)
-        slot = _prefix(list(self.emit))
-        self.emit_count = Signal(range(P + 1))
-        m.d.comb += self.emit_count.eq(_popcount(list(self.emit)))
-        packed = Signal(data.ArrayLayout(lane_layout(self.score_width, self.index_width), P))
+    def _output(self, m: Module, load, cur, emit, regs: _Registers):
+        """The output register, loaded with the emitted lanes packed to the low lanes; returns
+        the number of lanes emitted from this row."""
+        P, o = self.params.parallelism, self.o
+        slot = prefix_counts(list(emit))
+        emit_count = Signal(range(P + 1))
+        m.d.comb += emit_count.eq(popcount(list(emit)))
+        packed = Signal(row_layout(self.params))
         for lane in range(P):
             for j in range(P):
-                with m.If(self.emit[j] & (slot[j] == lane)):
-                    m.d.comb += packed[lane].eq(self.cur[j])
+                with m.If(emit[j] & (slot[j] == lane)):
+                    m.d.comb += packed[lane].eq(cur[j])
         with m.If(o.valid & o.ready):
             m.d.sync += o.valid.eq(0)
-        with m.If(self.fire & self.scan & (self.emit_count != 0)):
+        with m.If(load & (emit_count != 0)):
             m.d.sync += [
                 o.valid.eq(1),
                 o.payload.lanes.eq(packed),
-                o.payload.lane_valid.eq((Const(1, P + 1) << self.emit_count) - 1),
-                o.payload.last.eq(self.emitted + self.emit_count == self.k_r),
-                self.emitted.eq(self.emitted + self.emit_count),
+                o.payload.lane_valid.eq((Const(1, P + 1) << emit_count) - 1),
+                o.payload.last.eq(regs.emitted + emit_count == regs.k_r),
+                regs.emitted.eq(regs.emitted + emit_count),
             ]
+        return emit_count
 
-    def _count(self, m: Module) -> None:
-        """Consume the processed row: advance, pack kept lanes, update the histogram."""
-        P = self.parallelism
-        m.d.sync += [self.taken.eq(self.taken + P),
-                     self.wp.eq(self.wp + _popcount(list(self.keep))),
-                     self.ties.eq(self.ties + _popcount(list(self.eq)))]
-        digits = [Mux(self.scan, self.dnext[j], self.dig[j]) for j in range(P)]
+
+def _digits(m: Module, p: TopKParams, cur, level) -> tuple[list, list]:
+    """Per lane: this level's digit and the next level's digit of the order key."""
+    count, width = levels(p.score_width), p.score_width
+    pad = count * DIGIT_BITS - width
+    dig = [Signal(DIGIT_BITS, name=f"dig{j}") for j in range(p.parallelism)]
+    dnext = [Signal(DIGIT_BITS, name=f"dnext{j}") for j in range(p.parallelism)]
+    for j in range(p.parallelism):
+        key = cur[j].score.as_unsigned() ^ (1 << (width - 1))
+        padded = Cat(Const(0, pad), key) if pad else key
+        words = [padded.word_select(count - 1 - lv, DIGIT_BITS) for lv in range(count)]
+        for lv in range(count):  # an If per level: lint-clean where a Switch is partial
+            with m.If(level == lv):
+                m.d.comb += dig[j].eq(words[lv])
+                if lv + 1 < count:
+                    m.d.comb += dnext[j].eq(words[lv + 1])
+    return dig, dnext
+
+
+def _threshold(m: Module, p: TopKParams, hist, need) -> _Threshold:
+    """The bucket of the ``need``-th largest counted element (0 if fewer were counted)."""
+    out = _Threshold(bucket=Signal(DIGIT_BITS, name="t_bucket"),
+                     above=Signal(p.count_width, name="t_above"),
+                     count=Signal(p.count_width, name="t_count"))
+    suffix = [Const(0, p.count_width)]
+    for b in range(BUCKETS - 1, -1, -1):
+        total = Signal(p.count_width + 1, name=f"suffix{b}")
+        m.d.comb += total.eq(suffix[-1] + hist[b])
+        suffix.append(total)
+    suffix = suffix[::-1]  # suffix[b] = count in buckets >= b; suffix[BUCKETS] = 0
+    for b in range(BUCKETS):  # ascending, last match wins: the highest qualifying bucket
+        with m.If(suffix[b] >= need):
+            m.d.comb += [out.bucket.eq(b), out.above.eq(suffix[b + 1]), out.count.eq(hist[b])]
+    return out
+
+
+def _masks(m: Module, p: TopKParams, scan, regs: _Registers, dig, threshold: _Threshold
+           ) -> _Masks:
+    """Lane masks for the row being processed. Loading: keep what is not below the running
+    threshold bucket, count everything. Scanning: emit what is above this round's bucket (and
+    the first ``quota`` of it in a final round), keep and count the bucket otherwise."""
+    P = p.parallelism
+    out = _Masks(eq=Signal(P, name="eq"), keep=Signal(P, name="keep"),
+                 emit=Signal(P, name="emit"), hist=Signal(P, name="hist_mask"))
+    active = Signal(P)
+    limit = Mux(scan, regs.count, regs.n_r)
+    for j in range(P):
+        m.d.comb += [active[j].eq(regs.taken + j < limit),
+                     out.eq[j].eq(active[j] & (dig[j] == regs.bucket))]
+    rank = prefix_counts(list(out.eq))
+    for j in range(P):
+        above = active[j] & (dig[j] > regs.bucket)
+        tie_in = out.eq[j] & (regs.ties + rank[j] < regs.quota)
+        with m.If(scan):
+            m.d.comb += [out.emit[j].eq(above | (regs.final & tie_in)),
+                         out.keep[j].eq(out.eq[j] & ~regs.final),
+                         out.hist[j].eq(out.eq[j] & ~regs.final)]
+        with m.Else():
+            m.d.comb += [out.keep[j].eq(active[j] & (dig[j] >= threshold.bucket)),
+                         out.hist[j].eq(active[j])]
+    return out
+
+
+def _count(m: Module, p: TopKParams, fire, scan, regs: _Registers, masks: _Masks,
+           digits: tuple[list, list]) -> None:
+    """Consume the processed row: advance, pack kept lanes, count the histogram (on the next
+    level's digit while scanning)."""
+    with m.If(fire):
+        m.d.sync += [regs.taken.eq(regs.taken + p.parallelism),
+                     regs.wp.eq(regs.wp + popcount(list(masks.keep))),
+                     regs.ties.eq(regs.ties + popcount(list(masks.eq)))]
+        dig, dnext = digits
+        keys = [Mux(scan, dnext[j], dig[j]) for j in range(p.parallelism)]
         for b in range(BUCKETS):
-            hits = [self.hist_mask[j] & (digits[j] == b) for j in range(P)]
-            m.d.sync += self.hist[b].eq(self.hist[b] + _popcount(hits))
+            hits = [masks.hist[j] & (keys[j] == b) for j in range(p.parallelism)]
+            m.d.sync += regs.hist[b].eq(regs.hist[b] + popcount(hits))
 
-    def _control(self, m: Module) -> None:
-        """The sequencer: an If per state (a partial Verilog case would not lint clean)."""
-        self.state = Signal(_State)
-        for name in ("idle", "load", "decide", "scan", "drain"):
-            with m.If(self.state == _State[name.upper()]):
-                getattr(self, f"_{name}")(m)
 
-    def _goto(self, m: Module, state: _State) -> None:
-        m.d.sync += self.state.eq(state)
-
-    def _idle(self, m: Module) -> None:
-        n, k = self.n, self.k
-        with m.If(self.start):
-            bad = (n == 0) | (n > self.max_n) | (k == 0) | (k > n)
-            m.d.sync += self.error.eq(bad)
-            with m.If(~bad):
-                m.d.sync += [self.n_r.eq(n), self.k_r.eq(k), self.need.eq(k),
-                             self.taken.eq(0), self.wp.eq(0), self.level.eq(0),
-                             self.emitted.eq(0), self.bucket.eq(0), self.busy.eq(1)]
-                m.d.sync += [h.eq(0) for h in self.hist]
-                self._goto(m, _State.LOAD)
-
-    def _load(self, m: Module) -> None:
-        m.d.comb += [self.i.ready.eq(1), self.cur.eq(self.i.payload),
-                     self.fire.eq(self.i.valid)]
-        with m.If(self.fire):
-            self._count(m)
-            with m.If(self.taken + self.parallelism >= self.n_r):
-                self._goto(m, _State.DECIDE)
-
-    def _decide(self, m: Module) -> None:
-        """Pick this round's bucket from the histogram and rewind the buffer pointers."""
-        quota = self.need - self.t_above
-        last_level = self.level == levels(self.score_width) - 1
-        m.d.sync += [self.bucket.eq(self.t_bucket), self.quota.eq(quota), self.need.eq(quota),
-                     self.final.eq((quota == self.t_count) | last_level),
-                     self.count.eq(self.wp), self.wp.eq(0), self.taken.eq(0),
-                     self.ties.eq(0), self.rd_row.eq(0), self.have.eq(0)]
-        m.d.sync += [h.eq(0) for h in self.hist]
-        self._goto(m, _State.SCAN)
-
-    def _scan(self, m: Module) -> None:
-        """Read one buffer row per cycle (1-cycle read latency); stall while the output is full."""
-        log_p = self.parallelism.bit_length() - 1
-        m.d.comb += [self.scan.eq(1), self.cur.eq(Cat(*self.banks_data)),
-                     self.fire.eq(self.have & self.out_free),
-                     self.rd_en.eq(~self.have | self.fire)]
-        with m.If(self.rd_en):
-            with m.If((self.rd_row << log_p) < self.count):
-                m.d.sync += [self.rd_row.eq(self.rd_row + 1), self.have.eq(1)]
-            with m.Else():
-                m.d.sync += self.have.eq(0)
-        with m.If(self.fire):
-            self._count(m)
-            with m.If(self.final & (self.emitted + self.emit_count == self.k_r)):
-                self._goto(m, _State.DRAIN)
-            with m.Elif(~self.final & (self.taken + self.parallelism >= self.count)):
-                m.d.sync += self.level.eq(self.level + 1)
-                self._goto(m, _State.DECIDE)
-
-    def _drain(self, m: Module) -> None:
-        with m.If(self.out_free):
-            m.d.sync += self.busy.eq(0)
-            self._goto(m, _State.IDLE)
+def _rounds(m: Module, p: TopKParams, decide, round_end, regs: _Registers,
+            threshold: _Threshold) -> None:
+    """A round starts by picking its bucket from the histogram and rewinding the buffer
+    pointers (DECIDE); a round that is not final ends by moving to the next digit."""
+    quota = regs.need - threshold.above
+    last_level = regs.level == levels(p.score_width) - 1
+    with m.If(decide):
+        m.d.sync += [regs.bucket.eq(threshold.bucket), regs.quota.eq(quota),
+                     regs.need.eq(quota), regs.final.eq((quota == threshold.count) | last_level),
+                     regs.count.eq(regs.wp), regs.wp.eq(0), regs.taken.eq(0), regs.ties.eq(0),
+                     regs.rd_row.eq(0), regs.have.eq(0)]
+        m.d.sync += [h.eq(0) for h in regs.hist]
+    with m.If(round_end):
+        m.d.sync += regs.level.eq(regs.level + 1)

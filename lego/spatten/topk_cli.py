@@ -24,9 +24,10 @@ def _run(args) -> int:
     from lego.outputs import write_design
     from lego.spatten.topk import TopK
     from lego.spatten.topk_design import design_files, design_name
+    from lego.spatten.topk_params import TopKParams
 
-    engine = TopK(parallelism=args.parallelism, score_width=args.score_width,
-                  index_width=args.index_width, max_n=args.max_n)
+    engine = TopK(TopKParams(parallelism=args.parallelism, score_width=args.score_width,
+                             index_width=args.index_width, max_n=args.max_n))
     out = Path(args.output) if args.output else Path("rtl_out") / design_name(engine)
     write_design(out, design_files(engine))
     print(f"wrote {out}")

@@ -14,12 +14,7 @@ PASSES = ["topk-radix-select", "amaranth-verilog"]
 
 
 def design_name(engine: TopK) -> str:
-    return f"topk_p{engine.parallelism}_n{engine.max_n}"
-
-
-def parameters(engine: TopK) -> dict:
-    return {"parallelism": engine.parallelism, "score_width": engine.score_width,
-            "index_width": engine.index_width, "max_n": engine.max_n}
+    return f"topk_p{engine.params.parallelism}_n{engine.params.max_n}"
 
 
 def report(engine: TopK, verilog_text: str) -> dict:
@@ -31,9 +26,9 @@ def report(engine: TopK, verilog_text: str) -> dict:
                        "width": Shape.cast(member.shape).width}
     return {
         "engine": "spatten-topk",
-        "parameters": parameters(engine),
+        "parameters": engine.params.to_dict(),
         "ports": ports,
-        "storage_bits": engine.storage_bits,
+        "storage_bits": engine.params.storage_bits,
         "verilog_lines": len(verilog_text.splitlines()),
         "scores": "signed two's complement",
         "ties": "earliest arrival wins",
@@ -44,7 +39,7 @@ def report(engine: TopK, verilog_text: str) -> dict:
 def design_files(engine: TopK) -> dict[str, str]:
     name = design_name(engine)
     text = verilog.convert(engine, name=name)
-    params = parameters(engine)
+    params = engine.params.to_dict()
     return {
         f"{name}.v": text,
         "report.json": stable_json(report(engine, text)),

@@ -6,6 +6,7 @@ import pytest
 from amaranth.back import verilog
 
 from lego.spatten.topk import TopK
+from lego.spatten.topk_params import TopKParams
 from lego.toolchain import cocotb_outcomes, lint_verilog, run_cocotb
 
 pytestmark = pytest.mark.rtl
@@ -27,7 +28,7 @@ def sources(tmp_path_factory) -> dict:
     out = {}
     for design, params in sorted(DESIGNS.items()):
         work = tmp_path_factory.mktemp(f"topk_{design}")
-        (work / "topk.v").write_text(verilog.convert(TopK(**params), name="topk"))
+        (work / "topk.v").write_text(verilog.convert(TopK(TopKParams(**params)), name="topk"))
         out[design] = work
     return out
 
