@@ -13,6 +13,7 @@ import numpy as np
 from lego.backend.generate import design_files, generate
 from lego.backend.layout import placement
 from lego.backend.rtl.netlist import access_probes
+from lego.backend.rtl.top import HOST_READ_LATENCY
 from lego.errors import LegoError
 from lego.frontend.passes import run_passes
 from lego.golden import evaluate, random_inputs
@@ -71,7 +72,8 @@ def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: b
     stimuli = folder.parent / f".{spec.name}.stimuli.json"
     results = folder.parent / f".{spec.name}.results.json"
     stimuli.write_text(json.dumps({"cases": cases(spec, adg, seeds),
-                                   "probes": access_probes(gen.design)}))
+                                   "probes": access_probes(gen.design),
+                                   "read_latency": HOST_READ_LATENCY}))
     results.unlink(missing_ok=True)
     build = (build_dir or folder.parent / f".{spec.name}.build").resolve()
     try:

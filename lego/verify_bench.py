@@ -28,13 +28,20 @@ async def _host_write(dut, tensor, bank, addr, value):
     dut.host_we.value = 0
 
 
-async def _host_read(dut, tensor, bank, addr):
-    dut.host_tensor.value = tensor
-    dut.host_bank.value = bank
-    dut.host_addr.value = addr
-    await RisingEdge(dut.clk)
-    await Timer(1, unit="ns")
-    return dut.host_rdata.value.to_unsigned()
+async def _host_reads(dut, reads, latency):
+    """One address per cycle; each word arrives ``latency`` edges after its address."""
+    words = []
+    for i in range(len(reads) + latency):
+        if i < len(reads):
+            tensor, bank, addr = reads[i][:3]
+            dut.host_tensor.value = tensor
+            dut.host_bank.value = bank
+            dut.host_addr.value = addr
+        await RisingEdge(dut.clk)
+        await Timer(1, unit="ns")
+        if i + 1 >= latency and len(words) < len(reads):
+            words.append(dut.host_rdata.value.to_unsigned())
+    return words
 
 
 def _sample(probes, tally: Counter) -> None:
@@ -44,7 +51,7 @@ def _sample(probes, tally: Counter) -> None:
             tally[key] += 1
 
 
-async def _run(dut, case, probes):
+async def _run(dut, case, probes, latency):
     for tensor, bank, addr, value in case["writes"]:
         await _host_write(dut, tensor, bank, addr, value)
     dut.dataflow.value = case["select"]
@@ -65,8 +72,8 @@ async def _run(dut, case, probes):
         if cycles > _LIMIT:
             raise AssertionError("done never rose")
     mismatch = None
-    for tensor, bank, addr, want, coord in case["reads"]:
-        got = await _host_read(dut, tensor, bank, addr)
+    words = await _host_reads(dut, case["reads"], latency)
+    for (_, _, _, want, coord), got in zip(case["reads"], words, strict=True):
         if got != want and mismatch is None:
             mismatch = {"tensor": case["tensor"], "coord": coord, "got": got, "expected": want}
     return {"seed": case["seed"], "dataflow": case["dataflow"], "cycles": cycles,
@@ -89,7 +96,8 @@ async def every_case(dut):
     await ClockCycles(dut.clk, 2)
     dut.rst.value = 0
     await RisingEdge(dut.clk)
-    results = [await _run(dut, case, probes) for case in stimuli["cases"]]
+    results = [await _run(dut, case, probes, stimuli["read_latency"])
+               for case in stimuli["cases"]]
     with open(os.environ["LEGO_RESULTS"], "w") as handle:
         json.dump(results, handle)
     bad = [r for r in results if r["mismatch"]]

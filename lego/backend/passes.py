@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from lego.backend.design import Design
 from lego.backend.lower import lower
 from lego.backend.pipeline import pipeline
+from lego.backend.ports import PortPlan, assign_ports
 from lego.backend.primitives import DelayModel
 from lego.backend.schedule import Schedule
 from lego.frontend.adg import ADG
@@ -29,6 +30,7 @@ class BackendState:
     delays: DelayModel = field(default_factory=DelayModel)
     design: Design | None = None
     schedule: Schedule | None = None
+    ports: PortPlan | None = None
     verilog: str | None = None
 
 
@@ -40,8 +42,8 @@ def _rtl(state: BackendState) -> BackendState:
 
     # no src attributes: they hold this checkout's absolute paths, and the same spec must
     # give byte-identical Verilog in any checkout
-    text = verilog.convert(Accelerator(state.design, state.schedule), name=state.design.name,
-                           emit_src=False)
+    text = verilog.convert(Accelerator(state.design, state.schedule, state.ports),
+                           name=state.design.name, emit_src=False)
     return replace(state, verilog=text)
 
 
@@ -53,7 +55,10 @@ PASSES = (
     # RTL emits and the drain the controller and sim/ count.
     ("pipeline", lambda s: replace(s, schedule=pipeline(s.design.graph, s.period_ns,
                                                         s.delays))),
-    # rtl last: Amaranth elaborates the design with its schedule into Verilog.
+    # ports needs the stages: which memory primitives may share a RAM port depends on the
+    # cycles they are enabled in, and those are the steps shifted by the stages.
+    ("ports", lambda s: replace(s, ports=assign_ports(s.design, s.schedule))),
+    # rtl last: Amaranth elaborates the design, its schedule and its RAM ports into Verilog.
     ("rtl", _rtl),
 )
 PASS_NAMES = tuple(name for name, _ in PASSES)
@@ -81,4 +86,6 @@ def dump_after(state: BackendState, name: str) -> str:
         return state.design.dump()
     if name == "pipeline":
         return state.schedule.dump()
+    if name == "ports":
+        return state.ports.dump()
     return state.verilog.rstrip("\n")

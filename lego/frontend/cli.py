@@ -18,7 +18,7 @@ __all__ = ["register", "summary_table"]
 STAGES = ("adg", "rtl")
 # the back end's passes, in order (lego.backend.passes.PASS_NAMES; not imported here so that
 # --help and the front end do not load the back end)
-BACKEND_PASS_NAMES = ("lower", "pipeline", "rtl")
+BACKEND_PASS_NAMES = ("lower", "pipeline", "ports", "rtl")
 ALL_PASS_NAMES = PASS_NAMES + BACKEND_PASS_NAMES
 
 

@@ -19,7 +19,8 @@ def design_name(params: PqParams) -> str:
 
 
 def verilog_text(params: PqParams) -> str:
-    return verilog.convert(PqEngine(params), name=TOPLEVEL)
+    # no src attributes: they hold this checkout's absolute paths (as in lego.backend.passes)
+    return verilog.convert(PqEngine(params), name=TOPLEVEL, emit_src=False)
 
 
 def storage_bits(params: PqParams) -> dict:

@@ -38,7 +38,8 @@ def report(engine: TopK, verilog_text: str) -> dict:
 
 def design_files(engine: TopK) -> dict[str, str]:
     name = design_name(engine)
-    text = verilog.convert(engine, name=name)
+    # no src attributes: they hold this checkout's absolute paths (as in lego.backend.passes)
+    text = verilog.convert(engine, name=name, emit_src=False)
     params = engine.params.to_dict()
     return {
         f"{name}.v": text,

@@ -11,6 +11,7 @@ import re
 from amaranth import Cat, Const, Mux, Signal, signed, unsigned
 
 from lego.backend.design import COUNTER, Design, counter_fields
+from lego.backend.ports import PortPlan
 from lego.backend.schedule import Schedule
 from lego.backend.semantics import MemoryPort, evaluate, port_hits
 
@@ -22,12 +23,16 @@ def _ident(name: str) -> str:
 
 
 class Netlist:
-    """Emits into module ``m``; ``memories[tensor][bank]`` are lib.memory.Memory objects."""
+    """Emits into module ``m``; ``banks[tensor][bank]`` are the RAM modules
+    (:class:`lego.backend.rtl.bank.Bank`), their ports shared as ``ports`` plans."""
 
-    def __init__(self, m, design: Design, schedule: Schedule, counters, flow, memories):
-        self.m, self.design, self.schedule = m, design, schedule
+    def __init__(self, m, design: Design, schedule: Schedule, ports: PortPlan, counters, flow,
+                 banks):
+        self.m, self.design, self.schedule, self.ports = m, design, schedule, ports
         self.stages = dict(schedule.stages)
-        self.flow, self.memories = flow, memories
+        self.flow, self.banks = flow, banks
+        self.read_uses: dict[tuple[str, int, int], list] = {}  # RAM read port -> (hit, address)
+        self.write_uses: dict[tuple[str, int], list] = {}  # bank -> (hit, address, data)
         self.values = AmaranthValues(design, flow)
         self.nets: dict[str, list] = {}
         if self.stages[COUNTER] != 0:
@@ -46,6 +51,7 @@ class Netlist:
                 self._emit_mem_write(prim, self._inputs(prim.name))
             elif prim.kind != "counter":
                 self._emit(prim, self._inputs(prim.name))
+        self._drive_banks()
 
     def _tap(self, name: str, registers: int):
         taps = self.nets[name]
@@ -79,16 +85,18 @@ class Netlist:
 
     def _emit_mem_read(self, prim, inputs):
         port_params: MemoryPort = prim.params
-        geo = self.design.tensor(port_params.tensor)
+        tensor = port_params.tensor
+        geo = self.design.tensor(tensor)
         addr_bits = self.design.graph.primitive(
             self.design.graph.inputs(prim.name)[0].src).width - geo.bank_bits
         address, bank = self.values.split(inputs[0], addr_bits)
         data = []
         for b, enable in port_hits(self.values, inputs[1], bank, port_params.banks):
-            port = self.memories[port_params.tensor][b].read_port()
             hit = Signal(name=access_signal(prim.name, b))
-            self.m.d.comb += [hit.eq(enable), port.addr.eq(address), port.en.eq(hit)]
-            data.append((b, port.data))
+            self.m.d.comb += hit.eq(enable)
+            port = self.ports.bank(tensor, b).read_port(prim.name)
+            self.read_uses.setdefault((tensor, b, port), []).append((hit, address))
+            data.append((b, self.banks[tensor][b].r_data[port]))
         if len(data) == 1:
             self.m.d.comb += self._out(prim).eq(data[0][1])
             return
@@ -105,10 +113,39 @@ class Netlist:
         geo = self.design.tensor(port_params.tensor)
         address, bank = self.values.split(packed, len(packed) - geo.bank_bits)
         for b, hit_value in port_hits(self.values, enable, bank, port_params.banks):
-            port = self.memories[port_params.tensor][b].write_port()
             hit = Signal(name=access_signal(prim.name, b))
-            self.m.d.comb += [hit.eq(hit_value), port.addr.eq(address), port.data.eq(data),
-                              port.en.eq(hit)]
+            self.m.d.comb += hit.eq(hit_value)
+            self.write_uses.setdefault((port_params.tensor, b), []).append((hit, address, data))
+
+    def _drive_banks(self) -> None:
+        """Each RAM port takes the address (and data) of whichever of its primitives is enabled:
+        the port plan guarantees at most one is, in every cycle."""
+        for (tensor, b, port), uses in sorted(self.read_uses.items(), key=lambda u: u[0]):
+            bank = self.banks[tensor][b]
+            self.m.d.comb += [bank.r_en[port].eq(_any(hit for hit, _ in uses)),
+                              bank.r_addr[port].eq(_select(uses))]
+        for (tensor, b), uses in sorted(self.write_uses.items(), key=lambda u: u[0]):
+            bank = self.banks[tensor][b]
+            self.m.d.comb += [bank.w_en.eq(_any(hit for hit, _, _ in uses)),
+                              bank.w_addr.eq(_select([(hit, a) for hit, a, _ in uses])),
+                              bank.w_data.eq(_select([(hit, d) for hit, _, d in uses]))]
+
+
+def _any(hits):
+    value = Const(0, 1)
+    for hit in hits:
+        value = value | hit
+    return value
+
+
+def _select(uses):
+    """The value of the enabled use (AND-OR: uses are never enabled together)."""
+    if len(uses) == 1:
+        return uses[0][1]
+    value = Const(0, 1)
+    for hit, word in uses:
+        value = value | Mux(hit, word, 0)
+    return value
 
 
 class AmaranthValues:

@@ -1,31 +1,39 @@
-"""The accelerator top: controller, banked tensor memories with the host port, and the pipelined
-datapath. The interface is the same for every design (see ``Accelerator``)."""
+"""The accelerator top: controller, one RAM module per tensor bank, a registered host port, and
+the pipelined datapath. The interface is the same for every design (see ``Accelerator``)."""
 
 from __future__ import annotations
 
 from amaranth import Cat, Module, Signal, unsigned
-from amaranth.lib import memory, wiring
+from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from lego.backend.design import Design
+from lego.backend.ports import PortPlan
+from lego.backend.rtl.bank import Bank
 from lego.backend.rtl.controller import Controller
 from lego.backend.rtl.netlist import Netlist
 from lego.backend.schedule import Schedule, drain_cycles
 from lego.widths import index_bits
 
-__all__ = ["Accelerator"]
+__all__ = ["Accelerator", "HOST_READ_LATENCY"]
+
+# host_rdata holds the word addressed this many clock edges earlier: the host inputs are
+# registered, the RAM reads synchronously, and the word is registered after the bank select
+HOST_READ_LATENCY = 3
 
 
 class Accelerator(wiring.Component):
     """``start`` runs dataflow ``dataflow`` (sampled at start) over the loaded tensors; ``done``
-    is high from completion until the next start. Host port (only while not busy): tensor
-    ``host_tensor`` (index in ADG order), bank, address; write with ``host_we``; reads are
-    synchronous (``host_rdata`` valid the cycle after the address)."""
+    is high from completion until the next start. Host port (used only while not busy): tensor
+    ``host_tensor`` (index in ADG order), bank, address; ``host_we`` writes ``host_wdata`` (it
+    lands one edge later); ``host_rdata`` is the word addressed ``HOST_READ_LATENCY`` edges
+    earlier. Every host input is registered before it reaches a RAM, so the host port adds no
+    logic to the datapath's timing paths."""
 
-    def __init__(self, design: Design, schedule: Schedule):
+    def __init__(self, design: Design, schedule: Schedule, ports: PortPlan):
         if schedule.design != design.name:
             raise ValueError(f"Schedule is for {schedule.design!r}, not {design.name!r}")
-        self.design, self.schedule = design, schedule
+        self.design, self.schedule, self.ports = design, schedule, ports
         tensors = design.tensors
         super().__init__({
             "start": In(1),
@@ -49,34 +57,41 @@ class Accelerator(wiring.Component):
             m.d.sync += flow.eq(self.dataflow)
         m.d.comb += [ctrl.start.eq(self.start & ~ctrl.busy), ctrl.flow.eq(flow),
                      self.busy.eq(ctrl.busy), self.done.eq(ctrl.done)]
-        memories = self._memories(m)
-        Netlist(m, self.design, self.schedule, ctrl.counters, flow, memories).build()
+        banks = self._banks(m, ctrl.busy)
+        Netlist(m, self.design, self.schedule, self.ports, ctrl.counters, flow, banks).build()
         return m
 
-    def _memories(self, m) -> dict:
-        """Per tensor and bank one memory, each with a host write port and host read port."""
-        memories, words = {}, []
-        tensor_q = Signal.like(self.host_tensor, name="host_tensor_q")
-        bank_q = Signal.like(self.host_bank, name="host_bank_q")
-        m.d.sync += [tensor_q.eq(self.host_tensor), bank_q.eq(self.host_bank)]
+    def _banks(self, m, busy) -> dict[str, list[Bank]]:
+        """Per tensor and bank one RAM module, the host's registered inputs on its ports."""
+        host = {name: Signal.like(getattr(self, name), name=f"{name}_q")
+                for name in ("host_tensor", "host_bank", "host_addr", "host_wdata", "host_we")}
+        m.d.sync += [q.eq(getattr(self, name)) for name, q in host.items()]
+        banks: dict[str, list[Bank]] = {}
+        words = []
         for t in self.design.tensors:
-            memories[t.name] = []
+            banks[t.name] = []
             for b in range(t.banks):
-                mem = memory.Memory(shape=unsigned(t.bits), depth=t.depth, init=[])
-                m.submodules[f"mem_{t.name}_{b}"] = mem
-                write = mem.write_port()
-                read = mem.read_port()
-                selected = (self.host_tensor == t.index) & (self.host_bank == b)
-                m.d.comb += [write.addr.eq(self.host_addr), write.data.eq(self.host_wdata),
-                             write.en.eq(self.host_we & selected & ~self.busy),
-                             read.addr.eq(self.host_addr)]
-                words.append((t.index, b, read.data))
-                memories[t.name].append(mem)
-        # a flat case statement: a chain of muxes over thousands of banks is too deep
-        with m.Switch(Cat(bank_q, tensor_q)):
+                readers = len(self.ports.bank(t.name, b).readers)
+                bank = Bank(t.bits, t.depth, max(1, readers))
+                m.submodules[f"mem_{t.name}_{b}"] = bank
+                selected = (host["host_tensor"] == t.index) & (host["host_bank"] == b)
+                m.d.comb += [bank.busy.eq(busy),
+                             bank.host_we.eq(host["host_we"] & selected),
+                             bank.host_addr.eq(host["host_addr"]),
+                             bank.host_wdata.eq(host["host_wdata"])]
+                words.append((t.index, b, bank.r_data[0]))
+                banks[t.name].append(bank)
+        self._read_back(m, host, words)
+        return banks
+
+    def _read_back(self, m, host, words) -> None:
+        """The addressed bank's read port 0, selected one edge after the RAM read and
+        registered: a flat case statement (a chain of muxes over many banks is too deep)."""
+        selected = Signal(len(host["host_bank"]) + len(host["host_tensor"]), name="host_sel_q")
+        m.d.sync += selected.eq(Cat(host["host_bank"], host["host_tensor"]))
+        with m.Switch(selected):
             for index, bank, word in words:
-                with m.Case(bank | (index << len(bank_q))):
-                    m.d.comb += self.host_rdata.eq(word)
+                with m.Case(bank | (index << len(host["host_bank"]))):
+                    m.d.sync += self.host_rdata.eq(word)
             with m.Default():
-                m.d.comb += self.host_rdata.eq(0)
-        return memories
+                m.d.sync += self.host_rdata.eq(0)

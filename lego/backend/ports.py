@@ -1,0 +1,112 @@
+"""Physical memory ports per bank: which datapath port primitives share one RAM port.
+
+A RAM block has one write port and few read ports; the lowered design has a read primitive per
+FU and operand and a write primitive per FU and dataflow, each possibly reaching every bank.
+Banking makes them conflict-free per step, but the pipeline shifts each port by its stage, so
+the question is per cycle: two primitives that are never enabled on a bank in the same cycle
+(in any dataflow) can share one RAM port there, its address and enable picked from whichever
+is enabled. Readers are packed greedily onto as few read ports as the cycles allow (a bank with
+k read ports becomes k RAM copies or a true dual-port RAM); writers must all fit on one write
+port, or the design has a write hazard, which is an error."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from lego.backend.design import Design
+from lego.backend.schedule import Schedule
+from lego.backend.semantics import port_hits
+from lego.backend.step_values import StepValues
+from lego.errors import LegoError
+
+__all__ = ["BankPorts", "PortPlan", "assign_ports"]
+
+
+@dataclass(frozen=True)
+class BankPorts:
+    tensor: str
+    bank: int
+    readers: tuple[tuple[str, ...], ...]  # per RAM read port, the mem_read primitives on it
+    writers: tuple[str, ...]  # the mem_write primitives, all on the one write port
+
+    def read_port(self, reader: str) -> int:
+        return next(i for i, names in enumerate(self.readers) if reader in names)
+
+
+@dataclass(frozen=True)
+class PortPlan:
+    banks: tuple[BankPorts, ...]  # tensors in design order, banks in order
+
+    def bank(self, tensor: str, bank: int) -> BankPorts:
+        return next(b for b in self.banks if (b.tensor, b.bank) == (tensor, bank))
+
+    def dump(self) -> str:
+        lines = [f"ports: {len(self.banks)} banks, at most "
+                 f"{max((len(b.readers) for b in self.banks), default=0)} read ports per bank"]
+        for b in self.banks:
+            readers = " | ".join(", ".join(names) for names in b.readers) or "none"
+            lines.append(f"  {b.tensor}[{b.bank}]: read {readers}; write "
+                         f"{', '.join(b.writers) or 'none'}")
+        return "\n".join(lines)
+
+
+def assign_ports(design: Design, schedule: Schedule) -> PortPlan:
+    cycles = _enabled_cycles(design, schedule)
+    banks = []
+    for geo in design.tensors:
+        for bank in range(geo.banks):
+            readers = _pack(sorted(n for (k, t, b, n) in cycles
+                                   if (k, t, b) == ("mem_read", geo.name, bank)),
+                            lambda n, t=geo.name, b=bank: cycles["mem_read", t, b, n])
+            writers = _pack(sorted(n for (k, t, b, n) in cycles
+                                   if (k, t, b) == ("mem_write", geo.name, bank)),
+                            lambda n, t=geo.name, b=bank: cycles["mem_write", t, b, n])
+            if len(writers) > 1:
+                raise LegoError(f"design {design.name}: write hazard on {geo.name} bank {bank}: "
+                                f"{writers[0][0]} and {writers[1][0]} write it in the same "
+                                "cycle (pipeline stages)")
+            banks.append(BankPorts(geo.name, bank, tuple(readers),
+                                   writers[0] if writers else ()))
+    return PortPlan(tuple(banks))
+
+
+def _enabled_cycles(design: Design, schedule: Schedule) -> dict[tuple, set]:
+    """Per (kind, tensor, bank, primitive): the (dataflow, cycle) pairs in which it accesses the
+    bank, a cycle being the step plus the primitive's stage."""
+    stages = dict(schedule.stages)
+    graph = design.graph
+    out: dict[tuple, set] = defaultdict(set)
+    for flow in design.flows:
+        values = StepValues(design, flow.index)
+        for prim in graph.primitives():
+            if prim.kind not in ("mem_read", "mem_write"):
+                continue
+            inputs = [c.src for c in graph.inputs(prim.name)]
+            enable, address = (inputs[1], inputs[0]) if prim.kind == "mem_read" else inputs[:2]
+            geo = design.tensor(prim.params.tensor)
+            _, bank = values.split(values.net(address),
+                                   graph.primitive(address).width - geo.bank_bits)
+            for b, hits in port_hits(values, values.net(enable), bank, prim.params.banks):
+                steps = np.flatnonzero(np.broadcast_to(hits, values.steps))
+                key = (prim.kind, geo.name, b, prim.name)
+                out[key].update((flow.index, int(c)) for c in steps + stages[prim.name])
+    return out
+
+
+def _pack(names: list[str], cycles_of) -> list[tuple[str, ...]]:
+    """First-fit, busiest first: each primitive joins the first port none of whose primitives
+    is enabled in a cycle it is enabled in. Ports list their primitives by name."""
+    ports: list[tuple[list[str], set]] = []
+    for name in sorted(names, key=lambda n: (-len(cycles_of(n)), n)):
+        mine = cycles_of(name)
+        for members, used in ports:
+            if not used & mine:
+                members.append(name)
+                used |= mine
+                break
+        else:
+            ports.append(([name], set(mine)))
+    return [tuple(sorted(members)) for members, _ in ports]

@@ -1,0 +1,81 @@
+"""Every control and address net of a lowered design at every step of one dataflow, at once:
+the value interface of :mod:`lego.backend.semantics` over numpy arrays. The back end uses it to
+see which memory ports are enabled together, sim/ to count SRAM accesses; both get the very
+meanings the RTL is generated from."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lego.backend.design import COUNTER, Design
+from lego.backend.semantics import evaluate
+
+__all__ = ["StepValues"]
+
+
+class StepValues:
+    """The value interface of :mod:`lego.backend.semantics` over numpy arrays: every net's
+    value at every step of one dataflow (the other dataflows' step-valid bits are 0)."""
+
+    def __init__(self, design: Design, flow_index: int):
+        self.design, self.flow = design, flow_index
+        bounds = design.flows[flow_index].bounds
+        self.steps = (int(np.prod(bounds, dtype=np.int64)),)
+        self.counters = list(np.indices(bounds, dtype=np.int64).reshape(len(bounds), -1))
+        self.cache: dict[str, object] = {}
+
+    def net(self, name: str):
+        """The value of node ``name``: its meaning applied to its inputs' values. Control and
+        address nets carry no delays, so every input is the same step's value."""
+        if name not in self.cache:
+            prim = self.design.graph.primitive(name)
+            if name == COUNTER:
+                value = None  # the packed counters: ``fields`` unpacks them
+            else:
+                inputs = []
+                for conn in self.design.graph.inputs(name):
+                    if conn.distance:
+                        raise AssertionError(f"{name} depends on an earlier step's value")
+                    inputs.append(self.net(conn.src))
+                bank_bits = (self.design.tensor(prim.params.tensor).bank_bits
+                             if prim.kind == "addr" else 0)
+                value = evaluate(prim.params, self, inputs,
+                                 [f.bounds for f in self.design.flows], prim.width, bank_bits)
+            self.cache[name] = value
+        return self.cache[name]
+
+    def fields(self, packed):
+        out = []
+        for flow in self.design.flows:
+            if flow.index == self.flow:
+                out.append((np.ones(self.steps, dtype=bool), self.counters))
+            else:
+                zeros = np.zeros(self.steps, dtype=np.int64)
+                out.append((np.zeros(self.steps, dtype=bool), [zeros] * len(flow.bounds)))
+        return out
+
+    def const(self, value: int, bits: int, signed: bool):
+        return np.bool_(value) if bits == 1 and not signed else np.int64(value)
+
+    def mux(self, select, if_true, if_false):
+        return np.where(select, if_true, if_false)
+
+    def pack(self, low, low_bits: int, high, high_bits: int):
+        return self.low_bits(low, low_bits) | (self.low_bits(high, high_bits) << low_bits)
+
+    def split(self, packed, low_bits: int):
+        return self.low_bits(packed, low_bits), packed >> low_bits
+
+    def low_bits(self, value, bits: int):
+        return np.asarray(value, dtype=np.int64) & ((1 << bits) - 1)
+
+    # The datapath (products, operand values) is the golden model's business, not the
+    # simulator's: only control and address nets are evaluated here.
+    def as_signed(self, value):
+        raise NotImplementedError("sim evaluates control and address nets only")
+
+    def as_unsigned(self, value):
+        raise NotImplementedError("sim evaluates control and address nets only")
+
+    def width(self, value) -> int:
+        raise NotImplementedError("sim evaluates control and address nets only")
