@@ -68,7 +68,7 @@ def trace_table(costs: dict) -> str:
         f"{costs['bytes_msb_only'] / mib:.1f} MiB, always full precision "
         f"{costs['bytes_full'] / mib:.1f} MiB "
         f"(progressive = {costs['bytes_progressive'] / costs['bytes_full']:.1%} of full)",
-        f"  engine cycles (16 lanes, sim.pq): {costs['cycles']} with 1 exp unit, "
+        f"  engine cycles (16 lanes, lego.spatten.pq_timing): {costs['cycles']} with 1 exp unit, "
         f"{costs['cycles_exp4']} with 4; key-beat floor {costs['key_beats']}; "
         f"{costs['cycles_refetch_share']:.1%} of the cycles (1 unit) spent on re-fetches"])
 
