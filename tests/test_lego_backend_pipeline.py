@@ -132,10 +132,11 @@ def test_combinational_loop_is_a_clear_error():
         pipeline(g, 1.0)
 
 
-def test_naive_scheme_is_reported_and_larger_on_a_relaxed_clock():
-    g = _chain_with_accumulators(4)
-    schedule = pipeline(g, 4.0)
-    assert schedule.naive_bits > schedule.register_bits
+def test_per_primitive_count_puts_a_register_after_every_primitive():
+    """4 x (8-bit wire + 16-bit product + 32-bit sum, plus the 32-bit sum's own feedback
+    register) and the memory read's 8-bit latency register."""
+    schedule = pipeline(_chain_with_accumulators(4), 4.0)
+    assert schedule.per_primitive_bits == 8 + 4 * (8 + 16 + 32 * 2)
 
 
 def test_the_register_overhead_comes_from_the_delay_model():

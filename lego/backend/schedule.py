@@ -20,7 +20,7 @@ class Schedule:
     stages: tuple[tuple[str, int], ...]          # sorted by name
     edge_registers: tuple[tuple[str, str, int, int], ...]  # (src, dst, distance, registers)
     register_bits: int                           # with fanout sharing (the LP objective)
-    naive_bits: int
+    per_primitive_bits: int  # a register after every primitive: an upper bound
     timing_constraints: int
     solve_seconds: float
 
@@ -30,7 +30,8 @@ class Schedule:
     def dump(self) -> str:
         """Stable text: the stages, then every connection's registers, then the totals."""
         lines = [f"schedule {self.design} at {self.period_ns} ns: {self.register_bits} register "
-                 f"bits (naive {self.naive_bits}), {self.timing_constraints} timing constraints"]
+                 f"bits (per primitive {self.per_primitive_bits}), "
+                 f"{self.timing_constraints} timing constraints"]
         lines += [f"  stage {stage} {name}" for name, stage in self.stages]
         lines += [f"  regs {registers} {src} -> {dst} (distance {distance})"
                   for src, dst, distance, registers in self.edge_registers]
