@@ -57,11 +57,13 @@ class _Lowering:
         self.fu_index = {fu.id: fu.index for fu in adg.fus}
 
     # -- graph helpers -------------------------------------------------------------------
-    def node(self, name: str, kind: str, width: int, params, inputs=(), latency=0) -> str:
-        """Add a node once (names are content keys, so equal logic is shared)."""
+    def node(self, name: str, kind: str, width: int, params, inputs=(), latency=0,
+             unit: str = "") -> str:
+        """Add a node once (names are content keys, so equal logic is shared); ``unit``: the
+        FU whose module holds it ("" for the top: control, addresses, memory ports)."""
         if name not in self.graph.graph:
             self.graph.add(Primitive(name, kind, width, self.delays.delay(kind, width),
-                                     latency, params))
+                                     latency, params, unit))
             for operand, (src, distance) in enumerate(inputs):
                 self.graph.connect(src, name, distance, operand)
         return name
@@ -80,12 +82,13 @@ class _Lowering:
     def geometry(self, tensor: str) -> TensorGeometry:
         return next(t for t in self.tensors if t.name == tensor)
 
-    def flow_mux(self, name: str, per_flow: list[str], width: int) -> str:
+    def flow_mux(self, name: str, per_flow: list[str], width: int, unit: str = "") -> str:
         distinct = sorted(set(per_flow))
         if len(distinct) == 1:
             return distinct[0]
         selects = tuple(distinct.index(n) for n in per_flow)
-        return self.node(name, "mux", width, FlowMux(selects), [(n, 0) for n in distinct])
+        return self.node(name, "mux", width, FlowMux(selects), [(n, 0) for n in distinct],
+                         unit=unit)
 
     def temporal_index(self, flow: str, names) -> tuple[int, ...]:
         return tuple(self.flow(flow).names.index(n) for n in names)
@@ -188,9 +191,9 @@ class _Lowering:
                 first = self.first_step(flow.name, flags.invariant_to)
                 hold = f"h.{tensor}.{fu}.{first}.{source}"
                 source = self.node(hold, "mux", geo.bits, PredMux(),
-                                   [(first, 0), (source, 0), (hold, 1)])
+                                   [(first, 0), (source, 0), (hold, 1)], unit=fu)
             per_flow.append(source)
-        net = self.flow_mux(f"o.{tensor}.{fu}", per_flow, geo.bits)
+        net = self.flow_mux(f"o.{tensor}.{fu}", per_flow, geo.bits, unit=fu)
         self.operands[key] = net
         return net
 
@@ -204,20 +207,21 @@ class _Lowering:
             return self.operand_read(fu, tensor)
         upstream = self.operand(src, tensor)
         if edge.kind == "direct":
-            return self.node(f"w.{tensor}.{src}.{fu}", "wire", bits, Wire(), [(upstream, 0)])
+            return self.node(f"w.{tensor}.{src}.{fu}", "wire", bits, Wire(), [(upstream, 0)],
+                             unit=fu)
         box = self.valid_box(flow, edge)
         if self.port(fu, tensor, flow) is None or not box:
             return self.node(f"d.{tensor}.{src}.{fu}.{edge.depth}", "wire", bits, Wire(),
-                             [(upstream, edge.depth)])
+                             [(upstream, edge.depth)], unit=fu)
         valid = self.pred(flow, "in_box", box, InBox(self.flow(flow).index, box))
         memory = self.operand_read(fu, tensor)
         return self.node(f"f.{tensor}.{src}.{fu}.{edge.depth}.{valid}", "mux", bits, PredMux(),
-                         [(valid, 0), (upstream, edge.depth), (memory, 0)])
+                         [(valid, 0), (upstream, edge.depth), (memory, 0)], unit=fu)
 
     def product(self, fu: str, output: TensorGeometry) -> str:
         inputs = [(self.operand(fu, t.name), 0) for t in self.tensors if t.role == "input"]
         signs = tuple(t.signed for t in self.tensors if t.role == "input")
-        return self.node(f"m.{fu}", "mul", output.bits, Product(signs), inputs)
+        return self.node(f"m.{fu}", "mul", output.bits, Product(signs), inputs, unit=fu)
 
     def accumulator(self, fu: str, flow: str, output: TensorGeometry, contrib: str) -> str:
         """acc = product + (first ? 0 : acc of the previous step), for a stationary output."""
@@ -225,9 +229,9 @@ class _Lowering:
         acc = f"acc.{fu}.{first}"
         if acc not in self.graph.graph:
             self.graph.add(Primitive(acc, "add", output.bits,
-                                     self.delays.delay("add", output.bits), 0, Sum()))
+                                     self.delays.delay("add", output.bits), 0, Sum(), fu))
             gate = self.node(f"g.{fu}.{first}", "mux", output.bits, GateMux(),
-                             [(first, 0), (acc, 1)])
+                             [(first, 0), (acc, 1)], unit=fu)
             self.graph.connect(contrib, acc, 0, 0)
             self.graph.connect(gate, acc, 0, 1)
         return acc
@@ -245,7 +249,7 @@ class _Lowering:
                           if src != mem_id(output.name))
         if partials:
             contrib = self.node(f"s.{fu}.{flow}", "add", output.bits, Sum(),
-                                [(contrib, 0)] + [(p, 0) for p in partials])
+                                [(contrib, 0)] + [(p, 0) for p in partials], unit=fu)
         self.chains[key] = contrib
         return contrib
 
@@ -265,7 +269,7 @@ class _Lowering:
             written = ReadTerm(index, tuple((i, bounds[i] - 1) for i in last), ())
             old = self.mem_read(fu, output.name, [flow], f"rmw.{flow}", (written,))
             data = self.node(f"rmw.{fu}.{flow}", "add", output.bits, Sum(),
-                             [(data, 0), (old, 0)])
+                             [(data, 0), (old, 0)], unit=fu)
         self.node(f"wr.{fu}.{flow}", "mem_write", output.bits,
                   MemoryPort(output.name, self.banks(output.name, [flow], fu)),
                   [(enable, 0), (address, 0), (data, 0)])

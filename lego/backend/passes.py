@@ -38,13 +38,15 @@ def _rtl(state: BackendState) -> BackendState:
     # Amaranth is imported only when Verilog is wanted (sim/ runs the passes before it)
     from amaranth.back import verilog
 
+    from lego.backend.rtl.library import build_library
     from lego.backend.rtl.top import Accelerator
 
+    library, fus = build_library(state.design, state.schedule, state.ports)
+    top = Accelerator(state.design, state.schedule, state.ports, library, fus)
     # no src attributes: they hold this checkout's absolute paths, and the same spec must
     # give byte-identical Verilog in any checkout
-    text = verilog.convert(Accelerator(state.design, state.schedule, state.ports),
-                           name=state.design.name, emit_src=False)
-    return replace(state, verilog=text)
+    text = verilog.convert(top, name=state.design.name, emit_src=False)
+    return replace(state, verilog=text + library.verilog())
 
 
 PASSES = (

@@ -28,6 +28,7 @@ class Primitive:
     delay_ns: float = 0.0
     latency: int = 0
     params: object = None
+    unit: str = ""  # the FU whose module builds it; "" for the top (control, addresses, RAM)
 
     def __post_init__(self):
         allowed = PARAMS_OF_KIND.get(self.kind)
@@ -115,6 +116,7 @@ class PrimitiveGraph:
         for prim in self.primitives():
             inputs = ", ".join(c.src + (f"@{c.distance}" if c.distance else "")
                                for c in self.inputs(prim.name))
+            unit = f" in {prim.unit}" if prim.unit else ""
             lines.append(f"  {prim.name}: {prim.kind} w{prim.width} {prim.delay_ns}ns "
-                         f"lat{prim.latency} {prim.params!r} <- [{inputs}]")
+                         f"lat{prim.latency}{unit} {prim.params!r} <- [{inputs}]")
         return lines

@@ -12,27 +12,31 @@ from amaranth.lib.wiring import In, Out
 
 from lego.widths import index_bits
 
-__all__ = ["Bank"]
+__all__ = ["Bank", "bank_signature"]
+
+
+def bank_signature(bits: int, depth: int, reads: int) -> wiring.Signature:
+    if reads < 1:
+        raise ValueError(f"A bank needs at least one read port (the host's), not {reads!r}")
+    address = unsigned(index_bits(depth))
+    return wiring.Signature({
+        "busy": In(1),
+        "host_we": In(1),
+        "host_addr": In(address),
+        "host_wdata": In(unsigned(bits)),
+        "w_en": In(1),
+        "w_addr": In(address),
+        "w_data": In(unsigned(bits)),
+        "r_en": In(1).array(reads),
+        "r_addr": In(address).array(reads),
+        "r_data": Out(unsigned(bits)).array(reads),
+    })
 
 
 class Bank(wiring.Component):
     def __init__(self, bits: int, depth: int, reads: int):
-        if reads < 1:
-            raise ValueError(f"A bank needs at least one read port (the host's), not {reads!r}")
         self.bits, self.depth, self.reads = bits, depth, reads
-        address = unsigned(index_bits(depth))
-        super().__init__({
-            "busy": In(1),
-            "host_we": In(1),
-            "host_addr": In(address),
-            "host_wdata": In(unsigned(bits)),
-            "w_en": In(1),
-            "w_addr": In(address),
-            "w_data": In(unsigned(bits)),
-            "r_en": In(1).array(reads),
-            "r_addr": In(address).array(reads),
-            "r_data": Out(unsigned(bits)).array(reads),
-        })
+        super().__init__(bank_signature(bits, depth, reads))
 
     def elaborate(self, platform):
         m = Module()

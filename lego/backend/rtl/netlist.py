@@ -1,88 +1,79 @@
-"""Build the pipelined datapath from the primitive graph and its schedule.
+"""The top's share of the datapath: control predicates, address generators, memory ports and
+their RAM port sharing; and the wiring of the FU modules, each fed its nets already tapped.
 
-A connection u -> v holds ``stage(v) - stage(u) - latency(u) + distance`` registers; the fanouts
-of a net share one shift register and tap it (exactly the registers the LP paid for). Nodes are
-emitted in the graph's sorted order; every input is a tap, so the order does not matter."""
+What each primitive computes comes from :mod:`lego.backend.semantics`; the registers on every
+connection from the schedule (:mod:`lego.backend.rtl.nets`)."""
 
 from __future__ import annotations
 
-import re
+from amaranth import Const, Mux, Signal
 
-from amaranth import Cat, Const, Mux, Signal, signed, unsigned
-
-from lego.backend.design import COUNTER, Design, counter_fields
+from lego.backend.design import COUNTER, Design
 from lego.backend.ports import PortPlan
+from lego.backend.rtl.fu_kinds import FuInstance, registers
+from lego.backend.rtl.nets import Nets, ident
 from lego.backend.schedule import Schedule
-from lego.backend.semantics import MemoryPort, evaluate, port_hits
+from lego.backend.semantics import MemoryPort, port_hits
 
 __all__ = ["Netlist", "access_probes", "access_signal"]
 
-
-def _ident(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+_ident = ident
 
 
 class Netlist:
-    """Emits into module ``m``; ``banks[tensor][bank]`` are the RAM modules
-    (:class:`lego.backend.rtl.bank.Bank`), their ports shared as ``ports`` plans."""
+    """Emits into module ``m``; ``banks[tensor][bank]`` are the RAM modules' port signals
+    (:class:`lego.backend.rtl.bank.Bank`), shared as ``ports`` plans; ``fus`` the FU
+    instances, whose port signals are ``fu_ports[fu][port name]``."""
 
     def __init__(self, m, design: Design, schedule: Schedule, ports: PortPlan, counters, flow,
-                 banks):
-        self.m, self.design, self.schedule, self.ports = m, design, schedule, ports
+                 banks, fus: tuple[FuInstance, ...], fu_ports: dict):
+        self.m, self.design, self.ports = m, design, ports
         self.stages = dict(schedule.stages)
-        self.flow, self.banks = flow, banks
+        self.banks, self.fus, self.fu_ports = banks, fus, fu_ports
         self.read_uses: dict[tuple[str, int, int], list] = {}  # RAM read port -> (hit, address)
         self.write_uses: dict[tuple[str, int], list] = {}  # bank -> (hit, address, data)
-        self.values = AmaranthValues(design, flow)
-        self.nets: dict[str, list] = {}
+        self.nets = Nets(m, design, flow)
+        self.values = self.nets.values
         if self.stages[COUNTER] != 0:
             raise AssertionError("the step counters must be the earliest node")
-        self.nets[COUNTER] = [counters]
+        self.nets.declare(COUNTER, counters)
+        # what each FU computes for others: (net, registers) -> the FU's output port signal
+        self.fu_outputs = {(p.net, p.registers): fu_ports[fu.fu][p.name]
+                           for fu in fus for p in fu.outputs}
 
     def build(self) -> None:
         graph = self.design.graph
-        for prim in graph.primitives():
-            if prim.kind != "counter" and prim.kind != "mem_write":
-                self.nets[prim.name] = [Signal(prim.width, name=_ident(prim.name))]
-        for prim in graph.primitives():
+        mine = [p for p in graph.primitives() if not p.unit and p.kind != "counter"]
+        for prim in mine:
+            if prim.kind != "mem_write":
+                self.nets.declare(prim.name, Signal(prim.width, name=_ident(prim.name)))
+        for prim in mine:
             if prim.kind == "mem_read":
                 self._emit_mem_read(prim, self._inputs(prim.name))
             elif prim.kind == "mem_write":
                 self._emit_mem_write(prim, self._inputs(prim.name))
-            elif prim.kind != "counter":
-                self._emit(prim, self._inputs(prim.name))
+            else:
+                self.nets.emit(prim, self._inputs(prim.name))
+        for fu in self.fus:
+            ports = self.fu_ports[fu.fu]
+            self.m.d.comb += [ports[p.name].eq(self._net(p.net, p.registers))
+                              for p in fu.inputs]
         self._drive_banks()
 
-    def _tap(self, name: str, registers: int):
-        taps = self.nets[name]
-        while len(taps) <= registers:
-            reg = Signal.like(taps[0], name=f"{_ident(name)}_d{len(taps)}")
-            self.m.d.sync += reg.eq(taps[-1])
-            taps.append(reg)
-        return taps[registers]
+    def _net(self, name: str, regs: int):
+        """Net ``name`` after ``regs`` registers: a tap here, or an FU's output port."""
+        if name in self.nets:
+            return self.nets.tap(name, regs)
+        return self.fu_outputs[name, regs]
 
     def _inputs(self, name: str) -> list:
-        graph = self.design.graph
-        out = []
-        for conn in graph.inputs(name):
-            latency = graph.primitive(conn.src).latency
-            registers = self.stages[name] - self.stages[conn.src] - latency + conn.distance
-            if registers < 0:
-                raise AssertionError(f"negative registers on {conn.src} -> {name}")
-            out.append(self._tap(conn.src, registers))
-        return out
+        return [self._net(c.src, registers(self.design, self.stages, c.src, name, c.distance))
+                for c in self.design.graph.inputs(name)]
 
     def _out(self, prim):
-        return self.nets[prim.name][0]
+        return self.nets.taps[prim.name][0]
 
-    # -- primitives ----------------------------------------------------------------------
-    def _emit(self, prim, inputs):
-        """Every primitive but the memory ports: its meaning, with Amaranth values."""
-        bank_bits = self.design.tensor(prim.params.tensor).bank_bits if prim.kind == "addr" else 0
-        bounds = [f.bounds for f in self.design.flows]
-        value = evaluate(prim.params, self.values, inputs, bounds, prim.width, bank_bits)
-        self.m.d.comb += self._out(prim).eq(value)  # sign- or zero-extends to the width
-
+    # -- memory ports --------------------------------------------------------------------
     def _emit_mem_read(self, prim, inputs):
         port_params: MemoryPort = prim.params
         tensor = port_params.tensor
@@ -146,41 +137,6 @@ def _select(uses):
     for hit, word in uses:
         value = value | Mux(hit, word, 0)
     return value
-
-
-class AmaranthValues:
-    """The value interface of :mod:`lego.backend.semantics` over Amaranth values."""
-
-    def __init__(self, design: Design, flow):
-        self.design, self.flow = design, flow
-
-    def fields(self, packed):
-        return counter_fields(self.design.flows, packed)
-
-    def const(self, value: int, bits: int, signed_: bool):
-        return Const(value, signed(bits) if signed_ else unsigned(bits))
-
-    def mux(self, select, if_true, if_false):
-        return Mux(select, if_true, if_false)
-
-    def pack(self, low, low_bits: int, high, high_bits: int):
-        top = Const(high, high_bits) if isinstance(high, int) else high[:high_bits]
-        return Cat(low[:low_bits], top)
-
-    def split(self, packed, low_bits: int):
-        return packed[:low_bits], packed[low_bits:]
-
-    def as_signed(self, value):
-        return value.as_signed()
-
-    def as_unsigned(self, value):
-        return value.as_unsigned()
-
-    def low_bits(self, value, bits: int):
-        return value[:bits]
-
-    def width(self, value) -> int:
-        return len(value)
 
 
 def access_signal(node: str, bank: int) -> str:

@@ -9,8 +9,11 @@ from amaranth.lib.wiring import In, Out
 
 from lego.backend.design import Design
 from lego.backend.ports import PortPlan
-from lego.backend.rtl.bank import Bank
+from lego.backend.rtl.bank import bank_signature
 from lego.backend.rtl.controller import Controller
+from lego.backend.rtl.fu_kinds import FuInstance
+from lego.backend.rtl.fu_module import fu_signature
+from lego.backend.rtl.library import ModuleLibrary, bank_module
 from lego.backend.rtl.netlist import Netlist
 from lego.backend.schedule import Schedule, drain_cycles
 from lego.widths import index_bits
@@ -30,10 +33,12 @@ class Accelerator(wiring.Component):
     earlier. Every host input is registered before it reaches a RAM, so the host port adds no
     logic to the datapath's timing paths."""
 
-    def __init__(self, design: Design, schedule: Schedule, ports: PortPlan):
+    def __init__(self, design: Design, schedule: Schedule, ports: PortPlan,
+                 library: ModuleLibrary, fus: tuple[FuInstance, ...]):
         if schedule.design != design.name:
             raise ValueError(f"Schedule is for {schedule.design!r}, not {design.name!r}")
         self.design, self.schedule, self.ports = design, schedule, ports
+        self.library, self.fus = library, fus
         tensors = design.tensors
         super().__init__({
             "start": In(1),
@@ -58,22 +63,38 @@ class Accelerator(wiring.Component):
         m.d.comb += [ctrl.start.eq(self.start & ~ctrl.busy), ctrl.flow.eq(flow),
                      self.busy.eq(ctrl.busy), self.done.eq(ctrl.done)]
         banks = self._banks(m, ctrl.busy)
-        Netlist(m, self.design, self.schedule, self.ports, ctrl.counters, flow, banks).build()
+        fu_ports = self._fus(m, flow)
+        Netlist(m, self.design, self.schedule, self.ports, ctrl.counters, flow, banks,
+                self.fus, fu_ports).build()
         return m
 
-    def _banks(self, m, busy) -> dict[str, list[Bank]]:
+    def _fus(self, m, flow) -> dict[str, object]:
+        """One instance of its kind's module per FU; its port signals, by FU."""
+        out = {}
+        for fu in self.fus:
+            signature = fu_signature(self.design, fu)
+            ports = signature.flip().create(path=(fu.fu,))
+            m.submodules[fu.fu] = self.library.instance(fu.kind.name, signature, ports)
+            if fu.kind.uses_flow:
+                m.d.comb += ports.flow.eq(flow)
+            out[fu.fu] = {name: getattr(ports, name) for name in signature.members}
+        return out
+
+    def _banks(self, m, busy) -> dict[str, list]:
         """Per tensor and bank one RAM module, the host's registered inputs on its ports."""
         host = {name: Signal.like(getattr(self, name), name=f"{name}_q")
                 for name in ("host_tensor", "host_bank", "host_addr", "host_wdata", "host_we")}
         m.d.sync += [q.eq(getattr(self, name)) for name, q in host.items()]
-        banks: dict[str, list[Bank]] = {}
+        banks: dict[str, list] = {}
         words = []
         for t in self.design.tensors:
             banks[t.name] = []
             for b in range(t.banks):
-                readers = len(self.ports.bank(t.name, b).readers)
-                bank = Bank(t.bits, t.depth, max(1, readers))
-                m.submodules[f"mem_{t.name}_{b}"] = bank
+                reads = max(1, len(self.ports.bank(t.name, b).readers))
+                signature = bank_signature(t.bits, t.depth, reads)
+                bank = signature.flip().create(path=(f"mem_{t.name}_{b}",))
+                m.submodules[f"mem_{t.name}_{b}"] = self.library.instance(
+                    bank_module(self.design.name, t.bits, t.depth, reads), signature, bank)
                 selected = (host["host_tensor"] == t.index) & (host["host_bank"] == b)
                 m.d.comb += [bank.busy.eq(busy),
                              bank.host_we.eq(host["host_we"] & selected),

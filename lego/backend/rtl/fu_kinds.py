@@ -1,0 +1,126 @@
+"""FU modules as a hand designer writes them: one module per distinct kind of FU, instantiated
+once per FU, so the Verilog grows with the number of kinds, not of FUs.
+
+Each FU's datapath primitives (``Primitive.unit``) are described relative to the FU: its own id
+becomes ``self`` and a neighbour's becomes its offset (``rel_0_m1`` is the FU one column to the
+left), and every register count comes from the schedule. Two FUs whose descriptions are equal
+(same primitives, parameters, internal registers and ports) are the same kind: an interior PE,
+an edge PE that reads memory, a corner. A port carries a net tapped after some registers: a
+net's shift register always lives in the module that computes it, so the registers are exactly
+the LP's."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lego.backend.design import Design
+from lego.backend.schedule import Schedule
+from lego.backend.semantics import FlowMux
+
+__all__ = ["Port", "FuKind", "FuInstance", "fu_instances", "registers", "relative_name"]
+
+_FU_ID = re.compile(r"fu_\d+(?:_\d+)*")
+
+
+@dataclass(frozen=True)
+class Port:
+    name: str  # the module's port name (the same for every FU of the kind)
+    net: str  # the primitive whose value it carries, in this FU's own names
+    registers: int  # the tap of that net's shift register
+    width: int
+
+
+@dataclass(frozen=True)
+class FuKind:
+    name: str  # the Verilog module name
+    representative: str  # the FU whose primitives the module is built from
+    members: tuple[str, ...]  # the representative's primitives
+    uses_flow: bool  # has a dataflow mux, so needs the running dataflow
+
+
+@dataclass(frozen=True)
+class FuInstance:
+    fu: str
+    kind: FuKind
+    inputs: tuple[Port, ...]
+    outputs: tuple[Port, ...]
+
+
+def fu_instances(design: Design, schedule: Schedule) -> tuple[FuInstance, ...]:
+    """Every FU with its kind, in FU order; kinds numbered in order of first appearance."""
+    members: dict[str, list[str]] = {}
+    for prim in design.graph.primitives():
+        if prim.unit:
+            members.setdefault(prim.unit, []).append(prim.name)
+    stages = dict(schedule.stages)
+    kinds: dict[tuple, FuKind] = {}
+    out = []
+    for fu in sorted(members, key=_coord):
+        key, inputs, outputs = _describe(design, stages, fu, set(members[fu]))
+        if key not in kinds:
+            uses_flow = any(isinstance(design.graph.primitive(n).params, FlowMux)
+                            for n in members[fu])
+            kinds[key] = FuKind(f"{design.name}_fu{len(kinds)}", fu, tuple(sorted(members[fu])),
+                                uses_flow)
+        out.append(FuInstance(fu, kinds[key], inputs, outputs))
+    return tuple(out)
+
+
+def registers(design: Design, stages: dict, src: str, dst: str, distance: int) -> int:
+    """Registers on a connection: the LP's stages, the producer's latency, the distance."""
+    return stages[dst] - stages[src] - design.graph.primitive(src).latency + distance
+
+
+def _describe(design: Design, stages: dict, fu: str, mine: set[str]):
+    """The FU's description relative to itself (its kind's key) and its ports."""
+    graph = design.graph
+    nodes, inputs, outputs = [], {}, {}
+    for name in sorted(mine):
+        prim = graph.primitive(name)
+        wiring = []
+        for conn in graph.inputs(name):
+            regs = registers(design, stages, conn.src, name, conn.distance)
+            if conn.src in mine:
+                wiring.append(("net", relative_name(conn.src, fu), regs))
+            else:
+                port = _port(conn.src, fu, regs, graph.primitive(conn.src).width)
+                inputs[port.name] = port
+                wiring.append(("port", port.name))
+        nodes.append((relative_name(name, fu), prim.kind, prim.width, prim.latency, prim.params,
+                      tuple(wiring)))
+        for dst in sorted(graph.graph.successors(name)):
+            if dst in mine:
+                continue
+            for conn in graph.inputs(dst):
+                if conn.src == name:
+                    regs = registers(design, stages, name, dst, conn.distance)
+                    port = _port(name, fu, regs, prim.width)
+                    outputs[port.name] = port
+    ins = tuple(inputs[n] for n in sorted(inputs))
+    outs = tuple(outputs[n] for n in sorted(outputs))
+    key = (tuple(nodes), tuple((p.name, p.width) for p in ins),
+           tuple((p.name, p.width) for p in outs))
+    return key, ins, outs
+
+
+def _port(net: str, fu: str, regs: int, width: int) -> Port:
+    name = re.sub(r"[^A-Za-z0-9_]", "_", f"{relative_name(net, fu)}_r{regs}")
+    return Port(name, net, regs, width)
+
+
+def _coord(fu: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in fu.split("_")[1:])
+
+
+def relative_name(name: str, fu: str) -> str:
+    """``name`` with FU ids replaced: ``self`` for ``fu``, ``rel_<offsets>`` for another."""
+    own = _coord(fu)
+
+    def offset(match: re.Match) -> str:
+        other = _coord(match.group(0))
+        if other == own:
+            return "self"
+        return "rel_" + "_".join(f"m{-d}" if d < 0 else str(d)
+                                 for d in (o - s for o, s in zip(other, own, strict=True)))
+    return _FU_ID.sub(offset, name)

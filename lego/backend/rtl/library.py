@@ -1,0 +1,68 @@
+"""Sub-modules converted to Verilog once per kind and instantiated many times: the FU kinds
+and the RAM bank shapes. The design's Verilog is its top followed by these modules, so it grows
+with the number of kinds, and so does the conversion time."""
+
+from __future__ import annotations
+
+from amaranth import ClockSignal, Instance, ResetSignal
+from amaranth.back import verilog
+from amaranth.lib import wiring
+
+from lego.backend.design import Design
+from lego.backend.ports import PortPlan
+from lego.backend.rtl.bank import Bank
+from lego.backend.rtl.fu_kinds import FuInstance, fu_instances
+from lego.backend.rtl.fu_module import FuModule
+from lego.backend.schedule import Schedule
+
+__all__ = ["ModuleLibrary", "build_library", "bank_module"]
+
+
+class ModuleLibrary:
+    def __init__(self):
+        self.texts: dict[str, str] = {}
+        self.ports: dict[str, set[str]] = {}
+
+    def add(self, name: str, make) -> None:
+        """Convert ``make()`` (a component) as module ``name``, unless done already."""
+        if name in self.texts:
+            return
+        text = verilog.convert(make(), name=name, emit_src=False)
+        header = next(line for line in text.splitlines() if line.startswith(f"module {name}("))
+        self.ports[name] = {p.strip() for p in header[len(name) + 8:-2].split(",")}
+        self.texts[name] = text
+
+    def instance(self, name: str, signature: wiring.Signature, interface) -> Instance:
+        """An instance of module ``name`` whose ports are ``interface``'s signals."""
+        kwargs = {}
+        for path, member, value in signature.flatten(interface):
+            port = "__".join(str(p) for p in path)
+            kwargs[("i_" if member.flow == wiring.In else "o_") + port] = value
+        if "clk" in self.ports[name]:
+            kwargs["i_clk"] = ClockSignal()
+        if "rst" in self.ports[name]:
+            kwargs["i_rst"] = ResetSignal()
+        return Instance(name, **kwargs)
+
+    def verilog(self) -> str:
+        return "".join(self.texts[name] for name in self.texts)
+
+
+def bank_module(design: str, bits: int, depth: int, reads: int) -> str:
+    return f"{design}_ram{bits}x{depth}r{reads}"
+
+
+def build_library(design: Design, schedule: Schedule, ports: PortPlan
+                  ) -> tuple[ModuleLibrary, tuple[FuInstance, ...]]:
+    """Every FU kind and bank shape of the design, converted; and the FU instances."""
+    library = ModuleLibrary()
+    fus = fu_instances(design, schedule)
+    for fu in fus:
+        if fu.fu == fu.kind.representative:
+            library.add(fu.kind.name, lambda fu=fu: FuModule(design, schedule, fu))
+    for t in design.tensors:
+        for b in range(t.banks):
+            reads = max(1, len(ports.bank(t.name, b).readers))
+            library.add(bank_module(design.name, t.bits, t.depth, reads),
+                        lambda t=t, reads=reads: Bank(t.bits, t.depth, reads))
+    return library, fus

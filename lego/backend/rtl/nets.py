@@ -1,0 +1,89 @@
+"""The nets of the primitives built in one module: each net's value and its shift register.
+
+A connection u -> v holds ``stage(v) - stage(u) - latency(u) + distance`` registers; the fanouts
+of a net share one shift register and tap it (exactly the registers the LP paid for). Every
+input is a tap, so the order primitives are emitted in does not matter."""
+
+from __future__ import annotations
+
+import re
+
+from amaranth import Cat, Const, Mux, Signal, signed, unsigned
+
+from lego.backend.design import Design, counter_fields
+from lego.backend.semantics import evaluate
+
+__all__ = ["Nets", "AmaranthValues", "ident"]
+
+
+def ident(name: str) -> str:
+    """A Verilog identifier for a primitive name."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+class Nets:
+    """Nets of module ``m``: ``declare`` one per primitive built here, ``tap`` it after some
+    registers, ``emit`` a (non-memory) primitive's value from its inputs."""
+
+    def __init__(self, m, design: Design, flow):
+        self.m, self.design = m, design
+        self.values = AmaranthValues(design, flow)
+        self.taps: dict[str, list] = {}
+        self.bounds = [f.bounds for f in design.flows]
+
+    def declare(self, name: str, signal) -> None:
+        self.taps[name] = [signal]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.taps
+
+    def tap(self, name: str, registers: int):
+        if registers < 0:
+            raise AssertionError(f"negative registers on {name}")
+        taps = self.taps[name]
+        while len(taps) <= registers:
+            reg = Signal.like(taps[0], name=f"{taps[0].name}_d{len(taps)}")
+            self.m.d.sync += reg.eq(taps[-1])
+            taps.append(reg)
+        return taps[registers]
+
+    def emit(self, prim, inputs) -> None:
+        """Every primitive but the memory ports: its meaning, with Amaranth values."""
+        bank_bits = self.design.tensor(prim.params.tensor).bank_bits if prim.kind == "addr" else 0
+        value = evaluate(prim.params, self.values, inputs, self.bounds, prim.width, bank_bits)
+        self.m.d.comb += self.taps[prim.name][0].eq(value)  # sign- or zero-extends
+
+
+class AmaranthValues:
+    """The value interface of :mod:`lego.backend.semantics` over Amaranth values."""
+
+    def __init__(self, design: Design, flow):
+        self.design, self.flow = design, flow
+
+    def fields(self, packed):
+        return counter_fields(self.design.flows, packed)
+
+    def const(self, value: int, bits: int, signed_: bool):
+        return Const(value, signed(bits) if signed_ else unsigned(bits))
+
+    def mux(self, select, if_true, if_false):
+        return Mux(select, if_true, if_false)
+
+    def pack(self, low, low_bits: int, high, high_bits: int):
+        top = Const(high, high_bits) if isinstance(high, int) else high[:high_bits]
+        return Cat(low[:low_bits], top)
+
+    def split(self, packed, low_bits: int):
+        return packed[:low_bits], packed[low_bits:]
+
+    def as_signed(self, value):
+        return value.as_signed()
+
+    def as_unsigned(self, value):
+        return value.as_unsigned()
+
+    def low_bits(self, value, bits: int):
+        return value[:bits]
+
+    def width(self, value) -> int:
+        return len(value)
