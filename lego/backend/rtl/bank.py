@@ -1,8 +1,13 @@
 """One bank of a tensor: a RAM with one write port and a few synchronous read ports, so that
 Yosys maps it to block RAM (DP16KD) or distributed RAM (DPR16X4), never to flip-flops.
 
-While ``busy`` is low the host owns the write port and read port 0 (its inputs are already
-registered by the top); while it is high the datapath does."""
+While ``busy`` is low the host owns read port 0 and, unless ``host_writes`` is off, the write
+port (its inputs are already registered by the top); while it is high the datapath does. An
+output the datapath only writes (never reads back) needs no host writes: leaving out their
+mux saves a LUT per data bit of every such bank. A bank the datapath never reads has one
+read port, the host's, read asynchronously: the top registers the word after selecting the
+bank, so such banks need no output register of their own (distributed RAM reads are
+asynchronous anyway)."""
 
 from __future__ import annotations
 
@@ -15,42 +20,53 @@ from lego.widths import index_bits
 __all__ = ["Bank", "bank_signature"]
 
 
-def bank_signature(bits: int, depth: int, reads: int) -> wiring.Signature:
-    if reads < 1:
-        raise ValueError(f"A bank needs at least one read port (the host's), not {reads!r}")
+def bank_signature(bits: int, depth: int, reads: int, host_writes: bool) -> wiring.Signature:
+    """``reads``: the datapath's read ports (0: only the host reads the bank)."""
+    if reads < 0:
+        raise ValueError(f"Read port count must be a non-negative integer, not {reads!r}")
     address = unsigned(index_bits(depth))
+    host = {"host_we": In(1), "host_wdata": In(unsigned(bits))} if host_writes else {}
+    datapath = {"r_en": In(1).array(reads), "r_addr": In(address).array(reads),
+                "r_data": Out(unsigned(bits)).array(reads)} if reads else {}
     return wiring.Signature({
         "busy": In(1),
-        "host_we": In(1),
+        **host,
         "host_addr": In(address),
-        "host_wdata": In(unsigned(bits)),
+        "host_rdata": Out(unsigned(bits)),
         "w_en": In(1),
         "w_addr": In(address),
         "w_data": In(unsigned(bits)),
-        "r_en": In(1).array(reads),
-        "r_addr": In(address).array(reads),
-        "r_data": Out(unsigned(bits)).array(reads),
+        **datapath,
     })
 
 
 class Bank(wiring.Component):
-    def __init__(self, bits: int, depth: int, reads: int):
-        self.bits, self.depth, self.reads = bits, depth, reads
-        super().__init__(bank_signature(bits, depth, reads))
+    def __init__(self, bits: int, depth: int, reads: int, host_writes: bool = True):
+        self.bits, self.depth, self.reads, self.host_writes = bits, depth, reads, host_writes
+        super().__init__(bank_signature(bits, depth, reads, host_writes))
 
     def elaborate(self, platform):
         m = Module()
         m.submodules.ram = ram = memory.Memory(shape=unsigned(self.bits), depth=self.depth,
                                                init=[])
         write = ram.write_port()
-        m.d.comb += [write.en.eq(Mux(self.busy, self.w_en, self.host_we)),
-                     write.addr.eq(Mux(self.busy, self.w_addr, self.host_addr)),
-                     write.data.eq(Mux(self.busy, self.w_data, self.host_wdata))]
+        if self.host_writes:
+            m.d.comb += [write.en.eq(Mux(self.busy, self.w_en, self.host_we)),
+                         write.addr.eq(Mux(self.busy, self.w_addr, self.host_addr)),
+                         write.data.eq(Mux(self.busy, self.w_data, self.host_wdata))]
+        else:
+            m.d.comb += [write.en.eq(self.busy & self.w_en), write.addr.eq(self.w_addr),
+                         write.data.eq(self.w_data)]
+        if not self.reads:
+            read = ram.read_port(domain="comb")
+            m.d.comb += [read.addr.eq(self.host_addr), self.host_rdata.eq(read.data)]
+            return m
         for i in range(self.reads):
             read = ram.read_port()
             if i == 0:
                 m.d.comb += [read.en.eq(Mux(self.busy, self.r_en[0], 1)),
-                             read.addr.eq(Mux(self.busy, self.r_addr[0], self.host_addr))]
+                             read.addr.eq(Mux(self.busy, self.r_addr[0], self.host_addr)),
+                             self.host_rdata.eq(read.data)]
             else:
                 m.d.comb += [read.en.eq(self.r_en[i]), read.addr.eq(self.r_addr[i])]
             m.d.comb += self.r_data[i].eq(read.data)

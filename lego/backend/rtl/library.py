@@ -15,7 +15,7 @@ from lego.backend.rtl.fu_kinds import FuInstance, fu_instances
 from lego.backend.rtl.fu_module import FuModule
 from lego.backend.schedule import Schedule
 
-__all__ = ["ModuleLibrary", "build_library", "bank_module"]
+__all__ = ["ModuleLibrary", "build_library", "bank_module", "host_writes"]
 
 
 class ModuleLibrary:
@@ -48,8 +48,15 @@ class ModuleLibrary:
         return "".join(self.texts[name] for name in self.texts)
 
 
-def bank_module(design: str, bits: int, depth: int, reads: int) -> str:
-    return f"{design}_ram{bits}x{depth}r{reads}"
+def bank_module(design: str, bits: int, depth: int, reads: int, host_writes: bool) -> str:
+    return f"{design}_ram{bits}x{depth}r{reads}" + ("" if host_writes else "o")
+
+
+def host_writes(design: Design, tensor: str) -> bool:
+    """Whether the host loads ``tensor``: an input, or an output the datapath reads back
+    (accumulated in memory); an output the datapath only writes needs no host writes."""
+    return design.tensor(tensor).role == "input" or any(
+        p.kind == "mem_read" and p.params.tensor == tensor for p in design.graph.primitives())
 
 
 def build_library(design: Design, schedule: Schedule, ports: PortPlan
@@ -61,8 +68,10 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
         if fu.fu == fu.kind.representative:
             library.add(fu.kind.name, lambda fu=fu: FuModule(design, schedule, fu))
     for t in design.tensors:
+        writes = host_writes(design, t.name)
         for b in range(t.banks):
-            reads = max(1, len(ports.bank(t.name, b).readers))
-            library.add(bank_module(design.name, t.bits, t.depth, reads),
-                        lambda t=t, reads=reads: Bank(t.bits, t.depth, reads))
+            reads = len(ports.bank(t.name, b).readers)
+            library.add(bank_module(design.name, t.bits, t.depth, reads, writes),
+                        lambda t=t, reads=reads, writes=writes: Bank(t.bits, t.depth, reads,
+                                                                     writes))
     return library, fus

@@ -13,7 +13,7 @@ from lego.backend.rtl.bank import bank_signature
 from lego.backend.rtl.controller import Controller
 from lego.backend.rtl.fu_kinds import FuInstance
 from lego.backend.rtl.fu_module import fu_signature
-from lego.backend.rtl.library import ModuleLibrary, bank_module
+from lego.backend.rtl.library import ModuleLibrary, bank_module, host_writes
 from lego.backend.rtl.netlist import Netlist
 from lego.backend.schedule import Schedule, drain_cycles
 from lego.widths import index_bits
@@ -29,9 +29,10 @@ class Accelerator(wiring.Component):
     """``start`` runs dataflow ``dataflow`` (sampled at start) over the loaded tensors; ``done``
     is high from completion until the next start. Host port (used only while not busy): tensor
     ``host_tensor`` (index in ADG order), bank, address; ``host_we`` writes ``host_wdata`` (it
-    lands one edge later); ``host_rdata`` is the word addressed ``HOST_READ_LATENCY`` edges
-    earlier. Every host input is registered before it reaches a RAM, so the host port adds no
-    logic to the datapath's timing paths."""
+    lands one edge later; an output the datapath only writes takes no host writes);
+    ``host_rdata`` is the word addressed ``HOST_READ_LATENCY`` edges earlier. Every host input
+    is registered before it reaches a RAM, so the host port adds no logic to the datapath's
+    timing paths."""
 
     def __init__(self, design: Design, schedule: Schedule, ports: PortPlan,
                  library: ModuleLibrary, fus: tuple[FuInstance, ...]):
@@ -89,30 +90,45 @@ class Accelerator(wiring.Component):
         words = []
         for t in self.design.tensors:
             banks[t.name] = []
+            writes = host_writes(self.design, t.name)
             for b in range(t.banks):
-                reads = max(1, len(self.ports.bank(t.name, b).readers))
-                signature = bank_signature(t.bits, t.depth, reads)
+                reads = len(self.ports.bank(t.name, b).readers)
+                signature = bank_signature(t.bits, t.depth, reads, writes)
                 bank = signature.flip().create(path=(f"mem_{t.name}_{b}",))
                 m.submodules[f"mem_{t.name}_{b}"] = self.library.instance(
-                    bank_module(self.design.name, t.bits, t.depth, reads), signature, bank)
-                selected = (host["host_tensor"] == t.index) & (host["host_bank"] == b)
-                m.d.comb += [bank.busy.eq(busy),
-                             bank.host_we.eq(host["host_we"] & selected),
-                             bank.host_addr.eq(host["host_addr"]),
-                             bank.host_wdata.eq(host["host_wdata"])]
-                words.append((t.index, b, bank.r_data[0]))
+                    bank_module(self.design.name, t.bits, t.depth, reads, writes), signature,
+                    bank)
+                m.d.comb += [bank.busy.eq(busy), bank.host_addr.eq(host["host_addr"])]
+                if writes:
+                    selected = (host["host_tensor"] == t.index) & (host["host_bank"] == b)
+                    m.d.comb += [bank.host_we.eq(host["host_we"] & selected),
+                                 bank.host_wdata.eq(host["host_wdata"])]
+                words.append((t.index, b, bank.host_rdata, reads > 0))
                 banks[t.name].append(bank)
         self._read_back(m, host, words)
         return banks
 
     def _read_back(self, m, host, words) -> None:
-        """The addressed bank's read port 0, selected one edge after the RAM read and
-        registered: a flat case statement (a chain of muxes over many banks is too deep)."""
-        selected = Signal(len(host["host_bank"]) + len(host["host_tensor"]), name="host_sel_q")
-        m.d.sync += selected.eq(Cat(host["host_bank"], host["host_tensor"]))
+        """The addressed bank's word, registered twice after the registered address: a
+        synchronous bank's port registers it itself, an asynchronous (host-only) bank's word is
+        selected and registered here; then the word is selected and registered. Flat case
+        statements: a chain of muxes over many banks is too deep."""
+        bank_bits = len(host["host_bank"])
+        select = Cat(host["host_bank"], host["host_tensor"])
+        selected = Signal(len(select), name="host_sel_q")
+        late = Signal.like(self.host_rdata, name="host_async_word")
+        late_q = Signal.like(self.host_rdata, name="host_async_word_q")
+        m.d.sync += [selected.eq(select), late_q.eq(late)]
+        with m.Switch(select):
+            for index, bank, word, synchronous in words:
+                if not synchronous:
+                    with m.Case(bank | (index << bank_bits)):
+                        m.d.comb += late.eq(word)
+            with m.Default():
+                m.d.comb += late.eq(0)
         with m.Switch(selected):
-            for index, bank, word in words:
-                with m.Case(bank | (index << len(host["host_bank"]))):
-                    m.d.sync += self.host_rdata.eq(word)
+            for index, bank, word, synchronous in words:
+                with m.Case(bank | (index << bank_bits)):
+                    m.d.sync += self.host_rdata.eq(word if synchronous else late_q)
             with m.Default():
                 m.d.sync += self.host_rdata.eq(0)
