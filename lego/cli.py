@@ -20,6 +20,7 @@ _COMMANDS = {
     "verify": "lego.verify_cli",
     "sim": "sim.cli",
     "spatten": "lego.spatten.cli",
+    "synth": "lego.synth.cli",
 }
 
 

