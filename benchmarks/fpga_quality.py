@@ -1,0 +1,185 @@
+"""What lego's arrays cost on an ECP5, against hand-written ones, measured in one run.
+
+Every row is synthesized with Yosys (synth_ecp5) and placed and routed with nextpnr-ecp5
+(LFE5U-85F, CABGA381, seed 1) through ``lego.synth.synthesize_design``, the same code as
+``lego synth``. Rows: lego's int8 OS and WS GEMMs on 4x4, 8x8 and 16x16 arrays (a 2N x 2N x 2N
+GEMM on an N x N array: 8x8 runs the 16^3 GEMM of issue 16), the fused OS+WS 8x8 and the 12x12
+OS array, each at the periods asked for; and the hand-written 8x8 arrays of
+benchmarks/baselines/ (bare, and with A/B/C in RAM), plus the bare 4x4.
+
+    python benchmarks/fpga_quality.py [--periods 100,8] [--only ROW[,ROW]] [--jobs 2] [--fresh]
+                                      [--no-pnr]
+
+Results go to benchmarks/results/fpga_quality.json, rewritten whole after every row, so a run
+killed at any moment keeps the rows measured before it; a row whose Verilog and options are
+unchanged is not measured again unless --fresh. Prints one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lego.errors import LegoError  # noqa: E402
+from lego.tables import format_table  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "fpga_quality.json"
+BASELINES = ROOT / "benchmarks" / "baselines"
+TARGET = "ecp5-85k"
+COLUMNS = ("row", "period_ns", "LUT4", "CCU2C", "FF", "DSP", "DP16KD", "DPR16X4", "fmax_mhz",
+           "synth_s", "pnr_s")
+
+OS = ("os", "{{ti: 2, tj: 2, tk: {k}}}", "{{i: {n}*ti + p, j: {n}*tj + q, k: tk}}")
+WS = ("ws", "{{tk: 2, tj: 2, ti: {k}}}", "{{i: ti, j: {n}*tj + q, k: {n}*tk + p}}")
+
+
+def _spec(name: str, n: int, flows) -> str:
+    """A 2n x 2n x 2n int8 GEMM on an n x n array, one dataflow per entry of ``flows``."""
+    lines = [f"name: {name}", f"loops: {{i: {2 * n}, j: {2 * n}, k: {2 * n}}}",
+             "statement: C[i, j] += A[i, k] * B[k, j]", "dtypes: {A: int8, B: int8, C: int32}",
+             "dataflows:"]
+    for flow, temporal, mapping in flows:
+        lines += [f"  - name: {flow}", f"    spatial: {{p: {n}, q: {n}}}",
+                  f"    temporal: {temporal.format(k=2 * n)}",
+                  f"    map: {mapping.format(n=n)}"]
+    return "\n".join(lines) + "\n"
+
+
+def lego_rows() -> dict[str, str]:
+    rows = {}
+    for n in (4, 8, 16):
+        rows[f"gemm_os_{n}x{n}"] = _spec(f"gemm_os_{n}x{n}", n, [OS])
+        rows[f"gemm_ws_{n}x{n}"] = _spec(f"gemm_ws_{n}x{n}", n, [WS])
+    rows["gemm_os_ws_8x8"] = _spec("gemm_os_ws_8x8", 8, [OS, WS])
+    rows["gemm_os_12x12"] = _spec("gemm_os_12x12", 12, [OS])
+    return rows
+
+
+def hand_rows() -> dict[str, tuple[str, str]]:
+    """Name -> (Verilog text, top). The 4x4 is the 8x8 source with its default size changed."""
+    bare = (BASELINES / "os_array_8x8_bare.v").read_text()
+    bram = bare + (BASELINES / "os_array_8x8_bram.v").read_text()
+    small = re.sub(r"(parameter\s+(?:integer\s+)?(?:ROWS|COLS)\s*=\s*)8", r"\g<1>4", bare)
+    if small == bare:
+        raise SystemExit("hand 4x4: could not find the ROWS/COLS parameters to change")
+    return {"hand_os_8x8_bare": (bare, "os_array_8x8_bare"),
+            "hand_os_8x8_bram": (bram, "os_array_8x8_bram"),
+            "hand_os_4x4_bare": (small, "os_array_8x8_bare")}
+
+
+def _generate(spec_text: str, period: float | None) -> tuple[str, str]:
+    from lego.backend.generate import generate
+    from lego.frontend.passes import run_passes
+    from lego.spec import load_spec
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "spec.yaml"
+        path.write_text(spec_text)
+        spec = load_spec(path)
+        return generate(run_passes(spec).adg, period).verilog, spec.name
+
+
+def measure(row: str, source: str, top: str | None, period: float | None, pnr: bool,
+            known: str | None) -> dict | None:
+    """One row: generate (lego rows) and synthesize + place and route; None when its Verilog
+    and options hash to ``known`` (measured already)."""
+    from lego.synth.run import synthesize_design
+
+    verilog, top = (_generate(source, period) if top is None else (source, top))
+    key = hashlib.sha256(f"{verilog}\n{pnr}".encode()).hexdigest()
+    if key == known:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{top}.v"
+        path.write_text(verilog)
+        try:
+            report = synthesize_design(path, top, TARGET, pnr=pnr, seed=1, label=row).to_dict()
+        except LegoError as error:
+            return {"row": row, "period_ns": period, "key": key, "error": str(error)}
+    return {"row": row, "period_ns": period, "key": key, **report}
+
+
+def _cell(result: dict, column: str):
+    names = {"LUT4": "LUT4", "CCU2C": "CCU2C", "FF": "TRELLIS_FF", "DSP": "MULT18X18D",
+             "DP16KD": "DP16KD", "DPR16X4": "TRELLIS_DPR16X4"}
+    if column in names:
+        return result.get("cells_by_type", {}).get(names[column], 0)
+    if column == "synth_s":
+        return result.get("seconds", {}).get("yosys", "")
+    if column == "pnr_s":
+        return result.get("seconds", {}).get("nextpnr-ecp5", "")
+    if column == "fmax_mhz":
+        value = result.get("fmax_mhz")
+        return "" if value is None else round(value, 1)
+    if column == "period_ns":
+        return "hand" if result[column] is None else result[column]
+    return result.get(column, "")
+
+
+def table(results: list[dict]) -> str:
+    rows = [COLUMNS]
+    for r in results:
+        if "error" in r:
+            rows.append((r["row"], _cell(r, "period_ns"), r["error"]))
+        else:
+            rows.append(tuple(_cell(r, c) for c in COLUMNS))
+    return format_table(rows, "l" + "r" * (len(COLUMNS) - 1))
+
+
+def _save(results: dict[str, dict]) -> None:
+    """All rows, written to a temporary file and renamed: a kill never leaves half a file."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    temporary = RESULTS.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps([results[k] for k in sorted(results)], indent=2) + "\n")
+    os.replace(temporary, RESULTS)
+
+
+def _jobs(args) -> list[tuple]:
+    periods = [float(p) for p in args.periods.split(",")]
+    jobs = [(name, text, None, p) for name, text in lego_rows().items() for p in periods]
+    jobs += [(name, text, top, None) for name, (text, top) in hand_rows().items()]
+    if args.only:
+        wanted = set(args.only.split(","))
+        jobs = [j for j in jobs if j[0] in wanted]
+    return jobs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--periods", default="100", help="lego periods in ns, comma separated")
+    parser.add_argument("--only", help="rows to run, comma separated (default all)")
+    parser.add_argument("--jobs", type=int, default=1, help="rows measured at once")
+    parser.add_argument("--fresh", action="store_true", help="measure rows already measured")
+    parser.add_argument("--no-pnr", action="store_true", help="synthesis only")
+    args = parser.parse_args()
+    old = {} if not RESULTS.exists() else {f"{r['row']}@{r['period_ns']}": r
+                                           for r in json.loads(RESULTS.read_text())}
+    results = dict(old)
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(measure, name, text, top, p, not args.no_pnr,
+                               None if args.fresh else old.get(f"{name}@{p}", {}).get("key")):
+                   f"{name}@{p}" for name, text, top, p in _jobs(args)}
+        for future in as_completed(futures):
+            result = future.result()
+            if result is not None:
+                results[futures[future]] = result
+                _save(results)
+            print(f"{'measured' if result else 'unchanged'} {futures[future]}",
+                  file=sys.stderr, flush=True)
+    print(table([results[k] for k in sorted(results)]))
+    print(f"\n{TARGET} (nextpnr seed 1); wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
