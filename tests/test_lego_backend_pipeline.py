@@ -146,3 +146,14 @@ def test_the_register_overhead_comes_from_the_delay_model():
     pipeline(g, 1.05)
     with pytest.raises(LegoError, match="0.2 ns register overhead"):
         pipeline(g, 1.05, DelayModel(reg_overhead_ns=0.2))
+
+
+def test_a_connection_that_asks_for_a_register_gets_one_even_on_a_relaxed_clock():
+    g = PrimitiveGraph("clear")
+    g.add(Primitive("p", "cmp", 1, 0.1))
+    g.add(Primitive("x", "add", 8, 0.2))
+    g.add(Primitive("y", "mux", 8, 0.1))
+    g.connect("p", "y", 0, 0, min_registers=1)
+    g.connect("x", "y", 0, 1)
+    registers = {(s, d): r for s, d, _, r in pipeline(g, 100.0).edge_registers}
+    assert registers[("p", "y")] == 1 and registers[("x", "y")] >= 0

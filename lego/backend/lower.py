@@ -64,8 +64,8 @@ class _Lowering:
         if name not in self.graph.graph:
             self.graph.add(Primitive(name, kind, width, self.delays.delay(kind, width),
                                      latency, params, unit))
-            for operand, (src, distance) in enumerate(inputs):
-                self.graph.connect(src, name, distance, operand)
+            for operand, (src, distance, *least) in enumerate(inputs):
+                self.graph.connect(src, name, distance, operand, *least)
         return name
 
     def pred(self, flow: str, op: str, args: tuple, params) -> str:
@@ -230,8 +230,10 @@ class _Lowering:
         if acc not in self.graph.graph:
             self.graph.add(Primitive(acc, "add", output.bits,
                                      self.delays.delay("add", output.bits), 0, Sum(), fu))
+            # the clear arrives through a register: the gate and the accumulator's feedback
+            # register become one register with a synchronous reset (rtl/fu_module.py)
             gate = self.node(f"g.{fu}.{first}", "mux", output.bits, GateMux(),
-                             [(first, 0), (acc, 1)], unit=fu)
+                             [(first, 0, 1), (acc, 1)], unit=fu)
             self.graph.connect(contrib, acc, 0, 0)
             self.graph.connect(gate, acc, 0, 1)
         return acc

@@ -50,7 +50,7 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float) -> list[tuple[str, str]]
     comb = nx.DiGraph()
     comb.add_nodes_from(g.nodes)
     for u, v, data in g.edges(data=True):
-        if data["conn"].distance == 0 and graph.primitive(u).latency == 0:
+        if data["conn"].least_registers == 0 and graph.primitive(u).latency == 0:
             comb.add_edge(u, v)
     try:
         order = list(nx.topological_sort(comb))
@@ -128,10 +128,12 @@ def _model(graph: PrimitiveGraph, pairs) -> tuple[pulp.LpProblem, dict]:
         mirror[name] = model.add_variable(f"m_{i}")
         objective.append(prim.width * (mirror[name] - stage[name] + prim.latency))
         for _, dst, data in outs:
-            distance = data["conn"].distance
-            # registers on the edge are non-negative, and an edge that crosses steps keeps at
-            # least one so that timing paths always end at it (causality family)
-            model += stage[dst] - stage[name] - prim.latency + distance >= min(distance, 1)
+            conn = data["conn"]
+            distance = conn.distance
+            # registers on the edge are non-negative, an edge that crosses steps keeps at least
+            # one so that timing paths always end at it, and one that asks for registers gets
+            # them (causality family)
+            model += stage[dst] - stage[name] - prim.latency + distance >= conn.least_registers
             # ... and a net's shared shift register is as long as its longest tap
             model += mirror[name] - stage[dst] - distance >= 0
     for src, dst in pairs:

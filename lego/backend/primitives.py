@@ -43,6 +43,16 @@ class Connection:
     dst: str
     distance: int = 0  # steps of delay the dataflow asks for (FIFO depth, loop-carried distance)
     operand: int = 0  # which input of ``dst`` this connection drives
+    # the fewest registers the hardware wants on it (the LP may add more; the values stay those
+    # of the same step): e.g. one before an accumulator's clear, so the clear becomes the
+    # synchronous reset of the accumulator's register instead of a LUT per bit
+    min_registers: int = 0
+
+    @property
+    def least_registers(self) -> int:
+        """What the LP must keep: a step-crossing connection holds at least one register, so
+        that timing paths always end at it; and at least ``min_registers``."""
+        return max(min(self.distance, 1), self.min_registers)
 
 
 @dataclass(frozen=True)
@@ -88,11 +98,13 @@ class PrimitiveGraph:
         self.graph.add_node(primitive.name, prim=primitive)
         return primitive.name
 
-    def connect(self, src: str, dst: str, distance: int = 0, operand: int = 0) -> None:
+    def connect(self, src: str, dst: str, distance: int = 0, operand: int = 0,
+                min_registers: int = 0) -> None:
         for end in (src, dst):
             if end not in self.graph:
                 raise ValueError(f"unknown primitive {end!r}")
-        self.graph.add_edge(src, dst, conn=Connection(src, dst, distance, operand))
+        self.graph.add_edge(src, dst, conn=Connection(src, dst, distance, operand,
+                                                      min_registers))
 
     def inputs(self, name: str) -> list[Connection]:
         """The connections into ``name`` in operand order."""
@@ -115,6 +127,7 @@ class PrimitiveGraph:
         lines = []
         for prim in self.primitives():
             inputs = ", ".join(c.src + (f"@{c.distance}" if c.distance else "")
+                               + (f" (>={c.min_registers} regs)" if c.min_registers else "")
                                for c in self.inputs(prim.name))
             unit = f" in {prim.unit}" if prim.unit else ""
             lines.append(f"  {prim.name}: {prim.kind} w{prim.width} {prim.delay_ns}ns "

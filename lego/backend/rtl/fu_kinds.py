@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from lego.backend.design import Design
 from lego.backend.schedule import Schedule
-from lego.backend.semantics import FlowMux
+from lego.backend.semantics import FlowMux, GateMux
 
-__all__ = ["Port", "FuKind", "FuInstance", "fu_instances", "registers", "relative_name"]
+__all__ = ["Port", "FuKind", "FuInstance", "fu_instances", "registers", "relative_name",
+           "reset_register", "input_registers"]
 
 _FU_ID = re.compile(r"fu_\d+(?:_\d+)*")
 
@@ -72,6 +73,32 @@ def registers(design: Design, stages: dict, src: str, dst: str, distance: int) -
     return stages[dst] - stages[src] - design.graph.primitive(src).latency + distance
 
 
+def reset_register(design: Design, stages: dict, name: str) -> bool:
+    """Whether gate ``name`` (clear ? 0 : x) is built as the register before it with a
+    synchronous reset: both inputs arrive through registers, and no one else taps x there.
+    ECP5 (and most FPGA) flip-flops reset for free; the mux would cost a LUT per bit."""
+    prim = design.graph.primitive(name)
+    if not isinstance(prim.params, GateMux):
+        return False
+    clear, data = design.graph.inputs(name)
+    regs = [registers(design, stages, c.src, name, c.distance) for c in (clear, data)]
+    if min(regs) < 1:
+        return False
+    shared = [c for dst in design.graph.graph.successors(data.src)
+              for c in design.graph.inputs(dst)
+              if c.src == data.src and dst != name
+              and registers(design, stages, data.src, dst, c.distance) == regs[1]]
+    return not shared
+
+
+def input_registers(design: Design, stages: dict, name: str) -> list[tuple[str, int]]:
+    """(source, registers) of each input of ``name`` as its module taps them: one fewer for a
+    reset register's inputs (the register is built inside the gate)."""
+    early = 1 if reset_register(design, stages, name) else 0
+    return [(c.src, registers(design, stages, c.src, name, c.distance) - early)
+            for c in design.graph.inputs(name)]
+
+
 def _describe(design: Design, stages: dict, fu: str, mine: set[str]):
     """The FU's description relative to itself (its kind's key) and its ports."""
     graph = design.graph
@@ -79,16 +106,15 @@ def _describe(design: Design, stages: dict, fu: str, mine: set[str]):
     for name in sorted(mine):
         prim = graph.primitive(name)
         wiring = []
-        for conn in graph.inputs(name):
-            regs = registers(design, stages, conn.src, name, conn.distance)
-            if conn.src in mine:
-                wiring.append(("net", relative_name(conn.src, fu), regs))
+        for src, regs in input_registers(design, stages, name):
+            if src in mine:
+                wiring.append(("net", relative_name(src, fu), regs))
             else:
-                port = _port(conn.src, fu, regs, graph.primitive(conn.src).width)
+                port = _port(src, fu, regs, graph.primitive(src).width)
                 inputs[port.name] = port
                 wiring.append(("port", port.name))
         nodes.append((relative_name(name, fu), prim.kind, prim.width, prim.latency, prim.params,
-                      tuple(wiring)))
+                      reset_register(design, stages, name), tuple(wiring)))
         for dst in sorted(graph.graph.successors(name)):
             if dst in mine:
                 continue

@@ -4,12 +4,17 @@ the module that computes it (:mod:`lego.backend.rtl.fu_kinds`)."""
 
 from __future__ import annotations
 
-from amaranth import Module, Signal, unsigned
+from amaranth import Module, Mux, Signal, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from lego.backend.design import Design
-from lego.backend.rtl.fu_kinds import FuInstance, registers, relative_name
+from lego.backend.rtl.fu_kinds import (
+    FuInstance,
+    input_registers,
+    relative_name,
+    reset_register,
+)
 from lego.backend.rtl.nets import Nets, ident
 from lego.backend.schedule import Schedule
 from lego.widths import index_bits
@@ -43,12 +48,15 @@ class FuModule(wiring.Component):
             nets.declare(name, Signal(prim.width, name=ident(relative_name(name, self.fu.fu))))
         ports = {(p.net, p.registers): getattr(self, p.name) for p in self.fu.inputs}
         for name in self.fu.kind.members:
-            inputs = []
-            for conn in graph.inputs(name):
-                regs = registers(self.design, self.stages, conn.src, name, conn.distance)
-                inputs.append(nets.tap(conn.src, regs) if conn.src in nets
-                              else ports[conn.src, regs])
-            nets.emit(graph.primitive(name), inputs)
+            inputs = [nets.tap(src, regs) if src in nets else ports[src, regs]
+                      for src, regs in input_registers(self.design, self.stages, name)]
+            if reset_register(self.design, self.stages, name):
+                # clear ? 0 : x, one edge early, into the gate's own register: a flip-flop
+                # with a synchronous reset (inputs tapped one register early for it)
+                clear, data = inputs
+                m.d.sync += nets.taps[name][0].eq(Mux(clear, 0, data))
+            else:
+                nets.emit(graph.primitive(name), inputs)
         for port in self.fu.outputs:
             m.d.comb += getattr(self, port.name).eq(nets.tap(port.net, port.registers))
         return m
