@@ -11,10 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-
 from lego.backend.design import Design
-from lego.backend.semantics import port_hits
 from lego.backend.step_values import StepValues
 
 __all__ = ["TensorAccesses", "count_accesses"]
@@ -36,19 +33,11 @@ def count_accesses(design: Design, flow_index: int) -> tuple[TensorAccesses, ...
     """Per tensor of the design (in design order), the datapath's SRAM accesses in one run of
     dataflow ``flow_index``. Host-port loads and read-back are not counted."""
     values = StepValues(design, flow_index)
-    graph = design.graph
     tally: Counter = Counter()
-    for prim in graph.primitives():
-        if prim.kind not in ("mem_read", "mem_write"):
-            continue
-        inputs = [c.src for c in graph.inputs(prim.name)]
-        enable, address = (inputs[1], inputs[0]) if prim.kind == "mem_read" else inputs[:2]
-        geo = design.tensor(prim.params.tensor)
-        packed = values.net(address)
-        _, bank = values.split(packed, graph.primitive(address).width - geo.bank_bits)
-        for b, hits in port_hits(values, values.net(enable), bank, prim.params.banks):
-            tally[prim.kind, geo.name, b] += int(np.count_nonzero(
-                np.broadcast_to(hits, values.steps)))
+    for prim in design.graph.primitives():
+        if prim.kind in ("mem_read", "mem_write"):
+            for b, steps in values.accesses(prim.name):
+                tally[prim.kind, prim.params.tensor, b] += len(steps)
     return tuple(TensorAccesses(t.name, t.bits,
                                 tuple(tally["mem_read", t.name, b] for b in range(t.banks)),
                                 tuple(tally["mem_write", t.name, b] for b in range(t.banks)))

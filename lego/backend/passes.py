@@ -3,7 +3,6 @@ it; ``lego gen --dump-after PASS`` prints the stable text of what a pass produce
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 
 from lego.backend.design import Design
@@ -13,6 +12,7 @@ from lego.backend.ports import PortPlan, assign_ports
 from lego.backend.primitives import DelayModel
 from lego.backend.schedule import Schedule
 from lego.frontend.adg import ADG
+from lego.pass_list import run_in_order
 
 __all__ = ["RELAXED_PERIOD_NS", "BackendState", "PASSES", "PASS_NAMES", "run_backend",
            "dump_after"]
@@ -72,14 +72,7 @@ def run_backend(adg: ADG, period_ns: float | None = None, delays: DelayModel | N
     is called after each pass when given."""
     state = BackendState(adg, RELAXED_PERIOD_NS if period_ns is None else period_ns,
                          delays or DelayModel())
-    for name, run in PASSES:
-        start = time.perf_counter()
-        state = run(state)
-        if timer is not None:
-            timer(name, time.perf_counter() - start)
-        if name == stop_after:
-            break
-    return state
+    return run_in_order(PASSES, state, stop_after, timer)
 
 
 def dump_after(state: BackendState, name: str) -> str:

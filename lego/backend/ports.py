@@ -14,11 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
-
 from lego.backend.design import Design
 from lego.backend.schedule import Schedule
-from lego.backend.semantics import port_hits
 from lego.backend.step_values import StepValues
 from lego.errors import LegoError
 
@@ -77,22 +74,14 @@ def _enabled_cycles(design: Design, schedule: Schedule) -> dict[tuple, set]:
     """Per (kind, tensor, bank, primitive): the (dataflow, cycle) pairs in which it accesses the
     bank, a cycle being the step plus the primitive's stage."""
     stages = dict(schedule.stages)
-    graph = design.graph
     out: dict[tuple, set] = defaultdict(set)
     for flow in design.flows:
         values = StepValues(design, flow.index)
-        for prim in graph.primitives():
-            if prim.kind not in ("mem_read", "mem_write"):
-                continue
-            inputs = [c.src for c in graph.inputs(prim.name)]
-            enable, address = (inputs[1], inputs[0]) if prim.kind == "mem_read" else inputs[:2]
-            geo = design.tensor(prim.params.tensor)
-            _, bank = values.split(values.net(address),
-                                   graph.primitive(address).width - geo.bank_bits)
-            for b, hits in port_hits(values, values.net(enable), bank, prim.params.banks):
-                steps = np.flatnonzero(np.broadcast_to(hits, values.steps))
-                key = (prim.kind, geo.name, b, prim.name)
-                out[key].update((flow.index, int(c)) for c in steps + stages[prim.name])
+        for prim in design.graph.primitives():
+            if prim.kind in ("mem_read", "mem_write"):
+                for b, steps in values.accesses(prim.name):
+                    key = (prim.kind, prim.params.tensor, b, prim.name)
+                    out[key].update((flow.index, int(c)) for c in steps + stages[prim.name])
     return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from lego.backend.design import COUNTER, Design
-from lego.backend.semantics import evaluate
+from lego.backend.semantics import evaluate, port_hits
 
 __all__ = ["StepValues"]
 
@@ -43,6 +43,18 @@ class StepValues:
                                  [f.bounds for f in self.design.flows], prim.width, bank_bits)
             self.cache[name] = value
         return self.cache[name]
+
+    def accesses(self, name: str) -> list[tuple[int, np.ndarray]]:
+        """Per bank memory port ``name`` may touch, the steps at which it accesses that bank
+        (indices into this dataflow's steps)."""
+        graph = self.design.graph
+        prim = graph.primitive(name)
+        inputs = [c.src for c in graph.inputs(name)]
+        enable, address = (inputs[1], inputs[0]) if prim.kind == "mem_read" else inputs[:2]
+        bank_bits = self.design.tensor(prim.params.tensor).bank_bits
+        _, bank = self.split(self.net(address), graph.primitive(address).width - bank_bits)
+        return [(b, np.flatnonzero(np.broadcast_to(hits, self.steps)))
+                for b, hits in port_hits(self, self.net(enable), bank, prim.params.banks)]
 
     def fields(self, packed):
         out = []

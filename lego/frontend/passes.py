@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 
 from lego.frontend.adg import ADG, build_adg
@@ -11,6 +10,7 @@ from lego.frontend.interconnect import Interconnect, synthesize_interconnect
 from lego.frontend.memory import MemorySystem, plan_memory
 from lego.frontend.reuse import Reuse, analyze_reuse
 from lego.ir import Spec
+from lego.pass_list import run_in_order
 
 __all__ = ["State", "PASSES", "PASS_NAMES", "run_passes", "dump_after"]
 
@@ -45,15 +45,7 @@ PASS_NAMES = tuple(name for name, _ in PASSES)
 def run_passes(spec: Spec, stop_after: str | None = None, timer=None) -> State:
     """Run the passes in order (up to and including ``stop_after``). ``timer(name, seconds)``
     is called after each pass when given."""
-    state = State(spec)
-    for name, run in PASSES:
-        start = time.perf_counter()
-        state = run(state)
-        if timer is not None:
-            timer(name, time.perf_counter() - start)
-        if name == stop_after:
-            break
-    return state
+    return run_in_order(PASSES, State(spec), stop_after, timer)
 
 
 def dump_after(state: State, name: str) -> str:
