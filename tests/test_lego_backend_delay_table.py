@@ -1,0 +1,83 @@
+"""The shipped ECP5 delay table (lego/backend/delays_ecp5.json, fitted by
+benchmarks/calibrate_delays.py) loads into a DelayModel, and its fit reproduces the probes it was
+fitted to within the residuals it records."""
+
+import json
+import math
+
+import pytest
+
+from lego.backend.delay_table import (
+    TABLE_PATH,
+    DelayTable,
+    ecp5_delays,
+    load_table,
+    node_features,
+    path_delay,
+)
+from lego.backend.primitives import DelayModel
+
+FIELDS = ("mul_ns_per_bit", "add_ns_per_bit", "add_base_ns", "mux_ns", "reg_overhead_ns",
+          "wire_ns", "cmp_ns", "addr_ns")
+
+
+@pytest.fixture(scope="module")
+def table() -> DelayTable:
+    return load_table()
+
+
+def test_loads_into_a_delay_model_with_every_field_positive():
+    model = ecp5_delays()
+    assert isinstance(model, DelayModel)
+    for name in FIELDS:
+        assert getattr(model, name) > 0, name
+
+
+def test_every_value_is_positive_and_documented(table):
+    data = json.loads(TABLE_PATH.read_text())
+    assert data["units"] == "ns"
+    assert set(table.values) == set(data["values"])
+    for name, value in table.values.items():
+        assert value > 0, name
+        assert data["values"][name]["meaning"], name
+    assert table.measured_on and table.tools["yosys"] and table.tools["nextpnr-ecp5"]
+
+
+def test_the_model_charges_what_the_table_says(table):
+    model, v = table.model, table.values
+    assert model.delay("mul", 32) == pytest.approx(v["mul_ns"], abs=1e-4)
+    assert model.delay("add", 32) == pytest.approx(v["add_base_ns"] + 32 * v["add_ns_per_bit"])
+    assert model.delay("mux", 8) == v["mux_ns"]
+    assert model.reg_overhead_ns == v["reg_overhead_ns"]
+
+
+def test_the_fit_reproduces_its_probes_within_the_recorded_residuals(table):
+    assert len(table.residuals) >= 50
+    for r in table.residuals:
+        # recomputed from the values, not read back: the table and the model agree
+        fitted = path_delay(table.values, r.nodes)
+        assert fitted == pytest.approx(r.fitted_ns, abs=2e-3), r.probe
+        assert abs(r.measured_ns - fitted) <= abs(r.residual_ns) + 2e-3, r.probe
+    rms = math.sqrt(sum(r.residual_ns ** 2 for r in table.residuals) / len(table.residuals))
+    assert rms == pytest.approx(table.rms_residual_ns, abs=2e-3)
+    assert rms < 0.5
+
+
+def test_each_kind_was_measured_by_some_probe(table):
+    terms = {term for r in table.residuals for term, _ in r.nodes}
+    assert {"mul", "add", "mux", "cmp", "addr", "port_mux", "fanout",
+            "dram_read_setup", "dram_clk_to_out", "bram_clk_to_out"} <= terms
+
+
+def test_unknown_terms_are_refused():
+    with pytest.raises(ValueError, match=r"Delay term must be one of .*, not 'adder'"):
+        node_features("adder", 8)
+
+
+def test_a_table_in_other_units_is_refused(tmp_path):
+    data = json.loads(TABLE_PATH.read_text())
+    data["units"] = "ps"
+    bad = tmp_path / "delays.json"
+    bad.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"must be in ns, not 'ps'"):
+        load_table(bad)
