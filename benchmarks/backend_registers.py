@@ -1,4 +1,4 @@
-"""Back-end benchmark: LP vs naive pipeline register bits on the 16x16 GEMMs at a few clock
+"""Back-end benchmark: LP vs hand-style pipeline register bits on the 16x16 GEMMs at a few clock
 periods, and `lego gen` (front end + back end + Verilog) time for 16x16 and 32x32 GEMM.
 
 Run: python benchmarks/backend_registers.py  (prints tables, writes
