@@ -37,10 +37,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from amaranth import Cat, ClockDomain, ClockSignal, Const, Module, Mux, Signal, signed, unsigned
+from amaranth import Cat, ClockDomain, ClockSignal, Const, Module, Mux, Signal
 from amaranth.back import verilog
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lego.backend.rtl.nets import AmaranthValues  # noqa: E402  (the RTL's own value interface)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "calibrate_delays.json"
@@ -183,7 +187,7 @@ def _gate_fanout_probe(fus: int, bits: int = 32) -> Probe:
     def build(b):
         first = b.input(1)
         for _ in range(fus):
-            gated = GateMux().evaluate(_Values(), [first, b.input(bits)])
+            gated = GateMux().evaluate(AmaranthValues(), [first, b.input(bits)])
             b.output((b.input(bits) + gated)[:bits], bits)
     return Probe(f"gate_fanout_{fus}x{bits}", "fanout",
                  (("fanout", fus * bits), ("mux", bits), ("add", bits)), build)
@@ -247,7 +251,7 @@ def _generator_probe(spec: str, design, prim) -> Probe:
 
     def build(b):
         packed = b.input(counters_width(design.flows))
-        values = _Values(design.flows, b.input(index_bits(len(design.flows))))
+        values = AmaranthValues(design.flows, b.input(index_bits(len(design.flows))))
         b.output(evaluate(prim.params, values, [packed], bounds, prim.width, bank_bits),
                  prim.width)
     name = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9]", "_", f"{spec}_{prim.name}")).strip("_")
@@ -301,7 +305,7 @@ def _check_probes() -> list[Probe]:
     def cmp_gate_add(b):
         first = b.keep(b.input(3) == 0, "first")
         for _ in range(16):
-            gated = GateMux().evaluate(_Values(), [first, b.input(32)])
+            gated = GateMux().evaluate(AmaranthValues(), [first, b.input(32)])
             b.output((b.input(32) + gated)[:32], 32)
     return [Probe("check_dram_mux_mul8_add32", "check",
                   (("dram_clk_to_out", 1), ("mux", 8), ("mul", 8), ("add", 32)), read_mul_add,
@@ -309,43 +313,6 @@ def _check_probes() -> list[Probe]:
             Probe("check_cmp_fanout512_gate_add32", "check",
                   (("cmp", 1), ("fanout", 512), ("mux", 32), ("add", 32)), cmp_gate_add,
                   check=True)]
-
-
-class _Values:
-    """The value interface of lego.backend.semantics over Amaranth values, as the RTL
-    supplies it (kept here so the probes need nothing but the semantics)."""
-
-    def __init__(self, flows=(), flow=None):
-        self.flows, self.flow = flows, flow
-
-    def fields(self, packed):
-        from lego.backend.design import counter_fields
-        return counter_fields(self.flows, packed)
-
-    def const(self, value: int, bits: int, signed_: bool):
-        return Const(value, signed(bits) if signed_ else unsigned(bits))
-
-    def mux(self, select, if_true, if_false):
-        return Mux(select, if_true, if_false)
-
-    def pack(self, low, low_bits: int, high, high_bits: int):
-        top = Const(high, high_bits) if isinstance(high, int) else high[:high_bits]
-        return Cat(low[:low_bits], top)
-
-    def split(self, packed, low_bits: int):
-        return packed[:low_bits], packed[low_bits:]
-
-    def as_signed(self, value):
-        return value.as_signed()
-
-    def as_unsigned(self, value):
-        return value.as_unsigned()
-
-    def low_bits(self, value, bits: int):
-        return value[:bits]
-
-    def width(self, value) -> int:
-        return len(value)
 
 
 MUL_SIZES = ((4, 8), (8, 16), (8, 32), (12, 24), (16, 32), (18, 36), (24, 48), (24, 32),

@@ -27,7 +27,7 @@ class Nets:
 
     def __init__(self, m, design: Design, flow):
         self.m, self.design = m, design
-        self.values = AmaranthValues(design, flow)
+        self.values = AmaranthValues(design.flows, flow)
         self.taps: dict[str, list] = {}
         self.bounds = [f.bounds for f in design.flows]
 
@@ -55,13 +55,14 @@ class Nets:
 
 
 class AmaranthValues:
-    """The value interface of :mod:`lego.backend.semantics` over Amaranth values."""
+    """The value interface of :mod:`lego.backend.semantics` over Amaranth values; ``flows``
+    lay out the packed counters, ``flow`` is the running dataflow's select."""
 
-    def __init__(self, design: Design, flow):
-        self.design, self.flow = design, flow
+    def __init__(self, flows=(), flow=None):
+        self.flows, self.flow = tuple(flows), flow
 
     def fields(self, packed):
-        return counter_fields(self.design.flows, packed)
+        return counter_fields(self.flows, packed)
 
     def const(self, value: int, bits: int, signed_: bool):
         return Const(value, signed(bits) if signed_ else unsigned(bits))
