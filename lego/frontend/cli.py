@@ -13,7 +13,7 @@ from lego.outputs import write_design
 from lego.spec import load_spec
 from lego.tables import format_table
 
-__all__ = ["register", "summary_table"]
+__all__ = ["register", "summary_table", "design_folder_files"]
 
 STAGES = ("adg", "rtl")
 # the back end's passes, in order (lego.backend.passes.PASS_NAMES; not imported here so that
@@ -51,11 +51,8 @@ def _gen(args) -> int:
         return 0
     state = run_passes(spec)
     out = Path(args.out) if args.out else Path("rtl_out") / spec.name
-    files = {"adg.json": state.adg.to_json(), "adg.dot": state.adg.to_dot()}
-    if args.stage == "rtl":
-        from lego.backend.generate import design_files, generate
-        files.update(design_files(state.adg, generate(state.adg, args.period),
-                                  Path(args.spec).read_text()))
+    files = design_folder_files(state, Path(args.spec).read_text(), args.period,
+                                rtl=args.stage == "rtl")
     svg = _render(files["adg.dot"])
     if svg is not None:
         files["adg.svg"] = svg
@@ -66,6 +63,17 @@ def _gen(args) -> int:
     print(summary_table(state))
     print(f"wrote {out}/: {', '.join(sorted(files))}")
     return 0
+
+
+def design_folder_files(state: State, spec_text: str, period: float | None,
+                        rtl: bool = True) -> dict[str, str]:
+    """What ``lego gen`` writes for a front-end result (less the optional picture): the ADG,
+    and with ``rtl`` the Verilog, report, manifest and FuseSoC core."""
+    files = {"adg.json": state.adg.to_json(), "adg.dot": state.adg.to_dot()}
+    if rtl:
+        from lego.backend.generate import design_files, generate
+        files.update(design_files(state.adg, generate(state.adg, period), spec_text))
+    return files
 
 
 def _dump(spec, name: str, period: float | None) -> str:

@@ -44,7 +44,7 @@ def resolve(source: str, *, top: str | None = None, period_ns: float | None = No
 def from_spec(path: Path, period_ns: float | None, out: Path | None) -> DesignSource:
     """The design of spec ``path`` in ``out`` (default rtl_out/<name>/), generated anew
     unless its manifest.json equals the one this generation would write."""
-    from lego.backend.generate import design_files, generate
+    from lego.frontend.cli import design_folder_files
     from lego.frontend.passes import run_passes
     from lego.outputs import write_design
     from lego.spec import load_spec
@@ -58,10 +58,7 @@ def from_spec(path: Path, period_ns: float | None, out: Path | None) -> DesignSo
             return DesignSource(found.verilog, found.top, out, str(path))
         except LegoError:
             pass  # damaged: generate it again
-    # as ``lego gen`` writes it (lego.frontend.cli), less the optional picture
-    adg = run_passes(spec).adg
-    files = {"adg.json": adg.to_json(), "adg.dot": adg.to_dot()}
-    files.update(design_files(adg, generate(adg, period_ns), text))
+    files = design_folder_files(run_passes(spec), text, period_ns)
     try:
         write_design(out, files)
     except OSError as error:
