@@ -7,7 +7,7 @@ import pytest
 
 from lego.errors import LegoError
 from lego.spatten.pq_model import run_pq
-from lego.spatten.pq_timing import pass_cycles, pq_cycles
+from lego.spatten.pq_timing import pass_cycles, pq_cycles, softmax_cycles
 from tests.test_lego_spatten_pq import TINY, random_requests, simulate
 
 
@@ -33,3 +33,12 @@ def test_cycle_model_terms():
 def test_bad_length_is_a_lego_error(length):
     with pytest.raises(LegoError, match=rf"^pq: length must be in \[1, 16\], not {length}$"):
         pq_cycles(TINY, length, False)
+
+
+@pytest.mark.parametrize("refetched", [False, True])
+def test_softmax_cycles_are_the_engine_cycles_without_its_key_beats(refetched):
+    for params in (TINY, replace(TINY, exp_units=3)):
+        for length in (1, 5, params.max_len):
+            beats = (2 if refetched else 1) * length * params.beats_per_key
+            assert softmax_cycles(params, length, refetched) + beats == \
+                pq_cycles(params, length, refetched)

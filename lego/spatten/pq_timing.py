@@ -17,17 +17,29 @@ from __future__ import annotations
 from lego.errors import LegoError
 from lego.spatten.pq_params import PqParams
 
-__all__ = ["pq_cycles", "pass_cycles"]
+__all__ = ["pq_cycles", "pass_cycles", "softmax_cycles"]
+
+
+def _softmax_pass(params: PqParams, length: int) -> int:
+    """EXP (the sum) and DIV of one pass, after its key beats."""
+    return -(-length // params.exp_units) + params.prob_bits + 1
 
 
 def pass_cycles(params: PqParams, length: int) -> int:
     """One key pass plus the softmax sum and the divider."""
-    exp = -(-length // params.exp_units)
-    return length * params.beats_per_key + exp + params.prob_bits + 1
+    return length * params.beats_per_key + _softmax_pass(params, length)
 
 
-def pq_cycles(params: PqParams, length: int, refetched: bool) -> int:
+def softmax_cycles(params: PqParams, length: int, refetched: bool) -> int:
+    """The engine's cycles without its key beats: EXP and DIV per pass, then OUT and DONE. A
+    system that computes q . key on a separate multiplier array (sim/spatten) charges these to
+    the softmax stage and the key beats to its Q x K stage; the two add up to ``pq_cycles``."""
     if not 1 <= length <= params.max_len:
         raise LegoError(f"pq: length must be in [1, {params.max_len}], not {length!r}")
     passes = 2 if refetched else 1
-    return passes * pass_cycles(params, length) + length + 1
+    return passes * _softmax_pass(params, length) + length + 1
+
+
+def pq_cycles(params: PqParams, length: int, refetched: bool) -> int:
+    passes = 2 if refetched else 1
+    return passes * length * params.beats_per_key + softmax_cycles(params, length, refetched)
