@@ -92,22 +92,23 @@ class _Row:
 
 
 def _request(row: _Row) -> tuple[Request, int]:
+    """The row's request and D, columns checked left to right (the first bad one is named)."""
+    ids = [row.int(column, 0) for column in COLUMNS[:3]]
+    dim = row.int("embedding_length_D", 1)
     length = row.int("sentence_length_L", 1)
     keys = row.int("key_fetch_num", 1)
     if keys > length:
         raise row.error("key_fetch_num", f"{keys} keys exceed the sentence length L={length}")
+    key_bits = row.bits("quant_key_bit")
+    refetch = row.bool("if_requant")
+    lsb = row.int("auto_requant_incre", 1, MAX_BITS) if refetch else 0
     values = row.int("value_fetch_num", 1)
     if values > keys:
         raise row.error("value_fetch_num", f"{values} values exceed the {keys} keys")
-    refetch = row.bool("if_requant")
-    lsb = row.int("auto_requant_incre", 1, MAX_BITS) if refetch else 0
-    topk = None
-    if row.bool("if_topk"):
-        topk = row.int("topk", 1, length)
-    request = Request(row.line, row.int("iteration_id", 0), row.int("layer_id", 0),
-                      row.int("head_id", 0), length, keys, row.bits("quant_key_bit"), refetch,
-                      lsb, values, row.bits("quant_value_bit"), topk)
-    return request, row.int("embedding_length_D", 1)
+    value_bits = row.bits("quant_value_bit")
+    topk = row.int("topk", 1, length) if row.bool("if_topk") else None
+    return Request(row.line, *ids, length, keys, key_bits, refetch, lsb, values, value_bits,
+                   topk), dim
 
 
 def _rows(path: str) -> list[_Row]:
@@ -121,10 +122,11 @@ def _rows(path: str) -> list[_Row]:
     if not lines or tuple(c.strip() for c in lines[0]) != COLUMNS:
         raise SpecError(f"header must be the {len(COLUMNS)} SpAtten summary columns "
                         f"({','.join(COLUMNS[:3])},...,topk)", file=path, line=1)
-    if lines and len(lines) > 1 and _is_config_row(lines[-1]):
-        lines = lines[:-1]
+    numbered = [(n, cells) for n, cells in enumerate(lines[1:], start=2) if cells]  # no blanks
+    if numbered and _is_config_row(numbered[-1][1]):
+        numbered.pop()
     rows = []
-    for number, cells in enumerate(lines[1:], start=2):
+    for number, cells in numbered:
         if len(cells) != len(COLUMNS):
             raise SpecError(f"expected {len(COLUMNS)} cells, got {len(cells)}", file=path,
                             line=number, field=COLUMNS[min(len(cells), len(COLUMNS) - 1)])
