@@ -70,7 +70,7 @@ class _Machine:
             return after
         return self.lines[stage].place(self.schedule.end(after), after, duration)
 
-    def request(self, r: Request, d: int, bits, after: int) -> tuple[int, int]:
+    def request(self, r: Request, d: int, bits, local_v: int, after: int) -> tuple[int, int]:
         """Schedule one request; returns (its softmax's last op, its last op)."""
         m = self.models
         op = self.on("dram", after, m.dram(bits.key_msb_bits))
@@ -83,7 +83,7 @@ class _Machine:
             op = self.on("qk", op, m.qk(r.keys))
         op = self.softmax.place(unit, self.schedule.end(op), op, rest)
         softmax_op = op
-        op = self.on("local_v_topk", op, m.topk(r.keys, r.values))
+        op = self.on("local_v_topk", op, local_v)
         op = self.on("dram", op, m.dram(bits.value_bits))
         op = self.on("pv", op, m.pv(r.values))
         self.macs += ((2 if bits.refetch else 1) * r.keys + r.values) * d
@@ -127,9 +127,9 @@ def simulate(trace: Trace, hw: Hardware, rule: str, topk_model: str, seed: int,
     for index, group in enumerate(groups):
         start = machine.schedule.end(barrier)
         ends, softmax_ops, amounts = [], [], [0, 0, 0, 0]
-        for r in group:
+        for r, local_v in zip(group, models.local_v(group), strict=True):
             bits = fetch(r, d, rule, dense_bits)
-            softmax_op, last = machine.request(r, d, bits, barrier)
+            softmax_op, last = machine.request(r, d, bits, local_v, barrier)
             softmax_ops.append(softmax_op)
             ends.append(last)
             amounts = [a + b for a, b in zip(amounts, (bits.refetch, bits.key_msb_bits,

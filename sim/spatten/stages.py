@@ -22,7 +22,8 @@ import numpy as np
 from lego.spatten.pq_params import PqParams
 from lego.spatten.pq_timing import softmax_cycles
 from sim.spatten.hardware import Hardware
-from sim.spatten.topk_cycles import fast_topk_cycles
+from sim.spatten.topk_cycles import batch_topk_cycles
+from sim.spatten.trace import Request
 from sim.topk import reference_cycles
 
 __all__ = ["TOPK_MODELS", "StageModels"]
@@ -41,7 +42,6 @@ class StageModels:
         self.scores = np.random.default_rng(seed)
         self.pivots = random.Random(seed)
         self.topk_runs = 0
-        self.topk_total = 0
 
     def dram(self, bits: int) -> int:
         return -(-bits // (8 * self.hw.dram_bytes_per_cycle))
@@ -61,15 +61,31 @@ class StageModels:
 
     def topk(self, n: int, k: int) -> int:
         """Cycles of one top-k request keeping k of n (0 when nothing is dropped)."""
+        return self._topk_runs(n, k, 1)[0]
+
+    def local_v(self, requests: list[Request]) -> list[int]:
+        """Local value top-k cycles of consecutive requests, drawn in request order; requests of
+        the same size (a layer's heads) go through the top-k model together."""
+        cycles: list[int] = []
+        while len(cycles) < len(requests):
+            first = requests[len(cycles)]
+            size = (first.keys, first.values)
+            run = 1
+            while len(cycles) + run < len(requests) and \
+                    (requests[len(cycles) + run].keys, requests[len(cycles) + run].values) == size:
+                run += 1
+            cycles += self._topk_runs(first.keys, first.values, run)
+        return cycles
+
+    def _topk_runs(self, n: int, k: int, runs: int) -> list[int]:
         if k >= n:
-            return 0
+            return [0] * runs
         parallelism = self.hw.topk_parallelism
         if self.topk_model == "reference":
-            cycles = reference_cycles(n, k, parallelism, self.pivots)
+            cycles = [reference_cycles(n, k, parallelism, self.pivots) for _ in range(runs)]
         else:
             half = 1 << (self.hw.topk_score_bits - 1)
-            scores = self.scores.integers(-half, half, size=n)
-            cycles = fast_topk_cycles(scores, k, parallelism, self.hw.topk_score_bits)
-        self.topk_runs += 1
-        self.topk_total += cycles
+            scores = self.scores.integers(-half, half, size=(runs, n))
+            cycles = batch_topk_cycles(scores, k, parallelism, self.hw.topk_score_bits).tolist()
+        self.topk_runs += runs
         return cycles
