@@ -132,8 +132,10 @@ def test_energy_is_counts_times_prices():
     assert energy["counts"]["dram_byte"] == 82_428_256
 
 
-def test_speedup_against_dense_lies_between_the_bounds():
-    per8, dense = run(PER8), run(DENSE)
+@pytest.mark.parametrize("hw", ["full", "eighth"])
+@pytest.mark.parametrize("topk", ["lego", "reference"])
+def test_speedup_against_dense_lies_between_the_bounds(hw, topk):
+    per8, dense = run(PER8, hw=hw, topk=topk), run(DENSE, hw=hw, topk=topk)
     baseline = compare(per8[2], per8[1], DENSE, dense[1])
     assert baseline["compute_bound_speedup"] < baseline["speedup"] < \
         baseline["dram_bound_speedup"]
