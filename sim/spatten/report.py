@@ -60,6 +60,7 @@ def _energy(run: Run, total_bytes: int, table: dict) -> dict:
 def report(trace: Trace, hw: Hardware, run: Run, options: dict, energy_table: dict) -> dict:
     totals = _summary(run.layers, run.cycles)
     totals["time_us"] = run.cycles / (hw.frequency_ghz * 1e3)
+    totals["topk_requests"] = run.topk_runs  # local-V, token and head top-k runs that drop some
     stages, bottleneck = _stages(run)
     iterations = []
     for it in sorted({x.iteration for x in run.layers}):
