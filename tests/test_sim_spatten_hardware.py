@@ -31,11 +31,14 @@ def test_yaml_overrides_a_preset(tmp_path):
     ("topk_parallelism: 12\n", 1, "topk_parallelism", "must be a power of two, got 12"),
     ("preset: half\n", 1, "preset", "expected one of full, eighth, got 'half'"),
     ("qk_multipliers: 64\nfrequency_ghz: -1\n", 2, "frequency_ghz", "expected a positive"),
+    ("frequency_ghz: .inf\n", 1, "frequency_ghz", "expected a positive"),
+    ("[1, 2]\n", 1, "", "expected a mapping"),
 ])
 def test_bad_yaml_is_located(tmp_path, text, line, field, what):
     path = tmp_path / "hw.yaml"
     path.write_text(text)
-    with pytest.raises(LegoError, match=rf"^{re.escape(str(path))}:{line}: {field}: {what}"):
+    where = f"{field}: " if field else ""
+    with pytest.raises(LegoError, match=rf"^{re.escape(str(path))}:{line}: {where}{what}"):
         load_hardware(str(path))
 
 

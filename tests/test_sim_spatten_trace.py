@@ -1,6 +1,7 @@
 """Reading SpAtten summary traces: the model shape they imply, and one located error per
 malformed row (file, line, column)."""
 
+import random
 import re
 
 import pytest
@@ -84,3 +85,19 @@ def test_bad_files(tmp_path):
         read_trace(bad)
     with pytest.raises(LegoError, match=r"^.*t.csv: no requests in the trace$"):
         read_trace(write(tmp_path))
+
+
+def test_mutated_rows_give_a_located_error_or_a_trace(tmp_path):
+    """Any cell replaced by junk: either still a valid trace or one located LegoError."""
+    rng = random.Random(12)
+    junk = ["", "x", "-5", "-1", "0", "1e3", "nan", "inf", "True", "False", "99999", "64.0", "2.5"]
+    base = [row(), row(head=1, rq="True"), row(layer=1, keys=5, values=1, tk="True", k=3)]
+    for _ in range(300):
+        rows = [r.rstrip("\n").split(",") for r in base]
+        line = rng.randrange(len(rows))
+        rows[line][rng.randrange(len(COLUMNS))] = rng.choice(junk)
+        path = write(tmp_path, *(",".join(r) + "\n" for r in rows))
+        try:
+            read_trace(path)
+        except LegoError as error:
+            assert re.match(rf"{re.escape(path)}:\d+: [a-z_DL]+: ", str(error)), str(error)

@@ -16,6 +16,7 @@ A YAML file overrides: ``preset: full|eighth`` (default full) and any field belo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -59,7 +60,8 @@ _LIMITS = {"softmax_exp_units": (1, 64), "softmax_prob_bits": (4, 24),
 def _field_value(located, key: str, value):
     kind = Hardware.__dataclass_fields__[key].type
     if key == "frequency_ghz":
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        if isinstance(value, bool) or not isinstance(value, int | float) or \
+                not 0 < value < math.inf:
             raise located.error((key,), f"expected a positive number, got {value!r}")
         return float(value)
     low, high = _LIMITS.get(key, (1, 1 << 20))

@@ -69,7 +69,7 @@ class _Row:
         try:
             value = int(float(text)) if column == "embedding_length_D" else int(text)
             exact = float(text) == value
-        except ValueError:
+        except (ValueError, OverflowError):  # "x", "nan", "inf"
             raise self.error(column, f"expected an integer, got {text!r}") from None
         if not exact:
             raise self.error(column, f"expected an integer, got {text!r}")
