@@ -32,7 +32,7 @@ def _counts_table(key: str, entries: list[dict]) -> list[str]:
     rows = [[e[key], e["cycles"], e["requests"], e["tokens"], e["keys"], e["values"],
              e["refetches"], e["bytes"]["k_msb"], e["bytes"]["k_lsb"], e["bytes"]["v"]]
             for e in entries]
-    return _table([key, "cycles", "requests", "tokens", "keys", "values", "re-fetches",
+    return _table([key, "cycles", "heads", "tokens", "keys", "values", "re-fetches",
                    "K-MSB B", "K-LSB B", "V B"], rows)
 
 
@@ -83,7 +83,8 @@ def render(result: dict) -> str:
     e = result["energy"]["pj"]
     lines = _header(result) + ["", "per stage:"] + stage_table(result)
     lines += [f"bottleneck: {_STAGE_NAMES[result['bottleneck']]}", "",
-              f"DRAM ladder (dense at {result['dense_bits']} bits):"] + ladder_table(result)
+              f"DRAM ladder (exact rule, dense at {result['dense_bits']} bits):"]
+    lines += ladder_table(result)
     sram = e["sram_read"] + e["sram_write"]
     lines += ["", f"energy (ESTIMATE, per-access table): {e['total'] / 1e6:,.1f} uJ (DRAM "
                   f"{e['dram_byte'] / 1e6:,.1f}, MAC {e['mac'] / 1e6:,.1f}, registers "
