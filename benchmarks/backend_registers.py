@@ -19,7 +19,7 @@ from lego.spec import load_spec
 from lego.tables import format_table
 
 ROOT = Path(__file__).resolve().parent.parent
-PERIODS = (100.0, 6.0, 4.0)
+PERIODS = (100.0, 6.0, 5.0)
 
 
 def _registers() -> list[dict]:

@@ -116,9 +116,10 @@ class Probe:
     build: Callable[[_Builder], None]
     sides: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
     check: bool = False
+    extra: str = ""  # Verilog modules the probe instantiates (the DSP multiply)
 
     def verilog(self) -> str:
-        return verilog.convert(ProbeTop(self.build), name=TOP, emit_src=False)
+        return verilog.convert(ProbeTop(self.build), name=TOP, emit_src=False) + self.extra
 
     def path_nodes(self, side: str | None) -> tuple[tuple[str, float], ...] | None:
         if not self.sides:
@@ -283,6 +284,28 @@ def _mul_add_probe(n: int, p: int) -> Probe:
     return Probe(f"mul{n}_add{p}", "mul", (("mul", n), ("add", p)), build)
 
 
+def _dsp_probe(before: int, after: int) -> Probe:
+    """An int8 multiply in a MULT18X18D with its registers (lego.backend.rtl.dsp_mul, as the
+    generator builds it): ``before`` 8-bit muxes on an operand's way into the DSP's input
+    register, or ``after`` 32-bit adds on the product's way out of its output register. One
+    side is clearly the longer, and that is the path nextpnr reports."""
+    from lego.backend.rtl.dsp_mul import DspMultiply
+
+    dsp = DspMultiply((8, True), (8, True), 32)
+
+    def build(b):
+        product = Signal(32, name="product")
+        b.m.submodules.dsp = dsp.instance(_chain(b, b.input(8), before, "a"), b.input(8),
+                                          product)
+        value = product
+        for i in range(after):
+            value = b.keep((value + b.input(32))[:32], f"sum{i}")
+        b.output(value, 32)
+    nodes = ((("mux", 8),) * before + (("dsp_setup", 1),) if before
+             else (("dsp_clk_to_out", 1),) + (("add", 32),) * after)
+    return Probe(f"dsp_s8_b{before}_a{after}", "dsp", nodes, build, extra=dsp.verilog())
+
+
 def _check_probes() -> list[Probe]:
     """Composite paths of a GEMM FU, held out of the fit: operands read from distributed RAM
     through the operand mux into multiply and accumulate, and the first-step predicate gating
@@ -330,6 +353,7 @@ def probes() -> list[Probe]:
     out += [_portmux_probe(k) for k in (2, 4, 8, 16)]
     out += [_fanout_probe(n) for n in (1, 4, 16, 64, 256, 1024)]
     out += [_gate_fanout_probe(fus) for fus in (1, 2, 4, 8, 16)]
+    out += [_dsp_probe(k, 0) for k in (1, 2, 3)] + [_dsp_probe(0, k) for k in (1, 2)]
     for ram, bits, depth in (("dram", 8, 16), ("dram", 32, 4), ("bram", 16, 1024),
                              ("bram", 32, 512)):
         # block RAM's clock-to-out is long: only a long address or data path beats it
@@ -366,8 +390,10 @@ def synth_pnr(text: str, top: str, freq_mhz: float, work: Path) -> dict:
     critical path of the clock and the cell counts."""
     (work / "design.v").write_text(text)
     started = time.perf_counter()
-    _tool(YOSYS, ["-q", "-p", f"read_verilog design.v; synth_ecp5 -top {top} -json syn.json; "
-                  "tee -q -o stat.json stat -json"], work, "yosys.log")
+    # LEGO_ECP5_DSP as lego synth reads generated Verilog: multiplies keep the DSP's registers
+    _tool(YOSYS, ["-q", "-p", "read_verilog -DLEGO_ECP5_DSP design.v; "
+                  f"synth_ecp5 -top {top} -json syn.json; tee -q -o stat.json stat -json"],
+          work, "yosys.log")
     synth_seconds = time.perf_counter() - started
     _tool(NEXTPNR, DEVICE + ["--json", "syn.json", "--report", "pnr.json", "--freq",
                              str(freq_mhz), "--timing-allow-fail"], work, "nextpnr.log")
@@ -565,6 +591,10 @@ MEANINGS = {
     "bram_clk_to_out_ns": "DP16KD read data (no output register), beyond a register's "
                           "clock-to-q",
     "bram_write_setup_ns": "write data to a DP16KD (busy mux), beyond a register's setup",
+    "dsp_setup_ns": "operand into a MULT18X18D's input register (a multiply with the DSP's "
+                    "registers, lego.backend.rtl.dsp_mul), beyond a register's setup",
+    "dsp_clk_to_out_ns": "product out of a MULT18X18D's output register, beyond a register's "
+                         "clock-to-q",
 }
 
 

@@ -16,6 +16,7 @@ is a linear function of the table's values (``node_features``):
     addr / addr_dsp           addr_ns / addr_dsp_ns         address logic in LUTs / using a DSP
     port_mux (k sources)      port_mux_base_ns + log2(k) * port_mux_ns_per_level
     fanout (n loads)          (sqrt(n) - 1) * fanout_ns_per_sqrt_load   (the loads' spread)
+    dsp_setup / dsp_clk_to_out  into / out of a multiply in a DSP with its own registers
     {dram,bram}_read_setup    read address (and enable) to the RAM, beyond a register's setup
     {dram,bram}_clk_to_out    read data from the RAM, beyond a register's clock-to-out
     {dram,bram}_write_setup   write data and address to the RAM, beyond a register's setup
@@ -43,6 +44,7 @@ TABLE_PATH = Path(__file__).with_name("delays_ecp5.json")
 # the product width every example multiplies to (int8 x int8 -> int32): DelayModel charges a
 # multiply by its output width, so its per-bit figure is one DSP's delay over this width
 MUL_OUTPUT_BITS = 32
+DSP_LATENCY = 2  # a MULT18X18D with its input and output registers (lego.backend.rtl.dsp_mul)
 MEMORY_TERMS = tuple(f"{ram}_{side}" for ram in ("dram", "bram")
                      for side in ("read_setup", "clk_to_out", "write_setup"))
 
@@ -62,6 +64,8 @@ def node_features(term: str, arg: float) -> dict[str, float]:
         return {"port_mux_base_ns": 1.0, "port_mux_ns_per_level": math.log2(arg)}
     if term == "fanout":
         return {"fanout_ns_per_sqrt_load": math.sqrt(arg) - 1.0}
+    if term in ("dsp_setup", "dsp_clk_to_out"):
+        return {f"{term}_ns": 1.0}
     if term in MEMORY_TERMS:
         return {f"{term}_ns": 1.0}
     raise ValueError(f"Delay term must be one of mul, mul_wide, add, mux, cmp, addr, addr_dsp, "
@@ -111,14 +115,28 @@ class DelayTable:
 def _model(v: dict[str, float]) -> DelayModel:
     """DelayModel's fields from the table. What they cannot say: a multiply's delay depends on
     its operand bits, not its output bits (one DSP up to 18), so ``mul_ns_per_bit`` is one DSP
-    over MUL_OUTPUT_BITS; memory ports, the AND-OR port mux and fan-out have no field (a wire
-    node costs its source net one more load: a fan-out of 2)."""
+    over MUL_OUTPUT_BITS; the AND-OR port mux has no field (the ports pass shares RAM ports
+    after the LP has run; its mux is short: two or three ports per RAM port in the examples).
+    A wire node costs its source net one more load: a fan-out of 2. A bank the table measured
+    no write setup for (block RAM) gets the distributed RAM's."""
     return DelayModel(mul_ns_per_bit=round(v["mul_ns"] / MUL_OUTPUT_BITS, 6),
                       add_ns_per_bit=v["add_ns_per_bit"], add_base_ns=v["add_base_ns"],
                       mux_ns=v["mux_ns"], reg_overhead_ns=v["reg_overhead_ns"],
                       wire_ns=round(v["fanout_ns_per_sqrt_load"] * (math.sqrt(2) - 1), 6),
                       cmp_ns=v["cmp_ns"],
-                      addr_ns=v["addr_ns"])
+                      addr_ns=v["addr_ns"],
+                      read_setup_ns=v["dram_read_setup_ns"],
+                      read_clk_to_out_ns=v["dram_clk_to_out_ns"],
+                      write_setup_ns=v["dram_write_setup_ns"],
+                      block_read_setup_ns=v["bram_read_setup_ns"],
+                      block_clk_to_out_ns=v["bram_clk_to_out_ns"],
+                      block_write_setup_ns=v.get("bram_write_setup_ns",
+                                                 v["dram_write_setup_ns"]),
+                      fanout_ns_per_sqrt_load=v["fanout_ns_per_sqrt_load"],
+                      # a table that measured the DSP's own registers builds multiplies with them
+                      dsp_latency=DSP_LATENCY if "dsp_setup_ns" in v else 0,
+                      dsp_setup_ns=v.get("dsp_setup_ns", 0.0),
+                      dsp_clk_to_out_ns=v.get("dsp_clk_to_out_ns", 0.0))
 
 
 def load_table(path: Path | str = TABLE_PATH) -> DelayTable:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from lego.backend.design import COUNTER, Design, Flow, TensorGeometry, counters_width
 from lego.backend.layout import geometry
-from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph
+from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph, fits_dsp
 from lego.backend.semantics import (
     AllZero,
     CoordAddress,
@@ -62,11 +62,24 @@ class _Lowering:
         """Add a node once (names are content keys, so equal logic is shared); ``unit``: the
         FU whose module holds it ("" for the top: control, addresses, memory ports)."""
         if name not in self.graph.graph:
-            self.graph.add(Primitive(name, kind, width, self.delays.delay(kind, width),
-                                     latency, params, unit))
+            delay, launch = self.timing(kind, width, params, latency)
+            self.graph.add(Primitive(name, kind, width, delay, latency, params, unit, launch))
             for operand, (src, distance, *least) in enumerate(inputs):
                 self.graph.connect(src, name, distance, operand, *least)
         return name
+
+    def timing(self, kind: str, width: int, params, latency: int) -> tuple[float, float]:
+        """(delay, launch) of a new node: a node with latency (a RAM read, a multiply in a DSP
+        with its registers) ends the paths into it with its setup and starts the paths out
+        of it with its clock-to-out; a memory write only ends paths."""
+        if kind in ("mem_read", "mem_write"):
+            depth = self.geometry(params.tensor).depth
+            if kind == "mem_write":
+                return self.delays.memory("write_setup", depth), 0.0
+            return self.delays.memory("read_setup", depth), self.delays.memory("clk_to_out", depth)
+        if kind == "mul" and latency:
+            return self.delays.dsp_setup_ns, self.delays.dsp_clk_to_out_ns
+        return self.delays.delay(kind, width), 0.0
 
     def pred(self, flow: str, op: str, args: tuple, params) -> str:
         return self.node(f"p.{flow}.{op}.{_key(args)}", "cmp", 1, params, [(COUNTER, 0)])
@@ -220,8 +233,10 @@ class _Lowering:
 
     def product(self, fu: str, output: TensorGeometry) -> str:
         inputs = [(self.operand(fu, t.name), 0) for t in self.tensors if t.role == "input"]
-        signs = tuple(t.signed for t in self.tensors if t.role == "input")
-        return self.node(f"m.{fu}", "mul", output.bits, Product(signs), inputs, unit=fu)
+        operands = tuple((t.bits, t.signed) for t in self.tensors if t.role == "input")
+        latency = self.delays.dsp_latency if fits_dsp(operands) else 0
+        return self.node(f"m.{fu}", "mul", output.bits, Product(tuple(s for _, s in operands)),
+                         inputs, latency=latency, unit=fu)
 
     def accumulator(self, fu: str, flow: str, output: TensorGeometry, contrib: str) -> str:
         """acc = product + (first ? 0 : acc of the previous step), for a stationary output."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from lego.backend.delay_table import ecp5_delays
 from lego.backend.design import Design
 from lego.backend.lower import lower
 from lego.backend.pipeline import pipeline
@@ -27,7 +28,7 @@ RELAXED_PERIOD_NS = 100.0
 class BackendState:
     adg: ADG
     period_ns: float = RELAXED_PERIOD_NS
-    delays: DelayModel = field(default_factory=DelayModel)
+    delays: DelayModel = field(default_factory=ecp5_delays)
     design: Design | None = None
     schedule: Schedule | None = None
     ports: PortPlan | None = None
@@ -71,7 +72,7 @@ def run_backend(adg: ADG, period_ns: float | None = None, delays: DelayModel | N
     """Run the passes in order (up to and including ``stop_after``). ``timer(name, seconds)``
     is called after each pass when given."""
     state = BackendState(adg, RELAXED_PERIOD_NS if period_ns is None else period_ns,
-                         delays or DelayModel())
+                         delays or ecp5_delays())
     return run_in_order(PASSES, state, stop_after, timer)
 
 

@@ -22,11 +22,13 @@ import pulp
 
 from lego.backend.primitives import DelayModel, PrimitiveGraph
 from lego.backend.schedule import Schedule
+from lego.backend.semantics import GateMux
 from lego.errors import LegoError
 
 __all__ = ["pipeline", "per_primitive_register_bits"]
 
 _EPS = 1e-6
+RAM_CELL_BITS = 4  # an ECP5 distributed RAM cell (TRELLIS_DPR16X4) holds 4 bits of a word
 _INTEGRAL_TOL = 1e-3  # CBC's primal feasibility tolerance leaves ~1e-6 noise on large models
 
 
@@ -44,8 +46,52 @@ def per_primitive_register_bits(graph: PrimitiveGraph) -> int:
     return bits
 
 
-def _timing_pairs(graph: PrimitiveGraph, budget: float) -> list[tuple[str, str]]:
-    """Minimal pairs (u, v) joined by a register-free path slower than ``budget``."""
+def net_loads(graph: PrimitiveGraph) -> dict[str, int]:
+    """Per net, the LUT inputs it drives: a 1-bit net (a control predicate) drives every bit of
+    its consumers, a wider net one bit of each. Registers on a net's fan-outs are taps of one
+    shift register, so the loads stay on one driver whether the LP registers them or not."""
+    loads: dict[str, int] = {}
+    for u, v in graph.graph.edges():
+        consumer = graph.primitive(v)
+        if graph.primitive(u).width > 1:
+            load = 1
+        elif consumer.kind in ("mem_read", "mem_write"):
+            load = -(-consumer.width // RAM_CELL_BITS)  # an enable: one pin per RAM cell
+        else:
+            load = consumer.width
+        loads[u] = loads.get(u, 0) + load
+    return loads
+
+
+def _launch(graph: PrimitiveGraph, delays: DelayModel, fanout: dict[str, float]
+            ) -> dict[str, float]:
+    """Per node, what its inputs add to a path that starts at it in a new cycle: the slowest
+    input's fan-out (from its register) and, for a RAM's read data, the RAM's clock-to-out.
+    Charged whether or not the LP registers that input (it cannot know yet): conservative."""
+    launch = {}
+    for name in graph.graph.nodes:
+        if _reset_gate(graph, name):
+            launch[name] = 0.0
+            continue
+        launch[name] = max((graph.primitive(u).launch_ns + fanout[u]
+                            for u in graph.graph.predecessors(name)), default=0.0)
+    return launch
+
+
+def _reset_gate(graph: PrimitiveGraph, name: str) -> bool:
+    """A gate (clear ? 0 : x) whose inputs both keep a register: the RTL builds it as x's
+    register with a synchronous reset (lego.backend.rtl.fu_kinds.reset_register), so its output
+    leaves a register and the clear's fan-out ends at the reset pins, not on its paths. (Where
+    another consumer taps x at that register the RTL falls back to a LUT mux; the accumulators
+    this is for never share it.)"""
+    return (isinstance(graph.primitive(name).params, GateMux)
+            and all(c.least_registers >= 1 for c in graph.inputs(name)))
+
+
+def _timing_pairs(graph: PrimitiveGraph, budget: float, delays: DelayModel
+                  ) -> tuple[list[tuple[str, str]], dict[str, float]]:
+    """Minimal pairs (u, v) joined by a register-free path slower than ``budget``. A path
+    costs its start (``_launch``), every node's delay, and every net's fan-out it crosses."""
     g = graph.graph
     comb = nx.DiGraph()
     comb.add_nodes_from(g.nodes)
@@ -58,23 +104,26 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float) -> list[tuple[str, str]]
         cycle = nx.find_cycle(comb)
         raise LegoError(f"design {graph.name}: combinational loop through "
                         f"{' -> '.join(u for u, _ in cycle)}") from None
+    fanout = {n: delays.fanout(k) for n, k in net_loads(graph).items()}
+    fanout.update((n, 0.0) for n in g.nodes if n not in fanout)
+    launch = _launch(graph, delays, fanout)
     position = {n: i for i, n in enumerate(order)}
     pairs = []
     for source in sorted(g.nodes):
-        arrival = {source: graph.primitive(source).delay_ns}
+        arrival = {source: launch[source] + graph.primitive(source).delay_ns}
         frontier = [source]
         while frontier:
             frontier.sort(key=position.__getitem__)
             node = frontier.pop(0)
             for succ in sorted(comb.successors(node)):
-                t = arrival[node] + graph.primitive(succ).delay_ns
+                t = arrival[node] + fanout[node] + graph.primitive(succ).delay_ns
                 if t > budget + _EPS:
                     pairs.append((source, succ))
                 elif t > arrival.get(succ, -1.0):
                     if succ not in arrival:
                         frontier.append(succ)
                     arrival[succ] = t
-    return sorted(set(pairs))
+    return sorted(set(pairs)), launch
 
 
 def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None = None
@@ -84,15 +133,17 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
     if not period_ns > 0:
         raise LegoError(f"design {graph.name}: clock period must be a positive number of ns, "
                         f"not {period_ns}")
-    overhead = (delays or DelayModel()).reg_overhead_ns
+    delays = delays or DelayModel()
+    overhead = delays.reg_overhead_ns
     budget = period_ns - overhead
-    slowest = max(graph.primitives(), key=lambda p: p.delay_ns, default=None)  # first by name
-    if slowest is not None and slowest.delay_ns > budget + _EPS:
-        raise LegoError(f"design {graph.name}: clock period {period_ns} ns is too short: "
-                        f"{slowest.kind} {slowest.name} alone takes {slowest.delay_ns} ns plus "
-                        f"{overhead} ns register overhead (timing constraints)")
     started = time.perf_counter()
-    pairs = _timing_pairs(graph, budget)
+    pairs, launch = _timing_pairs(graph, budget, delays)
+    alone = {p.name: round(launch[p.name] + p.delay_ns, 6) for p in graph.primitives()}
+    slowest = max(graph.primitives(), key=lambda p: alone[p.name], default=None)  # first by name
+    if slowest is not None and alone[slowest.name] > budget + _EPS:
+        raise LegoError(f"design {graph.name}: clock period {period_ns} ns is too short: "
+                        f"{slowest.kind} {slowest.name} alone takes {alone[slowest.name]} ns "
+                        f"plus {overhead} ns register overhead (timing constraints)")
     model, stage = _model(graph, pairs)
     with warnings.catch_warnings():
         # pulp 3.x warns that its bundled CBC goes away in 4.0; we pin pulp < 4 to keep it

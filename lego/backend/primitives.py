@@ -14,7 +14,16 @@ import networkx as nx
 
 from lego.backend.semantics import PARAMS_OF_KIND
 
-__all__ = ["Primitive", "Connection", "PrimitiveGraph", "DelayModel"]
+__all__ = ["Primitive", "Connection", "PrimitiveGraph", "DelayModel", "DSP_BITS", "fits_dsp"]
+
+DSP_BITS = 18  # a MULT18X18D's signed operand inputs
+
+
+def fits_dsp(operands: tuple[tuple[int, bool], ...]) -> bool:
+    """Whether two operands of (bits, signed) fit one MULT18X18D's signed 18-bit inputs (an
+    unsigned one zero-extended, so at most 17 bits)."""
+    return len(operands) == 2 and all(
+        bits <= (DSP_BITS if signed else DSP_BITS - 1) for bits, signed in operands)
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,9 @@ class Primitive:
     latency: int = 0
     params: object = None
     unit: str = ""  # the FU whose module builds it; "" for the top (control, addresses, RAM)
+    # what the output adds to the paths it starts, one cycle later (a RAM's clock-to-out);
+    # ``delay_ns`` of a latency-1 node is what it adds at the end of the paths into it
+    launch_ns: float = 0.0
 
     def __post_init__(self):
         allowed = PARAMS_OF_KIND.get(self.kind)
@@ -68,6 +80,33 @@ class DelayModel:
     wire_ns: float = 0.02           # FU-to-FU hop
     cmp_ns: float = 0.15            # counter comparisons of the control predicates
     addr_ns: float = 0.6            # address arithmetic (constant multiplies, adds)
+    # memory ports and fan-out (0 in this generic model: not modelled; the ECP5 table sets them)
+    read_setup_ns: float = 0.0       # read address/enable into a RAM, beyond a register's setup
+    read_clk_to_out_ns: float = 0.0  # a RAM's read data, beyond a register's clock-to-q
+    write_setup_ns: float = 0.0      # write address/data/enable into a RAM
+    block_read_setup_ns: float = 0.0  # the same three for block RAM (banks deeper than
+    block_clk_to_out_ns: float = 0.0  # ``distributed_max_words``)
+    block_write_setup_ns: float = 0.0
+    distributed_max_words: int = 64
+    fanout_ns_per_sqrt_load: float = 0.0  # a net driving n LUT inputs: this x (sqrt(n) - 1)
+    # a multiply whose operands fit a DSP, built with the DSP's own operand and product
+    # registers (lego.backend.rtl.dsp_mul): this many cycles, and the routing into and out of
+    # the DSP at the ends of the paths around it. 0: combinational, ``mul_ns_per_bit`` applies
+    dsp_latency: int = 0
+    dsp_setup_ns: float = 0.0
+    dsp_clk_to_out_ns: float = 0.0
+
+    def memory(self, side: str, depth: int) -> float:
+        """A RAM port's delay: ``side`` is read_setup, clk_to_out or write_setup."""
+        block = depth > self.distributed_max_words
+        names = {"read_setup": ("read_setup_ns", "block_read_setup_ns"),
+                 "clk_to_out": ("read_clk_to_out_ns", "block_clk_to_out_ns"),
+                 "write_setup": ("write_setup_ns", "block_write_setup_ns")}
+        return getattr(self, names[side][block])
+
+    def fanout(self, loads: int) -> float:
+        """What a net driving ``loads`` LUT inputs adds to the paths through it."""
+        return round(self.fanout_ns_per_sqrt_load * (max(loads, 1) ** 0.5 - 1), 6)
 
     def delay(self, kind: str, width: int) -> float:
         if kind == "mul":
@@ -130,6 +169,7 @@ class PrimitiveGraph:
                                + (f" (>={c.min_registers} regs)" if c.min_registers else "")
                                for c in self.inputs(prim.name))
             unit = f" in {prim.unit}" if prim.unit else ""
+            launch = f" launch{prim.launch_ns}ns" if prim.launch_ns else ""
             lines.append(f"  {prim.name}: {prim.kind} w{prim.width} {prim.delay_ns}ns "
-                         f"lat{prim.latency}{unit} {prim.params!r} <- [{inputs}]")
+                         f"lat{prim.latency}{launch}{unit} {prim.params!r} <- [{inputs}]")
         return lines

@@ -128,7 +128,10 @@ def _synthesize(work: Path, source: str, top: str, device: Target, aliases: dict
         flow = [f"synth_ecp5 -top {top} -json netlist.json"]
     else:
         flow = [f"synth -top {top} -flatten", "tee -q -o ltp.txt ltp -noff"]
-    script = [f"read_verilog {source}", *flow, "tee -q -o stat.json stat -json"]
+    # LEGO_ECP5_DSP: multiplies keep their registers inside the MULT18X18D
+    # (lego/backend/rtl/dsp_mul.py); other targets read the portable Verilog
+    define = "-DLEGO_ECP5_DSP " if device.is_ecp5 else ""
+    script = [f"read_verilog {define}{source}", *flow, "tee -q -o stat.json stat -json"]
     (work / "synth.ys").write_text("\n".join(script) + "\n")
     seconds = run_tool(YOSYS, ["-s", "synth.ys"], work)
     stat = json.loads((work / "stat.json").read_text())

@@ -42,13 +42,13 @@ def _assert_rtl_equals_sim(summary: dict, runs) -> None:
 def test_tight_period_pipelines_the_datapath_and_still_matches(tmp_path):
     import json
 
-    summary = verify(str(SPECS / "gemm_os_ws_fused_4x4.yaml"), seeds=3, period=4.0,
+    summary = verify(str(SPECS / "gemm_os_ws_fused_4x4.yaml"), seeds=3, period=5.0,
                      out=str(tmp_path / "design"), build_dir=tmp_path / "build")
     report = json.loads((tmp_path / "design" / "report.json").read_text())
     assert report["timing_constraints"] > 0 and report["pipeline_depth"] >= 3
     assert summary["passed"]
     _assert_rtl_equals_sim(summary, simulate_spec(str(SPECS / "gemm_os_ws_fused_4x4.yaml"),
-                                                  period_ns=4.0))
+                                                  period_ns=5.0))
 
 
 def test_64_bit_operands_use_every_bit(tmp_path):

@@ -11,6 +11,7 @@ from amaranth.lib import wiring
 from lego.backend.design import Design
 from lego.backend.ports import PortPlan
 from lego.backend.rtl.bank import Bank
+from lego.backend.rtl.dsp_mul import dsp_multiplies
 from lego.backend.rtl.fu_kinds import FuInstance, fu_instances
 from lego.backend.rtl.fu_module import FuModule
 from lego.backend.schedule import Schedule
@@ -31,6 +32,10 @@ class ModuleLibrary:
         header = next(line for line in text.splitlines() if line.startswith(f"module {name}("))
         self.ports[name] = {p.strip() for p in header[len(name) + 8:-2].split(",")}
         self.texts[name] = text
+
+    def add_verilog(self, name: str, text: str) -> None:
+        """A module written as Verilog (not converted), e.g. one instantiating an FPGA cell."""
+        self.texts.setdefault(name, text)
 
     def instance(self, name: str, signature: wiring.Signature, interface) -> Instance:
         """An instance of module ``name`` whose ports are ``interface``'s signals."""
@@ -67,6 +72,8 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
     for fu in fus:
         if fu.fu == fu.kind.representative:
             library.add(fu.kind.name, lambda fu=fu: FuModule(design, schedule, fu))
+    for dsp in dsp_multiplies(design):
+        library.add_verilog(dsp.name, dsp.verilog())
     for t in design.tensors:
         writes = host_writes(design, t.name)
         for b in range(t.banks):

@@ -11,6 +11,7 @@ import re
 from amaranth import Cat, Const, Mux, Signal, signed, unsigned
 
 from lego.backend.design import Design, counter_fields
+from lego.backend.rtl.dsp_mul import dsp_multiply
 from lego.backend.semantics import evaluate
 
 __all__ = ["Nets", "AmaranthValues", "ident"]
@@ -48,7 +49,13 @@ class Nets:
         return taps[registers]
 
     def emit(self, prim, inputs) -> None:
-        """Every primitive but the memory ports: its meaning, with Amaranth values."""
+        """Every primitive but the memory ports: its meaning, with Amaranth values; a
+        multiply with latency is the DSP module (its registers inside)."""
+        if prim.kind == "mul" and prim.latency:
+            out = self.taps[prim.name][0]
+            dsp = dsp_multiply(self.design, prim)
+            self.m.submodules[f"{out.name}_dsp"] = dsp.instance(*inputs, out)
+            return
         bank_bits = self.design.tensor(prim.params.tensor).bank_bits if prim.kind == "addr" else 0
         value = evaluate(prim.params, self.values, inputs, self.bounds, prim.width, bank_bits)
         self.m.d.comb += self.taps[prim.name][0].eq(value)  # sign- or zero-extends

@@ -23,6 +23,9 @@ __all__ = ["Accelerator", "HOST_READ_LATENCY"]
 # host_rdata holds the word addressed this many clock edges earlier: the host inputs are
 # registered, the RAM reads synchronously, and the word is registered after the bank select
 HOST_READ_LATENCY = 3
+# host-only (asynchronously read) banks per first-stage read mux: an 8:1 mux of distributed-RAM
+# outputs fits one ECP5 slice level (LUT4 + PFUMX + L6MUX21) after the RAM's own read
+HOST_READ_GROUP = 8
 
 
 class Accelerator(wiring.Component):
@@ -109,26 +112,39 @@ class Accelerator(wiring.Component):
         return banks
 
     def _read_back(self, m, host, words) -> None:
-        """The addressed bank's word, registered twice after the registered address: a
-        synchronous bank's port registers it itself, an asynchronous (host-only) bank's word is
-        selected and registered here; then the word is selected and registered. Flat case
-        statements: a chain of muxes over many banks is too deep."""
+        """The addressed bank's word, registered twice after the registered address. A
+        synchronous bank's port registers the word itself; the asynchronous (host-only) banks
+        of a tensor are read in groups of ``HOST_READ_GROUP``, each group's word selected by the
+        low bank bits and registered. Then one flat select over the synchronous words and the
+        group registers, registered again. Two short muxes instead of one over every bank: a
+        64-bank output's read mux behind an asynchronous read was the 8x8 array's critical path."""
         bank_bits = len(host["host_bank"])
         select = Cat(host["host_bank"], host["host_tensor"])
         selected = Signal(len(select), name="host_sel_q")
-        late = Signal.like(self.host_rdata, name="host_async_word")
-        late_q = Signal.like(self.host_rdata, name="host_async_word_q")
-        m.d.sync += [selected.eq(select), late_q.eq(late)]
-        with m.Switch(select):
-            for index, bank, word, synchronous in words:
-                if not synchronous:
-                    with m.Case(bank | (index << bank_bits)):
-                        m.d.comb += late.eq(word)
-            with m.Default():
-                m.d.comb += late.eq(0)
+        m.d.sync += selected.eq(select)
+        sources = {}  # select value -> the registered word it reads in the second stage
+        groups: dict[tuple[int, int], list] = {}
+        for index, bank, word, synchronous in words:
+            if synchronous:
+                sources[bank | (index << bank_bits)] = word
+            else:
+                groups.setdefault((index, bank // HOST_READ_GROUP), []).append((bank, word))
+        for (index, group), members in groups.items():
+            word_q = Signal.like(self.host_rdata, name=f"host_group_{index}_{group}_q")
+            # the low bank bits pick the member; a value naming no member reads the last one
+            # (the second stage ignores the group then), so the case is complete
+            low = host["host_bank"][:min(bank_bits, HOST_READ_GROUP.bit_length() - 1)]
+            with m.Switch(low):
+                for bank, word in members[:-1]:
+                    with m.Case(bank % HOST_READ_GROUP):
+                        m.d.sync += word_q.eq(word)
+                with m.Default():
+                    m.d.sync += word_q.eq(members[-1][1])
+            for bank, _ in members:
+                sources[bank | (index << bank_bits)] = word_q
         with m.Switch(selected):
-            for index, bank, word, synchronous in words:
-                with m.Case(bank | (index << bank_bits)):
-                    m.d.sync += self.host_rdata.eq(word if synchronous else late_q)
+            for value in sorted(sources):
+                with m.Case(value):
+                    m.d.sync += self.host_rdata.eq(sources[value])
             with m.Default():
                 m.d.sync += self.host_rdata.eq(0)
