@@ -6,6 +6,7 @@ RTL's measured cycles and SRAM accesses per tensor and bank with the cycle-level
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from lego.backend.generate import design_files, generate
@@ -16,9 +17,10 @@ from lego.golden import evaluate, random_inputs
 from lego.outputs import stable_json, write_design
 from lego.spec import load_spec
 
-__all__ = ["cases", "verify"]
+__all__ = ["cases", "verify", "WAVES_FILE"]
 
 TEST_MODULE = "lego.verify_bench"
+WAVES_FILE = "dump.fst"  # the name cocotb's Verilator main writes FST waves to
 
 
 def cases(spec, seeds: int) -> list[dict]:
@@ -37,9 +39,12 @@ def cases(spec, seeds: int) -> list[dict]:
 
 def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: bool = False,
            out: str | None = None, build_dir: Path | None = None) -> dict:
-    from lego.toolchain import cocotb_outcomes, run_cocotb
+    from lego.toolchain import cocotb_outcomes, fst_supported, run_cocotb
 
     spec = load_spec(spec_path)
+    if waves and not fst_supported():
+        raise LegoError("--waves: Verilator writes FST with LZ4, whose C headers are missing "
+                        "(Debian: apt-get install liblz4-dev)")
     adg = run_passes(spec).adg
     gen = generate(adg, period)
     folder = Path(out) if out else Path("rtl_out") / spec.name
@@ -62,6 +67,8 @@ def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: b
     if not results.exists():
         raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")
     runs = json.loads(results.read_text())
+    if waves:  # next to the design it shows (the build folder is scratch)
+        os.replace(build / WAVES_FILE, folder / WAVES_FILE)
     summary = _summary(spec, runs, seeds, _predicted(gen))
     (folder / "verify.json").write_text(stable_json(summary))
     stimuli.unlink(missing_ok=True)
