@@ -1,11 +1,16 @@
 """lego verify's stimuli (no simulator): per seed and dataflow the inputs and the golden output,
 as values in each dtype's full range (the driver turns them into host words)."""
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from lego.cocotb.words import to_words
 from lego.spec import parse_spec
 from lego.verify import cases
+
+SPECS = Path(__file__).resolve().parent.parent / "examples" / "specs"
 
 
 def _spec(a: str, b: str, c: str):
@@ -47,3 +52,16 @@ def test_narrow_signed_values_become_twos_complement_words():
     (case,) = cases(spec, 1)
     words = to_words(_facts("A", 4, True), np.array(case["inputs"]["A"]))
     assert all(0 <= w < 16 for w in words) and max(words) >= 8
+
+
+def test_waves_without_the_lz4_headers_is_one_clear_error(monkeypatch, tmp_path):
+    import lego.toolchain
+    from lego.errors import LegoError
+    from lego.verify import verify
+
+    monkeypatch.setattr(lego.toolchain, "fst_supported", lambda: False)
+    with pytest.raises(LegoError, match=r"^--waves: Verilator writes FST with LZ4, whose C "
+                                        r"headers are missing \(Debian: apt-get install "
+                                        r"liblz4-dev\)$"):
+        verify(str(SPECS / "mttkrp_4x4.yaml"), waves=True, out=str(tmp_path / "d"))
+    assert not (tmp_path / "d").exists()  # refused before anything is written

@@ -43,6 +43,10 @@ class Accelerator:
     def __init__(self, dut, design_folder: str | Path, *, clock_ns: int = 10):
         self.dut, self.folder = dut, Path(design_folder)
         self.facts = _facts(self.folder)
+        top = getattr(dut, "_name", self.facts["top"])
+        if top != self.facts["top"]:
+            raise ValueError(f"{self.folder} holds design {self.facts['top']}, but the simulated "
+                             f"top is {top}")
         self._tensors = {t["name"]: t for t in self.facts["tensors"]}
         self._flows = {f["name"]: f for f in self.facts["dataflows"]}
         self._clock_ns, self._clock = clock_ns, None
