@@ -1,6 +1,7 @@
 """examples/cocotb, what a user writes, passes as pytest runs it: in the repository, and copied
 into a folder outside it (it needs only the installed lego, cocotb and Verilator)."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -14,9 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLE = ROOT / "examples" / "cocotb"
 
 
-def _pytest(target: Path, cwd: Path) -> str:
+def _pytest(target: Path, cwd: Path, env: dict[str, str] | None = None) -> str:
     result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
-                             str(target)], cwd=cwd, capture_output=True, text=True, check=False)
+                             str(target)], cwd=cwd, capture_output=True, text=True, check=False,
+                            env=dict(os.environ, **(env or {})))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     return result.stdout
 
@@ -32,7 +34,9 @@ def test_example_passes_in_the_repository(tmp_path):
     assert (tmp_path / "rtl_out" / "gemm_os_ws_fused_4x4" / "interface.md").is_file()
 
 
-def test_example_passes_copied_outside_the_repository(tmp_path):
+def test_example_passes_copied_outside_the_repository_and_writes_waves(tmp_path):
     mine = tmp_path / "my_tests"
     shutil.copytree(EXAMPLE, mine, ignore=shutil.ignore_patterns("rtl_out", "__pycache__"))
-    assert "2 passed" in _pytest(mine, mine)
+    assert "2 passed" in _pytest(mine, mine, {"WAVES": "1"})
+    for name in ("gemm_os_ws_fused_4x4", "conv2d_os_4x4"):
+        assert (mine / "rtl_out" / f"{name}.sim" / "dump.fst").read_bytes()[:1] == b"\0"
