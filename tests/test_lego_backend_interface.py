@@ -91,3 +91,26 @@ def test_stated_run_cycles_are_the_simulators(design):
     for flow in facts["dataflows"]:
         assert re.search(rf"^\| {flow['name']} \| {flow['select']} \| {flow['steps']} \| "
                          rf"{flow['cycles']} \|$", files["interface.md"], re.M)
+
+
+def _formulas(text: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(tensor, dataflow) -> (bank, address) expressions from interface.md's Layout."""
+    out, tensor = {}, None
+    pattern = r"Dataflow ([\w, ]+):\n\n```\nbank    = (.+)\naddress = (.+)\n```"
+    for section in text[text.index("## Layout"):].split("\n### ")[1:]:
+        tensor = section.split(":")[0]
+        for flows, bank, address in re.findall(pattern, section):
+            out.update({(tensor, flow): (bank, address) for flow in flows.split(", ")})
+    return out
+
+
+def test_layout_formulas_place_every_element_as_the_adg(design):
+    _, adg, files, _ = design
+    formulas = _formulas(files["interface.md"])
+    assert len(formulas) == len(adg.tensors) * len(adg.flows)
+    for (tensor, flow), (bank, address) in formulas.items():
+        banks, addresses = placement(adg, flow, tensor)
+        for coord in np.ndindex(*banks.shape):
+            x = {f"x{d}": v for d, v in enumerate(coord)}
+            assert eval(bank.replace(" mod ", " % "), {}, x) == banks[coord]
+            assert eval(address.replace(" mod ", " % "), {}, x) == addresses[coord]

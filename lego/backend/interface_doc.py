@@ -112,7 +112,8 @@ def _layouts(facts: dict) -> list[str]:
     for tensor in facts["tensors"]:
         lines += [f"### {tensor['name']}: {tensor['role']}, {tensor['dtype']}, shape "
                   f"{tensor['shape']}, `host_tensor` = {tensor['index']}", "",
-                  f"{tensor['banks']} banks of {tensor['depth']} words. " + _loading(tensor), ""]
+                  f"{tensor['banks']} bank{'s' if tensor['banks'] > 1 else ''} of "
+                  f"{tensor['depth']} words. " + _loading(tensor), ""]
         groups = itertools.groupby(tensor["layouts"].items(), key=lambda item: item[1])
         for layout, flows in groups:
             names = ", ".join(name for name, _ in flows)
