@@ -54,6 +54,7 @@ class Accelerator:
         self._written: dict[str, str] = {}  # name -> the dataflow whose layout holds it
         self._layout_flow = self.facts["dataflows"][0]["name"]  # of the memories' contents
         self._ran: str | None = None
+        self._places: dict[tuple[str, str], list[tuple[int, int]]] = {}
 
     @property
     def tensors(self) -> tuple[str, ...]:
@@ -71,8 +72,11 @@ class Accelerator:
         """(bank, address) of every element of ``tensor`` in row-major order, as ``dataflow``
         lays it out: where ``load`` writes and ``read`` reads."""
         facts = self._tensor(tensor)
-        layout = facts["layouts"][self._flow(dataflow)["name"]]
-        return [place(coord, layout) for coord in np.ndindex(*facts["shape"])]
+        key = (tensor, self._flow(dataflow)["name"])
+        if key not in self._places:
+            layout = facts["layouts"][dataflow]
+            self._places[key] = [place(coord, layout) for coord in np.ndindex(*facts["shape"])]
+        return list(self._places[key])
 
     async def reset(self) -> None:
         """Start the clock (once) and hold ``rst`` for two cycles with every input low."""
