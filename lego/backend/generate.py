@@ -1,11 +1,13 @@
 """ADG -> back-end passes (primitive graph, LP schedule, Verilog) -> the design folder
-(report.json, timings.json, manifest.json, FuseSoC core)."""
+(report.json, interface.md, timings.json, manifest.json, FuseSoC core)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from lego.backend.design import Design
+from lego.backend.interface import interface
+from lego.backend.interface_doc import interface_markdown
 from lego.backend.passes import PASS_NAMES, run_backend
 from lego.backend.primitives import DelayModel
 from lego.backend.schedule import Schedule
@@ -63,14 +65,17 @@ def report(adg: ADG, gen: Generated) -> dict:
         "timing_constraints": gen.schedule.timing_constraints,
         "pipeline_depth": max(s for _, s in gen.schedule.stages),
         "verilog_lines": len(gen.verilog.splitlines()),
+        "interface": interface(adg, gen.design, gen.schedule),
     }
 
 
 def design_files(adg: ADG, gen: Generated, source_text: str) -> dict[str, str]:
     name = gen.design.name
+    facts = report(adg, gen)
     return {
         f"{name}.v": gen.verilog,
-        "report.json": stable_json(report(adg, gen)),
+        "report.json": stable_json(facts),
+        "interface.md": interface_markdown(facts["interface"]),
         "timings.json": stable_json({"lp_seconds": round(gen.lp_seconds, 3),
                                      "generate_seconds": round(gen.generate_seconds, 3)}),
         "manifest.json": stable_json(manifest(

@@ -1,6 +1,8 @@
 """Where every tensor element lives: (bank, in-bank address) per dataflow, from the ADG's memory
-configuration. The RTL's memories are sized by ``geometry`` and the verify harness loads with
-``placement``, so the host writes exactly where the array reads."""
+configuration. The RTL's memories are sized by ``geometry``; ``place`` turns a dataflow's banking
+as the interface facts state it (:mod:`lego.backend.interface`) into the element's bank and
+address, which interface.md tabulates and the cocotb driver (:mod:`lego.cocotb`) writes to, so
+the host writes exactly where the array reads."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from lego.backend.design import TensorGeometry
 from lego.frontend.adg import ADG
 from lego.frontend.memory import bank_address, bank_of
 
-__all__ = ["geometry", "placement"]
+__all__ = ["geometry", "placement", "place"]
 
 
 def geometry(adg: ADG) -> tuple[TensorGeometry, ...]:
@@ -38,3 +40,10 @@ def placement(adg: ADG, dataflow: str, tensor: str) -> tuple[np.ndarray, np.ndar
         banks[coord] = bank_of(coord, mem.bank_dims, mem.bank_gcd)
         addresses[coord] = bank_address(coord, mem.bank_dims, mem.bank_gcd, mem.bank_shape)
     return banks, addresses
+
+
+def place(coord: tuple[int, ...], layout: dict) -> tuple[int, int]:
+    """(bank, address) of the element at ``coord`` under one dataflow's ``layout`` (the interface
+    facts' bank_dims, bank_gcd and bank_shape): the ADG's banking function, nothing else."""
+    return (bank_of(coord, layout["bank_dims"], layout["bank_gcd"]),
+            bank_address(coord, layout["bank_dims"], layout["bank_gcd"], layout["bank_shape"]))

@@ -18,7 +18,7 @@ from lego.backend.rtl.netlist import Netlist
 from lego.backend.schedule import Schedule, drain_cycles
 from lego.widths import index_bits
 
-__all__ = ["Accelerator", "HOST_READ_LATENCY"]
+__all__ = ["Accelerator", "HOST_READ_LATENCY", "top_signature"]
 
 # host_rdata holds the word addressed this many clock edges earlier: the host inputs are
 # registered, the RAM reads synchronously, and the word is registered after the bank select
@@ -26,6 +26,24 @@ HOST_READ_LATENCY = 3
 # host-only (asynchronously read) banks per first-stage read mux: an 8:1 mux of distributed-RAM
 # outputs fits one ECP5 slice level (LUT4 + PFUMX + L6MUX21) after the RAM's own read
 HOST_READ_GROUP = 8
+
+
+def top_signature(design: Design) -> dict:
+    """The top's ports (less ``clk`` and ``rst``), in order: the widths the design's interface
+    document (:mod:`lego.backend.interface`) states are these."""
+    tensors = design.tensors
+    return {
+        "start": In(1),
+        "dataflow": In(unsigned(index_bits(len(design.flows)))),
+        "busy": Out(1),
+        "done": Out(1),
+        "host_tensor": In(unsigned(index_bits(len(tensors)))),
+        "host_bank": In(unsigned(index_bits(max(t.banks for t in tensors)))),
+        "host_addr": In(unsigned(index_bits(max(t.depth for t in tensors)))),
+        "host_wdata": In(unsigned(max(t.bits for t in tensors))),
+        "host_we": In(1),
+        "host_rdata": Out(unsigned(max(t.bits for t in tensors))),
+    }
 
 
 class Accelerator(wiring.Component):
@@ -43,19 +61,7 @@ class Accelerator(wiring.Component):
             raise ValueError(f"Schedule is for {schedule.design!r}, not {design.name!r}")
         self.design, self.schedule, self.ports = design, schedule, ports
         self.library, self.fus = library, fus
-        tensors = design.tensors
-        super().__init__({
-            "start": In(1),
-            "dataflow": In(unsigned(index_bits(len(design.flows)))),
-            "busy": Out(1),
-            "done": Out(1),
-            "host_tensor": In(unsigned(index_bits(len(tensors)))),
-            "host_bank": In(unsigned(index_bits(max(t.banks for t in tensors)))),
-            "host_addr": In(unsigned(index_bits(max(t.depth for t in tensors)))),
-            "host_wdata": In(unsigned(max(t.bits for t in tensors))),
-            "host_we": In(1),
-            "host_rdata": Out(unsigned(max(t.bits for t in tensors))),
-        })
+        super().__init__(top_signature(design))
 
     def elaborate(self, platform):
         m = Module()
