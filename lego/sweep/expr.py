@@ -71,8 +71,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             break
         match = _TOKEN.match(text, position)
         if match is None:
-            raise ExprError(f"unexpected {text[position:].strip()[:10]!r} at column "
-                            f"{position + 1} of {text!r}")
+            column = len(text) - len(text[position:].lstrip()) + 1
+            raise ExprError(f"unexpected {text[column - 1]!r} at column {column} of {text!r}")
         kind = match.lastgroup
         value = match.group(kind)
         if kind == "name" and value in _WORDS:
@@ -174,7 +174,8 @@ class _Parser:
                 items.append(self.expr())
             self.take("]")
             return ("list", tuple(items))
-        return self.take("(")  # raises: names what was found instead of a value
+        found = "the end" if kind == "end" else repr(text)
+        raise ExprError(f"expected a value but found {found} in {self.text!r}")
 
 
 def parse_expr(text: str, known: set[str] | frozenset[str]) -> Expr:
