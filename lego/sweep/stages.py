@@ -107,17 +107,19 @@ def _verify(payload: dict, options: dict) -> tuple[dict, dict]:
 STAGE_FUNCTIONS = {"sim": _sim, "gen": _gen, "synth": _synth, "pnr": _pnr, "verify": _verify}
 
 
+def _expire(signum, frame):
+    raise _Timeout
+
+
 def _alarm(seconds: float | None):
-    """Arm a per-point timeout where signals can be used (a worker's main thread)."""
+    """Arm a per-point timeout where signals can be used (a process's main thread: local
+    workers and the driver; Dask runs tasks in threads, where a stage runs without one). The
+    handler it replaced, to restore, or None when not armed."""
     if seconds is None or threading.current_thread() is not threading.main_thread():
-        return False
-
-    def expire(signum, frame):
-        raise _Timeout
-
-    signal.signal(signal.SIGALRM, expire)
+        return None
+    previous = signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
-    return True
+    return previous
 
 
 def _evaluate(stage: str, options: dict, key: str, payload: dict) -> Result:
@@ -126,8 +128,9 @@ def _evaluate(stage: str, options: dict, key: str, payload: dict) -> Result:
 
     start = time.perf_counter()
     status, metrics, artifacts, message = "ok", {}, {}, ""
-    armed = _alarm(options.get("timeout"))
+    previous = None
     try:
+        previous = _alarm(options.get("timeout"))
         metrics, artifacts = STAGE_FUNCTIONS[stage](payload, options)
     except _Timeout:
         status, message = "timeout", f"ran past the {stage} timeout of {options['timeout']} s"
@@ -143,8 +146,9 @@ def _evaluate(stage: str, options: dict, key: str, payload: dict) -> Result:
         message = (f"{type(error).__name__}: {error} "
                    f"({Path(where.filename).name}:{where.lineno})")
     finally:
-        if armed:
+        if previous is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
     return Result(key, status, metrics, " ".join(message.split()),
                   time.perf_counter() - start, artifacts)
 
