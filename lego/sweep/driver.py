@@ -159,8 +159,10 @@ def selected_stages(sweep: Sweep, upto: str | None) -> list[str]:
 
 
 def run_sweep(sweep: Sweep, folder: str | Path, options: RunOptions,
-              stream=sys.stderr) -> list[StageSummary]:
-    """Run the sweep into ``folder``; the summary of each stage run."""
+              stream=None) -> list[StageSummary]:
+    """Run the sweep into ``folder``; the summary of each stage run (a progress bar on
+    ``stream``, default stderr, when it is a terminal)."""
+    stream = sys.stderr if stream is None else stream
     stages = selected_stages(sweep, options.upto)
     points = expand_points(sweep)
     store = open_store(folder)
