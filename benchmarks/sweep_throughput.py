@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lego.tables import format_table  # noqa: E402
 from lego.sweep.driver import RunOptions, run_sweep  # noqa: E402
 from lego.sweep.sweepfile import load_sweep  # noqa: E402
+from lego.tables import format_table  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "sweep_throughput.json"
 LAYERS = ROOT / "tests" / "data" / "scalesim" / "topologies" / "resnet18_five.csv"
@@ -62,7 +62,8 @@ def measure(folder: Path, workload: str, jobs: int) -> dict:
                           stream=stream)[0]
         again = time.perf_counter() - start
     assert first.evaluated == first.points and rerun.evaluated == 0
-    return {"workload": workload, "jobs": jobs, "points": first.points, "stage_s": round(first.seconds, 3),
+    return {"workload": workload, "jobs": jobs, "points": first.points,
+            "stage_s": round(first.seconds, 3),
             "points_per_s": round(first.points / first.seconds, 1),
             "whole_run_s": round(whole, 3), "rerun_s": round(again, 3)}
 

@@ -168,7 +168,7 @@ def test_timeout_and_retry_failed(tmp_path):
 
 
 def test_a_crashing_point_is_failed_with_its_message(tmp_path, monkeypatch):
-    from lego.sweep import stages, simmodels
+    from lego.sweep import simmodels, stages
 
     real = simmodels.SIM_MODELS["workload"]
 

@@ -143,7 +143,7 @@ def run_tasks(executor, fn: Callable, tasks: list[tuple], window: int
             except Exception as error:  # noqa: BLE001 (the caller records the batch failed)
                 yield index, error
         if broken:
-            for future, index in pending.items():  # a broken pool fails all it held
+            for index in pending.values():  # a broken pool fails all it held
                 queue.appendleft(index)
             pending.clear()
             executor.recover()

@@ -188,8 +188,8 @@ def _sample(doc: Located, data: dict) -> tuple[int, int] | None:
     for key in ("random", "seed"):
         value = sample[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < (key == "random"):
-            raise doc.error(("sample", key), f"must be a {'positive' if key == 'random' else 'non-negative'} "
-                                             f"integer, not {value!r}")
+            kind = "positive" if key == "random" else "non-negative"
+            raise doc.error(("sample", key), f"must be a {kind} integer, not {value!r}")
     return sample["random"], sample["seed"]
 
 
