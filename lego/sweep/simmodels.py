@@ -38,6 +38,15 @@ def _energy_table(path: str | None) -> dict:
     return load_table(path)
 
 
+@functools.lru_cache(maxsize=4096)
+def _simulate(layer, acc, energy: str | None):
+    """One layer on one accelerator, once per worker: sweeps over knobs that leave the
+    accelerator alone (problem size, output dtype, clock period) meet the same pair again."""
+    from sim.workload import simulate_layer
+
+    return simulate_layer(layer, acc, _energy_table(energy))
+
+
 def _spec_gemm(spec: Spec) -> tuple[int, int, int]:
     loops = dict(spec.loops)
     if set(loops) != {"i", "j", "k"} or spec.statement.replace(" ", "") != "C[i,j]+=A[i,k]*B[k,j]":
@@ -68,21 +77,19 @@ def _accelerators(spec: Spec, workload: dict):
 def workload_model(spec: Spec, workload: dict, period: float | None) -> dict:
     """Totals over the layers; a fused design runs each layer on its fastest dataflow."""
     from sim.scalesim.mapping import DATAFLOWS
-    from sim.workload import simulate_layer
 
     for flow in spec.dataflows:
         if flow.name not in DATAFLOWS:
             raise LegoError(f"the workload model simulates dataflows named "
                             f"{', '.join(DATAFLOWS)}; {flow.name!r} is none (use model: design)")
     accelerators = _accelerators(spec, workload)
-    table = _energy_table(workload["energy"])
     layers = _layers(workload["layers"], workload["input_type"] == "gemm",
                      None if workload["layers"] else _spec_gemm(spec))
     totals = dict.fromkeys(("cycles", "compute_cycles", "stall_cycles", "dram_bytes",
                             "sram_accesses", "macs", "pe_cycles"), 0)
     energy = 0.0
     for layer in layers:
-        runs = [simulate_layer(layer, acc, table) for acc in accelerators]
+        runs = [_simulate(layer, acc, workload["energy"]) for acc in accelerators]
         best = min(runs, key=lambda r: r.timing.total_cycles)
         totals["cycles"] += best.timing.total_cycles
         totals["compute_cycles"] += best.timing.compute_cycles

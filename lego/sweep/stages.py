@@ -5,6 +5,8 @@ the driver stores them."""
 
 from __future__ import annotations
 
+import functools
+import json
 import signal
 import tempfile
 import threading
@@ -25,8 +27,15 @@ class _Timeout(Exception):
     pass
 
 
+@functools.lru_cache(maxsize=1024)
+def _parsed(canonical: str):
+    return parse_spec(json.loads(canonical), source="<point>")
+
+
 def _spec(payload: dict):
-    return parse_spec(payload["spec"], source="<point>")
+    """The point's spec, parsed once per worker: points of a sweep often differ only in their
+    workload, and a Spec is an immutable value."""
+    return _parsed(json.dumps(payload["spec"], sort_keys=True))
 
 
 def _sim(payload: dict, options: dict) -> tuple[dict, dict]:
@@ -45,8 +54,6 @@ def _generate(payload: dict):
 
 
 def _gen(payload: dict, options: dict) -> tuple[dict, dict]:
-    import json
-
     spec, files = _generate(payload)
     report = json.loads(files["report.json"])
     tensors = report["tensors"].values()
