@@ -201,3 +201,35 @@ def test_promotion_sends_the_top_k_on_to_gen(tmp_path):
     assert {r[fus] for r in table.rows if r[fus] is not None} == {16}
     reports = list((tmp_path / "out" / "points").glob("*/gen/report.json"))
     assert len(reports) == 2
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_kill_9_of_a_worker_loses_nothing(tmp_path):
+    path = _sweep(tmp_path, layers=_heavy_layers(tmp_path), extra="stages: {sim: {batch: 1}}\n")
+    out = tmp_path / "out"
+    driver = subprocess.Popen([sys.executable, "-m", "lego.cli", "sweep", str(path), "-o",
+                               str(out), "--jobs", "2"], cwd=ROOT,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, killed = time.monotonic() + 60, None
+    while killed is None and time.monotonic() < deadline and driver.poll() is None:
+        workers = _children(driver.pid)
+        if (out / "sweep.db").exists() and workers:
+            try:
+                if len(_evaluations(out)) >= 10:
+                    killed = workers[0]
+                    os.kill(killed, signal.SIGKILL)
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.005)
+    stdout, stderr = driver.communicate(timeout=120)
+    assert killed is not None and driver.returncode == 0, stderr
+    assert stdout.startswith("sim: 60 points, 60 evaluated (60 ok), 0 reused"), stdout
+    keys = [key for key, _ in _evaluations(out)]
+    assert sorted(keys) == sorted(set(keys)) and len(keys) == 60
+    _run(path, tmp_path / "whole", jobs=1)
+    assert _export(out) == _export(tmp_path / "whole")
