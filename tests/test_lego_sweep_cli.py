@@ -99,3 +99,16 @@ def test_a_folder_with_other_files_is_not_written(tmp_path, capsys):
         f"lego: error: {tmp_path / 'mine'}: not a sweep folder (no sweep.db) and not empty; "
         "lego writes a sweep only into a new, empty or sweep folder\n")
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
+
+
+def test_upto_and_fresh(tmp_path, capsys):
+    (tmp_path / "s.yaml").write_text(SWEEP.replace(
+        "objectives:", "stages: {sim: {}, gen: {promote: {top: 1, by: cycles}}}\nobjectives:"))
+    args = ["sweep", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "out")]
+    assert main([*args, "--upto", "sim"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("sim: 4 points, 4 evaluated")
+    assert main([*args, "--upto", "synth"]) == 2
+    assert capsys.readouterr().err == ("lego: error: --upto synth: not a stage of this sweep "
+                                       "(sim, gen)\n")
+    assert main([*args, "--upto", "sim", "--fresh"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("sim: 4 points, 4 evaluated")
