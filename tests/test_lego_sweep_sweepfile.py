@@ -71,6 +71,13 @@ def _replace(old: str, new: str) -> str:
     (_replace("base:\n  preset: gemm-os\n  name: t\n  size: {M: 64, N: 64, K: 64}\n"
               "  array: [4, 4]\n", "base: nosuch.yaml\n"), 2, "base",
      r"cannot read spec file '.*nosuch.yaml': No such file"),
+    (_replace("stages:", "search: {nsga2: {generations: 2, population: 1, seed: 0}}\n"
+                         "stages:"), 12, "search.nsga2.population",
+     r"must be an integer >= 2, not 1"),
+    (_replace("stages:", "search: {nsga: 3}\nstages:"), 12, "search",
+     r"must be \{nsga2: \{generations: G, population: P, seed: S\}\}, not"),
+    (_replace("stages:", "sample: {random: 2, seed: 1}\nsearch: {nsga: 3}\nstages:"), 13,
+     "search", r"use either sample: or search:, not both"),
     ("[1, 2]\n", 1, None, r"a sweep file must be a mapping of fields"),
     ("a: [1\n", 2, None, r"not valid YAML"),
 ])

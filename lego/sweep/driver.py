@@ -158,24 +158,54 @@ def selected_stages(sweep: Sweep, upto: str | None) -> list[str]:
     return names[:names.index(upto) + 1]
 
 
+def _searched(store: Store, executor, sweep: Sweep, options: RunOptions, stream
+              ) -> tuple[list[Point], StageSummary]:
+    """The points of an NSGA-II search, each generation run through the first stage, and
+    that stage's summary over all generations."""
+    from lego.sweep.search import search_points
+
+    first, summaries = sweep.stages[0][0], []
+
+    def evaluate(points: list[Point]) -> dict[str, dict | None]:
+        summaries.append(_run_stage(store, executor, sweep, first, {p.key: p for p in points},
+                                    options, stream))
+        rows = store.results(first)
+        return {p.key: rows[p.key][2] if rows[p.key][1] == "ok" else None for p in points}
+
+    points = search_points(sweep, evaluate)
+    statuses: dict[str, int] = {}
+    for summary in summaries:
+        for status, count in summary.statuses:
+            statuses[status] = statuses.get(status, 0) + count
+    evaluated = sum(statuses.values())
+    return points, StageSummary(first, len(points), len(points) - evaluated,
+                                tuple(sorted(statuses.items())),
+                                sum(s.seconds for s in summaries))
+
+
 def run_sweep(sweep: Sweep, folder: str | Path, options: RunOptions,
               stream=None) -> list[StageSummary]:
     """Run the sweep into ``folder``; the summary of each stage run (a progress bar on
     ``stream``, default stderr, when it is a terminal)."""
     stream = sys.stderr if stream is None else stream
     stages = selected_stages(sweep, options.upto)
-    points = expand_points(sweep)
+    points = None if sweep.search else expand_points(sweep)
     store = open_store(folder)
     try:
         if options.fresh:
             store.forget()
-        store.set_sweep({"text": sweep.text, "axes": list(sweep.axis_names), "stages": stages,
-                         "objectives": [list(o) for o in sweep.objectives]}, points)
         executor = make_executor(options.executor, options.jobs)
         try:
+            summaries = []
+            if sweep.search:
+                points, summary = _searched(store, executor, sweep, options, stream)
+                summaries.append(summary)
+            store.set_sweep({"text": sweep.text, "axes": list(sweep.axis_names),
+                             "stages": stages,
+                             "objectives": [list(o) for o in sweep.objectives]}, points)
             by_key = {p.key: p for p in points}
-            return [_run_stage(store, executor, sweep, stage, by_key, options, stream)
-                    for stage in stages]
+            return summaries + [_run_stage(store, executor, sweep, stage, by_key, options,
+                                           stream) for stage in stages[len(summaries):]]
         finally:
             executor.close()
     finally:

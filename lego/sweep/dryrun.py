@@ -46,6 +46,11 @@ def _cost(stage: str, rows: dict, sweep: Sweep, points) -> tuple[float | None, s
 
 def dry_run(sweep: Sweep, folder: str | Path, options: RunOptions) -> list[str]:
     folder = Path(folder)
+    if sweep.search:
+        generations, population, _ = sweep.search
+        return [f"{sweep.name}: NSGA-II search, {generations} generations of {population} "
+                f"points through {sweep.stages[0][0]} (at most {generations * population} "
+                "evaluations), then the later stages on what it promotes"]
     points = expand_points(sweep)
     stored = _stored(folder)
     lines = [f"{sweep.name}: {len(points)} points, executor {options.executor}, "

@@ -19,7 +19,7 @@ from lego.sweep.expr import ExprError
 from lego.sweep.sweepfile import Sweep
 from lego.sweep.workload import resolve_workload
 
-__all__ = ["Point", "expand_points", "knob_text", "KEY_LENGTH"]
+__all__ = ["Point", "expand_points", "point_of", "knob_text", "KEY_LENGTH"]
 
 KEY_LENGTH = 16  # hex digits: 64 bits, no collision in any sweep a machine can run
 
@@ -90,6 +90,11 @@ def _selected(sweep: Sweep, knobs: dict) -> bool:
         raise sweep.error("where", f"must be true or false, but is {keep!r} for "
                           f"{', '.join(f'{k}={v!r}' for k, v in knobs.items())}")
     return keep
+
+
+def point_of(sweep: Sweep, knobs: dict) -> Point | None:
+    """The point of one choice of axis values (None when ``where:`` drops it)."""
+    return _point(sweep, knobs) if _selected(sweep, knobs) else None
 
 
 def expand_points(sweep: Sweep) -> list[Point]:

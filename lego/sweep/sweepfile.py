@@ -31,7 +31,7 @@ from lego.yamlsource import Located, load_yaml
 __all__ = ["Sweep", "load_sweep", "parse_sweep_text"]
 
 _TOP_FIELDS = ("name", "description", "base", "axes", "where", "workload", "period", "sample",
-               "stages", "objectives")
+               "search", "stages", "objectives")
 # the first part of an axis path that names a spec field (general or preset form)
 _SPEC_FIELDS = ("name", "description", "loops", "statement", "dtypes", "dataflows", "preset",
                 "size", "array")
@@ -48,6 +48,7 @@ class Sweep:
     workload: Workload
     period: float | None
     sample: tuple[int, int] | None          # (points, seed) of a random subset
+    search: tuple[int, int, int] | None     # NSGA-II (generations, population, seed)
     stages: tuple[tuple[str, dict], ...]    # (stage, options), cheapest first
     objectives: tuple[tuple[str, str], ...]  # (metric, min|max)
     text: str                               # the file as read, kept in the store
@@ -100,8 +101,8 @@ def parse_sweep_text(text: str, source: str, folder: Path) -> Sweep:
         source=source, name=name, base=_base(doc, data, folder), axes=axes, where=where,
         workload=read_workload(doc, data.get("workload", {}), folder,
                                {a for a in names if a.startswith("workload.")}),
-        period=_period(doc, data), sample=_sample(doc, data), stages=stages,
-        objectives=_objectives(doc, data, [s for s, _ in stages]), text=text,
+        period=_period(doc, data), sample=_sample(doc, data), search=_search(doc, data, stages),
+        stages=stages, objectives=_objectives(doc, data, [s for s, _ in stages]), text=text,
         lines=tuple((f"axes.{a}", doc.line(("axes", a))) for a in names)
         + (("where", doc.line(("where",))),))
 
@@ -191,6 +192,32 @@ def _sample(doc: Located, data: dict) -> tuple[int, int] | None:
             kind = "positive" if key == "random" else "non-negative"
             raise doc.error(("sample", key), f"must be a {kind} integer, not {value!r}")
     return sample["random"], sample["seed"]
+
+
+def _search(doc: Located, data: dict, stages) -> tuple[int, int, int] | None:
+    """``search: {nsga2: {generations: G, population: P, seed: S}}``: a seeded multi-objective
+    search over the grid on the first stage's objectives instead of the whole grid."""
+    if "search" not in data:
+        return None
+    if "sample" in data:
+        raise doc.error(("search",), "use either sample: or search:, not both")
+    search = data["search"]
+    fields = {"generations", "population", "seed"}
+    if not isinstance(search, dict) or set(search) != {"nsga2"} \
+            or not isinstance(search["nsga2"], dict) or set(search["nsga2"]) != fields:
+        raise doc.error(("search",), "must be {nsga2: {generations: G, population: P, "
+                                     f"seed: S}}}}, not {search!r}")
+    for key in sorted(fields):
+        value = search["nsga2"][key]
+        low = 0 if key == "seed" else 2 if key == "population" else 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise doc.error(("search", "nsga2", key), f"must be an integer >= {low}, "
+                                                      f"not {value!r}")
+    first = stages[0][0]
+    if not any(m in METRICS[first] for m in data.get("objectives", {}) or {}):
+        raise doc.error(("search",), f"needs an objective the first stage ({first}) records")
+    nsga2 = search["nsga2"]
+    return nsga2["generations"], nsga2["population"], nsga2["seed"]
 
 
 def _stages(doc: Located, data: dict) -> tuple[tuple[str, dict], ...]:
