@@ -55,7 +55,7 @@ def dry_run(sweep: Sweep, folder: str | Path, options: RunOptions) -> list[str]:
     stored = _stored(folder)
     lines = [f"{sweep.name}: {len(points)} points, executor {options.executor}, "
              f"{options.jobs} job(s)"]
-    total, known = 0.0, True
+    total, unknown = 0.0, []
     for stage in selected_stages(sweep, options.upto):
         def results(name):
             return {k: v[:3] for k, v in stored.get(name, {}).items()}
@@ -70,11 +70,13 @@ def dry_run(sweep: Sweep, folder: str | Path, options: RunOptions) -> list[str]:
         if stage != selected_stages(sweep, None)[0] and "promote" in settings:
             line += " (promoted from what earlier stages have measured so far)"
         if cost is None:
-            known = known and todo == 0
+            if todo:
+                unknown.append(stage)
             lines.append(f"{line}; cost per point: {how}")
             continue
         seconds = todo * cost / options.jobs
         total += seconds
         lines.append(f"{line}; {cost * 1e3:.1f} ms per point ({how}): about {seconds:.1f} s")
-    lines.append(f"estimated time: {'about' if known else 'at least'} {total:.1f} s")
+    lines.append(f"estimated time: about {total:.1f} s" if not unknown else
+                 f"estimated time: {total:.1f} s plus {', '.join(unknown)} (not yet measured)")
     return lines
