@@ -201,6 +201,12 @@ def test_promotion_sends_the_top_k_on_to_gen(tmp_path):
     assert {r[fus] for r in table.rows if r[fus] is not None} == {16}
     reports = list((tmp_path / "out" / "points").glob("*/gen/report.json"))
     assert len(reports) == 2
+    # a stricter rule: the point no longer promoted keeps its stored result but leaves the export
+    path.write_text(path.read_text().replace("top: 2", "top: 1"))
+    again = _run(path, tmp_path / "out")
+    assert [(s.stage, s.points, s.evaluated) for s in again] == [("sim", 6, 0), ("gen", 1, 0)]
+    table = read_table(tmp_path / "out")
+    assert sum(r[table.columns.index("gen.fus")] is not None for r in table.rows) == 1
 
 
 def _children(pid: int) -> list[int]:

@@ -123,6 +123,7 @@ def _run_stage(store: Store, executor, sweep: Sweep, stage: str, points: dict[st
                options: RunOptions, stream) -> StageSummary:
     settings = sweep.stage_options(stage)
     keys = candidates(sweep, stage, list(points.values()), store.results)
+    store.set_members(stage, keys)
     stored = store.results(stage)
     wanted = {key: stage_key(key, stage, settings) for key in keys}
     retry = ("failed", "timeout") if options.retry_failed else ()
@@ -203,6 +204,9 @@ def run_sweep(sweep: Sweep, folder: str | Path, options: RunOptions,
             store.set_sweep({"text": sweep.text, "axes": list(sweep.axis_names),
                              "stages": stages,
                              "objectives": [list(o) for o in sweep.objectives]}, points)
+            for stage, _ in sweep.stages:  # members of what this run does not run: none
+                if stage not in stages or (sweep.search and stage == stages[0]):
+                    store.set_members(stage, [p.key for p in points] if stage in stages else [])
             by_key = {p.key: p for p in points}
             return summaries + [_run_stage(store, executor, sweep, stage, by_key, options,
                                            stream) for stage in stages[len(summaries):]]

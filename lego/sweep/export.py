@@ -35,6 +35,10 @@ def _meta(db) -> dict:
 def read_table(folder: str | Path, timings: bool = False) -> Table:
     db = read_store(folder)
     try:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+        if not {"meta", "members", "results", "points"} <= tables:
+            raise LegoError(f"{folder}: written by another version of lego sweep; run the "
+                            "sweep again to bring it up to date")
         meta = _meta(db)
         if "stages" not in meta:
             raise LegoError(f"{folder}: the sweep has not started")
@@ -42,7 +46,8 @@ def read_table(folder: str | Path, timings: bool = False) -> Table:
                             ).fetchall()
         results = {}
         for key, stage, status, metrics, message, seconds in db.execute(
-                "SELECT key, stage, status, metrics, message, seconds FROM results"):
+                "SELECT r.key, r.stage, status, metrics, message, seconds FROM results r "
+                "JOIN members m ON m.stage = r.stage AND m.key = r.key"):
             results[key, stage] = (status, json.loads(metrics), message, seconds)
     finally:
         db.close()

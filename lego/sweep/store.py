@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS points (key TEXT PRIMARY KEY, knobs TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS results (key TEXT NOT NULL, stage TEXT NOT NULL,
     stage_key TEXT NOT NULL, status TEXT NOT NULL, metrics TEXT NOT NULL, message TEXT NOT NULL,
     seconds REAL NOT NULL, PRIMARY KEY (key, stage));
+CREATE TABLE IF NOT EXISTS members (stage TEXT NOT NULL, key TEXT NOT NULL,
+                                    PRIMARY KEY (stage, key));
 CREATE TABLE IF NOT EXISTS evaluations (seq INTEGER PRIMARY KEY AUTOINCREMENT,
     key TEXT NOT NULL, stage TEXT NOT NULL, stage_key TEXT NOT NULL, status TEXT NOT NULL);
 """
@@ -79,6 +81,16 @@ class Store:
                 "INSERT OR REPLACE INTO points VALUES (?, ?, 1)",
                 [(p.key, json.dumps(dict(p.knobs), sort_keys=True)) for p in points])
 
+    def set_members(self, stage: str, keys) -> None:
+        """The points ``stage`` runs on in this run (after promotion): the export shows a
+        stage's results of these alone, so a point promoted by an earlier version of the
+        sweep file does not look promoted now (one transaction)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("DELETE FROM members WHERE stage = ?", (stage,))
+            self.db.executemany("INSERT INTO members VALUES (?, ?)",
+                                [(stage, key) for key in keys])
+
     def results(self, stage: str) -> dict[str, tuple[str, str, dict]]:
         """key -> (stage_key, status, metrics) of every stored result of ``stage``."""
         rows = self.db.execute("SELECT key, stage_key, status, metrics FROM results "
@@ -121,6 +133,7 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM results")
             self.db.execute("DELETE FROM evaluations")
+            self.db.execute("DELETE FROM members")
         shutil.rmtree(self.folder / "points", ignore_errors=True)
 
 
