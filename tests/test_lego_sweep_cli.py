@@ -112,3 +112,15 @@ def test_upto_and_fresh(tmp_path, capsys):
                                        "(sim, gen)\n")
     assert main([*args, "--upto", "sim", "--fresh"]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("sim: 4 points, 4 evaluated")
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--executor", "ray"], "--executor must be local, dask-local or dask://HOST:PORT, "
+                            "not 'ray'"),
+    (["--jobs", "0"], "--jobs must be a positive integer, not 0"),
+])
+def test_bad_executor_options_write_nothing(options, message, tmp_path, capsys):
+    (tmp_path / "s.yaml").write_text(SWEEP)
+    assert main(["sweep", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "out"), *options]) == 2
+    assert capsys.readouterr().err == f"lego: error: {message}\n"
+    assert not (tmp_path / "out").exists()

@@ -191,12 +191,13 @@ def run_sweep(sweep: Sweep, folder: str | Path, options: RunOptions,
     stream = sys.stderr if stream is None else stream
     stages = selected_stages(sweep, options.upto)
     points = None if sweep.search else expand_points(sweep)
-    store = open_store(folder)
+    # the executor first: a scheduler that cannot be reached leaves no folder behind
+    executor = make_executor(options.executor, options.jobs)
     try:
-        if options.fresh:
-            store.forget()
-        executor = make_executor(options.executor, options.jobs)
+        store = open_store(folder)
         try:
+            if options.fresh:
+                store.forget()
             summaries = []
             if sweep.search:
                 points, summary = _searched(store, executor, sweep, options, stream)
@@ -211,6 +212,6 @@ def run_sweep(sweep: Sweep, folder: str | Path, options: RunOptions,
             return summaries + [_run_stage(store, executor, sweep, stage, by_key, options,
                                            stream) for stage in stages[len(summaries):]]
         finally:
-            executor.close()
+            store.close()
     finally:
-        store.close()
+        executor.close()

@@ -88,8 +88,8 @@ class DaskCluster:
         try:
             self._client = distributed.Client(self._cluster or address, timeout=30)
         except OSError as error:
-            raise LegoError(f"--executor dask://{address}: cannot reach the scheduler "
-                            f"({error})") from None
+            raise LegoError(f"--executor dask://{address.removeprefix('tcp://')}: cannot reach "
+                            f"the scheduler ({error})") from None
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
         self.lost = (distributed.client.FutureCancelledError, distributed.KilledWorker)
 
