@@ -11,6 +11,7 @@ meant to be added here as one more entry).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from fractions import Fraction
@@ -38,13 +39,18 @@ def _energy_table(path: str | None) -> dict:
     return load_table(path)
 
 
-@functools.lru_cache(maxsize=4096)
 def _simulate(layer, acc, energy: str | None):
-    """One layer on one accelerator, once per worker: sweeps over knobs that leave the
-    accelerator alone (problem size, output dtype, clock period) meet the same pair again."""
+    """One layer on one accelerator. The result depends on the layer's shape, not its name, so
+    layers of the same shape (ResNet's repeated blocks) and sweeps over knobs that leave the
+    accelerator alone (problem size, output dtype, clock period) reuse one simulation."""
+    return _simulate_shape(dataclasses.replace(layer, name=""), acc, energy)
+
+
+@functools.lru_cache(maxsize=4096)
+def _simulate_shape(shape, acc, energy: str | None):
     from sim.workload import simulate_layer
 
-    return simulate_layer(layer, acc, _energy_table(energy))
+    return simulate_layer(shape, acc, _energy_table(energy))
 
 
 def _spec_gemm(spec: Spec) -> tuple[int, int, int]:
