@@ -80,12 +80,12 @@ def test_a_finished_sweep_reruns_in_under_3_s_with_zero_evaluations(tmp_path):
 
 
 def _heavy_layers(tmp_path) -> Path:
-    """Ten layers per point (ResNet-18's first five, twice): slow enough to kill mid-sweep."""
-    lines = FIVE.read_text().splitlines()
-    rows = [f"{row.split(',', 1)[0]}_{copy},{row.split(',', 1)[1]}"
-            for copy in range(2) for row in lines[1:]]
+    """Ten conv layers of ten shapes per point (a worker simulates a shape once per
+    accelerator, so repeated shapes would be nearly free): slow enough to kill mid-sweep."""
+    header = FIVE.read_text().splitlines()[0]
+    rows = [f"Conv{i},56,56,3,3,{64 + 8 * i},64,1," for i in range(10)]
     path = tmp_path / "ten.csv"
-    path.write_text("\n".join([lines[0], *rows]) + "\n")
+    path.write_text("\n".join([header, *rows]) + "\n")
     return path
 
 
