@@ -239,3 +239,19 @@ def test_kill_9_of_a_worker_loses_nothing(tmp_path):
     assert sorted(keys) == sorted(set(keys)) and len(keys) == 60
     _run(path, tmp_path / "whole", jobs=1)
     assert _export(out) == _export(tmp_path / "whole")
+
+
+def test_an_edited_layers_file_is_read_again(tmp_path):
+    layers = tmp_path / "layers.csv"
+    layers.write_text(FIVE.read_text())
+    path = _sweep(tmp_path, sram="[8]", layers=layers)
+    _run(path, tmp_path / "out")
+    before = read_table(tmp_path / "out")
+    layers.write_text(FIVE.read_text().replace("Conv1,224,224", "Conv1,112,112"))
+    again = _run(path, tmp_path / "out")[0]
+    assert (again.evaluated, again.reused) == (12, 0)  # new content, new keys
+    after = read_table(tmp_path / "out")
+    cycles = before.columns.index("sim.cycles")
+    assert all(a[cycles] < b[cycles] for a, b in zip(
+        sorted(after.rows, key=lambda r: r[1:3]), sorted(before.rows, key=lambda r: r[1:3]),
+        strict=True))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import os
 from fractions import Fraction
 
 from lego.errors import LegoError
@@ -22,8 +23,25 @@ from lego.ir import Spec
 __all__ = ["SIM_MODELS", "workload_model", "design_model"]
 
 
-@functools.cache
+def _stamp(path: str | None) -> tuple | None:
+    """What tells a file version apart in the caches below: a long-lived process (the Python
+    API) must read a file edited since."""
+    if path is None:
+        return None
+    stat = os.stat(path)
+    return stat.st_mtime_ns, stat.st_size
+
+
 def _layers(path: str | None, gemm: bool, spec_gemm: tuple | None):
+    return _read_layers(path, _stamp(path), gemm, spec_gemm)
+
+
+def _energy_table(path: str | None) -> dict:
+    return _read_energy_table(path, _stamp(path))
+
+
+@functools.cache
+def _read_layers(path: str | None, stamp, gemm: bool, spec_gemm: tuple | None):
     from sim.scalesim import read_topology
     from sim.workload import gemm as gemm_layer
 
@@ -33,7 +51,7 @@ def _layers(path: str | None, gemm: bool, spec_gemm: tuple | None):
 
 
 @functools.cache
-def _energy_table(path: str | None) -> dict:
+def _read_energy_table(path: str | None, stamp) -> dict:
     from sim.workload import load_table
 
     return load_table(path)
@@ -43,11 +61,11 @@ def _simulate(layer, acc, energy: str | None):
     """One layer on one accelerator. The result depends on the layer's shape, not its name, so
     layers of the same shape (ResNet's repeated blocks) and sweeps over knobs that leave the
     accelerator alone (problem size, output dtype, clock period) reuse one simulation."""
-    return _simulate_shape(dataclasses.replace(layer, name=""), acc, energy)
+    return _simulate_shape(dataclasses.replace(layer, name=""), acc, energy, _stamp(energy))
 
 
 @functools.lru_cache(maxsize=4096)
-def _simulate_shape(shape, acc, energy: str | None):
+def _simulate_shape(shape, acc, energy: str | None, stamp):
     from sim.workload import simulate_layer
 
     return simulate_layer(shape, acc, _energy_table(energy))

@@ -78,8 +78,13 @@ def read_workload(doc: Located, data, folder: Path, axis_fields: set[str]) -> Wo
     return Workload(tuple(fields.items()), str(folder))
 
 
-@functools.cache  # one read per file and run: files do not change under a sweep
 def _sha256(path: Path) -> str:
+    stat = path.stat()  # a file edited since (a long-lived process: the Python API) is read anew
+    return _sha256_of(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache  # one read per file version: thousands of points share a layers file
+def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
