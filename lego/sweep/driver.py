@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from lego.errors import LegoError
 from lego.sweep import stages as _stages  # imported before workers fork, so they start warm
 from lego.sweep.executors import make_executor, run_tasks
 from lego.sweep.pareto import promote
@@ -153,8 +154,6 @@ def selected_stages(sweep: Sweep, upto: str | None) -> list[str]:
     if upto is None:
         return names
     if upto not in names:
-        from lego.errors import LegoError
-
         raise LegoError(f"--upto {upto}: not a stage of this sweep ({', '.join(names)})")
     return names[:names.index(upto) + 1]
 
