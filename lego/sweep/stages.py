@@ -53,7 +53,7 @@ def _generate(payload: dict):
     spec = _spec(payload)
     adg = run_passes(spec).adg
     gen = generate(adg, payload["period"])
-    return spec, design_files(adg, gen, stable_json(payload["spec"]))
+    return spec, design_files(adg, gen, stable_json(payload["spec"])) | {"adg.json": adg.to_json()}
 
 
 def _gen(payload: dict, options: dict) -> tuple[dict, dict]:
@@ -69,9 +69,9 @@ def _gen(payload: dict, options: dict) -> tuple[dict, dict]:
                "primitives": sum(report["primitives"].values()),
                "verilog_lines": report["verilog_lines"]}
     names = {"report.json": "report.json", "verilog": f"{spec.name}.v",
-             "manifest.json": "manifest.json"}
+             "manifest.json": "manifest.json", "adg.json": "adg.json"}
     keep = options.get("keep", ["report.json"])
-    return metrics, {names[k]: files[names[k]] for k in keep if names[k] in files}
+    return metrics, {names[k]: files[names[k]] for k in keep}
 
 
 def _synth(payload: dict, options: dict, pnr: bool = False) -> tuple[dict, dict]:
