@@ -21,6 +21,7 @@ _COMMANDS = {
     "sim": "sim.cli",
     "spatten": "lego.spatten.cli",
     "synth": "lego.synth.cli",
+    "sweep": "lego.sweep.cli",
 }
 
 
