@@ -44,12 +44,15 @@ class Controller(wiring.Component):
             fields.extend(c[:counter_width(b)] for c, b in zip(counters, flow.bounds,
                                                                 strict=True))
             self._advance(m, flow, counters, valid, running, remaining, draining)
-        m.d.comb += [self.counters.eq(Cat(*fields)), self.busy.eq(running | draining)]
+        # busy (= running | draining) is a flip-flop of its own, not an OR of the two: it
+        # selects every bank's ports between host and datapath, and a fan-out that wide must
+        # start at a register
+        m.d.comb += self.counters.eq(Cat(*fields))
         with m.If(self.start):
-            m.d.sync += [running.eq(1), draining.eq(0), self.done.eq(0)]
+            m.d.sync += [running.eq(1), draining.eq(0), self.done.eq(0), self.busy.eq(1)]
         with m.Elif(draining):
             with m.If(remaining == 0):
-                m.d.sync += [draining.eq(0), self.done.eq(1)]
+                m.d.sync += [draining.eq(0), self.done.eq(1), self.busy.eq(0)]
             with m.Else():
                 m.d.sync += remaining.eq(remaining - 1)
         return m
