@@ -5,7 +5,9 @@ Per loop: a loop some dataflow maps to space alone keeps its spec size; otherwis
 multiples of the loop's granularity. One loop per GEMM role (the first growable one: the
 primary) is searched, over the smallest multiple of the granularity for each trip count; the
 other loops of the role (conv's x, r, s when y and c are searched) take their whole padded
-extent. Every tile of a layer has the same shape: the last tile along a loop is padded.
+extent. A dataflow whose datapath never reads the output memory (OS: sums stay in the FUs and
+are written once) cannot add to an earlier tile's partial sums, so its reduction loops are
+never split. Every tile of a layer has the same shape: the last tile along a loop is padded.
 
 Fit: per tensor, the elements one tile touches <= the capacity (banks x depth of the design,
 or ``--sram``), halved with double buffering (the next tile is loaded beside the current one).
@@ -29,12 +31,13 @@ from sim.workload.tiling import LOOP_ORDER, RELEVANT, candidates, fetch_factor
 __all__ = ["choose_tile", "gemm_view"]
 
 
-def _sizes(template: Template, extents: dict[str, int]) -> dict[str, object]:
+def _sizes(template: Template, extents: dict[str, int],
+           split_reduction: bool) -> dict[str, object]:
     """Per loop: one tile size, or a numpy array of candidates for the primary loops."""
     fixed, grain = dict(template.fixed), dict(template.granularity)
     sizes: dict[str, object] = {}
     for role in ROLES:
-        searched = False
+        searched = role == "k" and not split_reduction
         for loop in template.role_loops(role):
             if loop in fixed:
                 sizes[loop] = fixed[loop]
@@ -84,9 +87,11 @@ def dram_bytes(template: Template, elements: dict) -> object:
 
 def choose_tile(template: Template, flow: int, extents: dict[str, int],
                 capacity: dict[str, int] | None, double_buffer: bool, drain: int,
-                layer_name: str) -> dict[str, int]:
-    """The tile of the policy above; a LegoError when not even the smallest tile fits."""
-    sizes = _sizes(template, extents)
+                layer_name: str, split_reduction: bool = True) -> dict[str, int]:
+    """The tile of the policy above; a LegoError when not even the smallest tile fits.
+    ``split_reduction=False`` keeps the whole reduction in one tile (for a dataflow that
+    never reads its output memory, so it cannot add a tile's sums to an earlier tile's)."""
+    sizes = _sizes(template, extents, split_reduction)
     names = [loop for loop, s in sizes.items() if isinstance(s, np.ndarray)]
     grids = dict(zip(names, np.meshgrid(*(sizes[n] for n in names), indexing="ij",
                                         sparse=True), strict=True))
@@ -99,8 +104,10 @@ def choose_tile(template: Template, flow: int, extents: dict[str, int],
             fits &= np.asarray(template.footprint(tensor, tile)) * share <= elements
     if not fits.any():
         raise LegoError(f"layer {layer_name}: no tile fits the on-chip memory on dataflow "
-                        f"{template.spec.dataflows[flow].name} (capacity in elements "
-                        f"{capacity}{', halved by double buffering' if double_buffer else ''})")
+                        f"{template.spec.dataflows[flow].name} (elements per tensor "
+                        f"{capacity}{', halved by double buffering' if double_buffer else ''}"
+                        f"{'' if split_reduction else '; its reduction is not split'}); "
+                        "give more with --sram")
     view = gemm_view(template, extents, tile)
     name = template.spec.dataflows[flow].name
     dram = dram_bytes(template, dram_elements(template, name, view))
