@@ -48,7 +48,8 @@ def layers() -> list:
     block = read_topology(ROOT / "benchmarks/topologies/gpt2_small_block.csv", gemm=True)
     for seq in SEQUENCES:
         for layer in block:  # the block's GEMMs at another sequence length
-            m, n = seq, seq if layer.name == "Scores_head" else layer.n
+            m = seq
+            n = seq if layer.name == "Scores_head" else layer.n
             k = seq if layer.name == "PV_head" else layer.k
             out.append(gemm(f"{layer.name}_s{seq}", m, n, k))
     return out

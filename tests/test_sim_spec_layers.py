@@ -161,3 +161,10 @@ def test_cli_table_and_json_are_deterministic(capsys, tmp_path):
 def test_cli_old_design_form_still_works(capsys):
     code, out, _ = _lego(capsys, "sim", "design", SPECS + "gemm_os_4x4.yaml")
     assert code == 0 and out.startswith("dataflow  steps  drain  cycles")
+
+
+def test_progress_is_called_after_every_layer():
+    calls = []
+    simulate_network(SPECS + "gemm_os_4x4.yaml", LAYERS[:3], sram=UNBOUNDED,
+                     progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]

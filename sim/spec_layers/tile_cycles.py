@@ -30,13 +30,16 @@ class TileTimer:
     template: Template
     period_ns: float | None = None
     _runs: dict = field(default_factory=dict, repr=False)
+    _memories: dict = field(default_factory=dict, repr=False)
 
     def runs(self, tile: dict[str, int]) -> tuple[DesignRun, ...]:
         """One run per dataflow of the design generated at ``tile``'s loop bounds."""
         key = tuple(int(tile[loop]) for loop in self.template.spec.loop_names)
         if key not in self._runs:
-            self._runs[key] = simulate_design(*self._lower(dict(zip(
-                self.template.spec.loop_names, key, strict=True))))
+            design, schedule = self._lower(dict(zip(self.template.spec.loop_names, key,
+                                                    strict=True)))
+            self._runs[key] = simulate_design(design, schedule)
+            self._memories[key] = tuple((t.name, t.banks, t.depth) for t in design.tensors)
         return self._runs[key]
 
     @property
@@ -54,10 +57,8 @@ class TileTimer:
 
     def capacity(self) -> Capacity:
         """The spec's own design's memories (lowered once, like any tile)."""
-        from lego.backend.passes import run_backend
-        from lego.frontend.passes import run_passes
-
-        adg = run_passes(self.template.spec).adg
-        design = run_backend(adg, self.period_ns, stop_after="lower").design
-        return Capacity(tuple((t.name, t.banks * t.depth) for t in design.tensors),
-                        tuple((t.name, t.banks, t.depth) for t in design.tensors))
+        own = dict(self.template.spec.loops)
+        self.runs(own)
+        geometry = self._memories[tuple(own[loop] for loop in self.template.spec.loop_names)]
+        return Capacity(tuple((name, banks * depth) for name, banks, depth in geometry),
+                        geometry)
