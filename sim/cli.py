@@ -137,6 +137,7 @@ def _run_design(args) -> int:
     if getattr(args, "layer", None) or getattr(args, "layers", None):
         sys.stdout.write(spec_layers_cli.run(args, progress=_progress_bar(sys.stderr)))
         return 0
+    # the old combined parser (``lego sim SPEC``) has no layer options; it refuses them itself
     extra = spec_layers_cli.given(args) if hasattr(args, "objective") else []
     if extra:
         raise LegoError(f"{', '.join(extra)}: only with --layer/--layers")
