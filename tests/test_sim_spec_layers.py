@@ -168,3 +168,13 @@ def test_progress_is_called_after_every_layer():
     simulate_network(SPECS + "gemm_os_4x4.yaml", LAYERS[:3], sram=UNBOUNDED,
                      progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_loop_mapped_to_space_alone_keeps_its_spec_size():
+    # the bcast dataflow spreads j over the whole array (j = 4p + q): every tile has j = 16
+    result = simulate_network(SPECS + "gemm_os_bcast_fused_4x4.yaml", [gemm("g", 8, 20, 8)],
+                              sram=UNBOUNDED, dram_bw=None)
+    for run in result.layers[0].runs:
+        assert dict(run.tile) == {"i": 8, "j": 16, "k": 8} and run.tiles == 2
+    assert dict(result.layers[0].runs[1].tile) and result.layers[0].runs[1].dataflow == "bcast"
+    assert result.layers[0].runs[1].tile_steps == 8 * 8  # ti x tk, j all in space

@@ -107,49 +107,61 @@ def _loops_of(spec: Spec, tensor) -> list[list[str]]:
     return [[loop for a, loop in zip(row, spec.loop_names, strict=True) if a] for row in tensor.A]
 
 
+def _plain(tensor, dims=None) -> bool:
+    """Whether the dimensions ``dims`` (default all) are indexed by one loop each, as is."""
+    rows = range(len(tensor.access)) if dims is None else dims
+    return all(sorted(tensor.access[d]) == [0] * (len(tensor.access[d]) - 1) + [1]
+               and tensor.offset[d] == 0 for d in rows)
+
+
 def _gemm_roles(spec: Spec):
-    out = _loops_of(spec, spec.output)
-    if len(spec.loops) != 3 or len(spec.inputs) != 2 or any(len(d) != 1 for d in out) \
-            or len(out) != 2:
+    """(roles, (A, B), stride) of ``C[m, n] += A[m, k] * B[k, n]`` (any order), or None."""
+    if len(spec.loops) != 3 or len(spec.inputs) != 2 or spec.output.rank != 2 \
+            or not all(_plain(t) for t in spec.tensors):
         return None
-    m, n = out[0][0], out[1][0]
+    (m,), (n,) = _loops_of(spec, spec.output)
     (k,) = set(spec.loop_names) - {m, n}
-    dims = [{loop for d in _loops_of(spec, t) for loop in d} for t in spec.inputs]
-    if not all(len(d) == 1 for t in spec.inputs for d in _loops_of(spec, t)):
-        return None
-    a = next((t for t, d in zip(spec.inputs, dims, strict=True) if d == {m, k}), None)
-    b = next((t for t, d in zip(spec.inputs, dims, strict=True) if d == {k, n}), None)
+    uses = [{loop for (loop,) in _loops_of(spec, t)} for t in spec.inputs]
+    a = next((t for t, u in zip(spec.inputs, uses, strict=True) if u == {m, k}), None)
+    b = next((t for t, u in zip(spec.inputs, uses, strict=True) if u == {k, n}), None)
     if a is None or b is None:
         return None
     return (("m", (m,)), ("n", (n,)), ("k", (k,))), (a.name, b.name), 1
 
 
-def _conv_roles(spec: Spec):
-    out = _loops_of(spec, spec.output)
-    if len(spec.loops) != 6 or len(spec.inputs) != 2 or len(out) != 3 \
-            or any(len(d) != 1 for d in out):
+def _window(spec: Spec, ifmap, dim: int, outputs: set) -> tuple[str, str, int] | None:
+    """(output loop, window loop, stride) of an input index ``S*y + r``, or None."""
+    coeff = dict(zip(spec.loop_names, ifmap.access[dim], strict=True))
+    used = [loop for loop, a in coeff.items() if a]
+    pixel = [loop for loop in used if loop in outputs]
+    window = [loop for loop in used if loop not in outputs]
+    if len(pixel) != 1 or len(window) != 1 or coeff[window[0]] != 1 or coeff[pixel[0]] < 1 \
+            or ifmap.offset[dim] != 0:
         return None
+    return pixel[0], window[0], coeff[pixel[0]]
+
+
+def _conv_roles(spec: Spec):
+    """(roles, (I, W), stride) of ``O[f, y, x] += I[c, S*y + r, S*x + s] * W[f, c, r, s]``
+    (W's dimensions in any order), or None."""
+    if len(spec.loops) != 6 or len(spec.inputs) != 2 or spec.output.rank != 3 \
+            or not _plain(spec.output):
+        return None
+    outputs = {loop for (loop,) in _loops_of(spec, spec.output)}
     for ifmap, weight in (spec.inputs, spec.inputs[::-1]):
-        dims = _loops_of(spec, ifmap)
-        if len(dims) != 3 or len(dims[0]) != 1 or any(len(d) != 2 for d in dims[1:]):
+        if ifmap.rank != 3 or not _plain(ifmap, [0]) or not _plain(weight):
             continue
-        (c,), rows = dims[0], dims[1:]
-        outs = {loop for (loop,) in out}
-        pairs = [(next((x for x in d if x in outs), None), next((x for x in d if x not in outs),
-                                                             None)) for d in rows]
-        f = next(iter(outs - {p for p, _ in pairs}), None)
-        if None in (f, *[x for p in pairs for x in p]) or len({f, c, *sum(pairs, ())}) != 6:
+        rows = [_window(spec, ifmap, d, outputs) for d in (1, 2)]
+        if None in rows or rows[0][2] != rows[1][2]:
             continue
-        (y, r), (x, s) = pairs
-        w = _loops_of(spec, weight)
-        if any(len(d) != 1 for d in w) or {d for (d,) in w} != {f, c, r, s}:
+        ((c,),) = _loops_of(spec, ifmap)[:1]
+        (y, r, stride), (x, s, _) = rows
+        f = outputs - {y, x}
+        if len(f) != 1 or {loop for (loop,) in _loops_of(spec, weight)} != {*f, c, r, s} \
+                or len({*f, c, y, x, r, s}) != 6:
             continue
-        coeff = dict(zip(spec.loop_names, ifmap.A[1], strict=True))
-        coeff_x = dict(zip(spec.loop_names, ifmap.A[2], strict=True))
-        if coeff[r] != 1 or coeff_x[s] != 1 or coeff[y] != coeff_x[x] or coeff[y] < 1:
-            continue
-        return ((("m", (y, x)), ("n", (f,)), ("k", (c, r, s))), (ifmap.name, weight.name),
-                int(coeff[y]))
+        return (("m", (y, x)), ("n", tuple(f)), ("k", (c, r, s))), (ifmap.name, weight.name), \
+            stride
     return None
 
 
