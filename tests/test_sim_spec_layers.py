@@ -178,3 +178,9 @@ def test_a_loop_mapped_to_space_alone_keeps_its_spec_size():
         assert dict(run.tile) == {"i": 8, "j": 16, "k": 8} and run.tiles == 2
     assert dict(result.layers[0].runs[1].tile) and result.layers[0].runs[1].dataflow == "bcast"
     assert result.layers[0].runs[1].tile_steps == 8 * 8  # ti x tk, j all in space
+
+
+def test_a_fixed_dataflow_is_the_only_one_run():
+    result = simulate_network(SPECS + "gemm_os_ws_fused_4x4.yaml", LAYERS[:2], sram=UNBOUNDED,
+                              dataflow="ws")
+    assert [[r.dataflow for r in layer.runs] for layer in result.layers] == [["ws"], ["ws"]]
