@@ -16,9 +16,11 @@ Per layer: each design's cycles, the fused design's pick and its difference from
 single-dataflow design, and the allowance the issue states (tiles x the fused design's extra
 drain per tile). Energy: estimates (sim/workload/energy_defaults.yaml).
 
-    nice -n 10 python benchmarks/fusion_value.py [--out JSON]
+    nice -n 10 python benchmarks/fusion_value.py [--period NS] [--out JSON]
 
-Writes benchmarks/results/fusion_value.json (whole, through a temporary file).
+Writes benchmarks/results/fusion_value.json, or fusion_value_<NS>ns.json with --period (whole,
+through a temporary file). At a tight period the designs drain in more cycles, the fused one in
+the most: the allowance column shows what that costs per layer.
 """
 
 from __future__ import annotations
@@ -60,13 +62,13 @@ def _cause(best, fused_grain: dict) -> str:
     return f"granularity ({', '.join(coarse)})" if coarse else "tile choice"
 
 
-def _network(path: Path, gemm: bool) -> dict:
+def _network(path: Path, gemm: bool, period: float | None) -> dict:
     layers = read_topology(path, gemm=gemm)
     grain = dict(analyse(load_spec(DESIGNS["fused OS+WS"])).granularity)
     runs, seconds = {}, {}
     for design, spec in DESIGNS.items():
         start = time.perf_counter()
-        runs[design] = simulate_network(spec, layers, sram=SRAM)
+        runs[design] = simulate_network(spec, layers, sram=SRAM, period_ns=period)
         seconds[design] = round(time.perf_counter() - start, 2)
     rows = []
     for i, layer in enumerate(layers):
@@ -77,6 +79,8 @@ def _network(path: Path, gemm: bool) -> dict:
         rows.append({"layer": layer.name, "count": _count(layer.name),
                      "cycles": {d: runs[d].layers[i].chosen.total_cycles for d in DESIGNS},
                      "energy_uj": {d: runs[d].layers[i].chosen.energy / 1e6 for d in DESIGNS},
+                     "tile_drain": {d: runs[d].layers[i].chosen.tile_drain for d in DESIGNS},
+                     "tiles": {d: runs[d].layers[i].chosen.tiles for d in DESIGNS},
                      "fused_pick": fused.dataflow, "fused_tile": dict(fused.tile),
                      "better_single": best_name,
                      "fused_minus_better": fused.total_cycles - best.total_cycles,
@@ -116,21 +120,27 @@ def _print(name: str, result: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--period", type=float, metavar="NS",
+                        help="clock period every design is pipelined for (default: lego's "
+                             "relaxed 100 ns; results then go to fusion_value_<NS>ns.json)")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    out = args.out or (RESULTS if args.period is None else
+                       RESULTS.with_name(f"fusion_value_{args.period:g}ns.json"))
     results = {}
     for name, (path, gemm) in NETWORKS.items():
-        results[name] = _network(path, gemm)
+        results[name] = _network(path, gemm, args.period)
         _print(name, results[name])
     data = {"designs": {d: str(p.relative_to(ROOT)) for d, p in DESIGNS.items()},
             "sram_bytes_per_tensor": SRAM, "dram_bytes_per_cycle": 16, "double_buffer": True,
             "objective": "cycles", "energy": "estimates (sim/workload/energy_defaults.yaml)",
+            "period_ns": args.period,
             "networks": results}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = args.out.with_name(args.out.name + ".tmp")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(out.name + ".tmp")
     temporary.write_text(stable_json(data))
-    os.replace(temporary, args.out)
-    print(f"\nwrote {args.out}")
+    os.replace(temporary, out)
+    print(f"\nwrote {out}")
     return 0
 
 

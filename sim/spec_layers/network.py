@@ -132,9 +132,9 @@ def simulate_network(spec, layers, *, sram=None, dram_bw: Fraction | None = Frac
     spec = _load(spec)
     table = energy_table or load_table()
     timer = timer or TileTimer(analyse(spec), period_ns)
+    before = timer.lowered_shapes
     flows = _flows(spec, dataflow)
     capacity = _capacity(timer, sram)
-    before = timer.lowered_shapes
     # the spec's own design's drain: only to rank candidate tiles before any is lowered
     own = timer.runs(dict(spec.loops))
     drain = own[0].drain
