@@ -1,7 +1,8 @@
 """``lego sim``: three simulators, one sub-command each.
 
 - ``lego sim design SPEC``: a generated design's cycles, SRAM accesses and energy, from the same
-  lowered design and schedule as its RTL (:mod:`sim.design`);
+  lowered design and schedule as its RTL (:mod:`sim.design`); with ``--layer/--layers``, a
+  network on that design, per-layer dataflow choice (:mod:`sim.spec_layers`);
 - ``lego sim layer --layer ... | --layers CSV``: layers larger than the array, tiled to its
   buffers, with DRAM bandwidth, stalls and energy (:mod:`sim.workload_cli`);
 - ``lego sim scalesim --config CFG --topology CSV``: SCALE-Sim compatible numbers per layer
@@ -20,7 +21,7 @@ import sys
 
 from lego.errors import LegoError
 from lego.tables import format_table
-from sim import workload_cli
+from sim import spec_layers_cli, workload_cli
 
 __all__ = ["register"]
 
@@ -67,6 +68,7 @@ def _add_design(modes) -> None:
                         help="clock period the design is pipelined for")
     design.add_argument("--energy", metavar="YAML",
                         help="per-access energy table overriding the documented defaults")
+    spec_layers_cli.add_arguments(design)
     _add_json(design)
     design.set_defaults(run=_run_design)
 
@@ -132,6 +134,13 @@ def _progress_bar(stream):
 
 
 def _run_design(args) -> int:
+    if getattr(args, "layer", None) or getattr(args, "layers", None):
+        sys.stdout.write(spec_layers_cli.run(args, progress=_progress_bar(sys.stderr)))
+        return 0
+    # the old combined parser (``lego sim SPEC``) has no layer options; it refuses them itself
+    extra = spec_layers_cli.given(args) if hasattr(args, "objective") else []
+    if extra:
+        raise LegoError(f"{', '.join(extra)}: only with --layer/--layers")
     from lego.outputs import stable_json
     from sim.design import simulate_spec
     from sim.design_energy import design_energy

@@ -1,0 +1,100 @@
+"""Speed of ``lego sim design SPEC --layers`` (sim.spec_layers.simulate_network): 50 layers on
+16x16 designs (bar: under 1 s).
+
+Layers: ResNet-18's 20 conv layers (benchmarks/topologies/resnet18.csv) and the six GEMMs of a
+GPT-2 small block (benchmarks/topologies/gpt2_small_block.csv) at sequence lengths 128, 256,
+512, 1024 and 2048 (30): 50 layers. Designs: examples/specs/gemm_os_16x16.yaml and
+benchmarks/specs/gemm_os_ws_fused_16x16.yaml, 256 KiB per tensor, DRAM 16 B/cycle.
+
+Two timings per design, CPU seconds of this process and its children (the LP solver CBC runs
+as a child process; the machine is shared, so wall time is printed too):
+- cold: a new TileTimer, so every distinct tile shape is lowered (front end, lower, LP
+  pipelining: what a first run pays);
+- warm: the same 50 layers again on the same TileTimer (what a sweep re-running a design, or
+  a second network on it, pays): the model itself.
+
+    nice -n 10 python benchmarks/spec_layers_speed.py [--out JSON]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lego.outputs import stable_json  # noqa: E402
+from lego.spec import load_spec  # noqa: E402
+from lego.tables import format_table  # noqa: E402
+from sim.scalesim import read_topology  # noqa: E402
+from sim.spec_layers import TileTimer, analyse, simulate_network  # noqa: E402
+from sim.workload.layer import gemm  # noqa: E402
+
+DESIGNS = {"OS 16x16": ROOT / "examples/specs/gemm_os_16x16.yaml",
+           "fused OS+WS 16x16": ROOT / "benchmarks/specs/gemm_os_ws_fused_16x16.yaml"}
+SRAM = {"A": 256 * 1024, "B": 256 * 1024, "C": 256 * 1024}
+SEQUENCES = (128, 256, 512, 1024, 2048)
+BAR_SECONDS = 1.0
+RESULTS = ROOT / "benchmarks/results/spec_layers_speed.json"
+
+
+def layers() -> list:
+    out = list(read_topology(ROOT / "benchmarks/topologies/resnet18.csv"))
+    block = read_topology(ROOT / "benchmarks/topologies/gpt2_small_block.csv", gemm=True)
+    for seq in SEQUENCES:
+        for layer in block:  # the block's GEMMs at another sequence length
+            m = seq
+            n = seq if layer.name == "Scores_head" else layer.n
+            k = seq if layer.name == "PV_head" else layer.k
+            out.append(gemm(f"{layer.name}_s{seq}", m, n, k))
+    return out
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the LP solver, CBC, runs as one)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _timed(spec: Path, network: list, timer: TileTimer):
+    cpu, wall = _cpu(), time.perf_counter()
+    result = simulate_network(spec, network, sram=SRAM, timer=timer)
+    return result, _cpu() - cpu, time.perf_counter() - wall
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    network = layers()
+    rows = {}
+    for name, spec in DESIGNS.items():
+        timer = TileTimer(analyse(load_spec(spec)))
+        cold, cold_cpu, cold_wall = _timed(spec, network, timer)
+        warm, warm_cpu, warm_wall = _timed(spec, network, timer)
+        assert warm.layers == cold.layers
+        rows[name] = {"layers": len(network), "tile_designs_lowered": cold.lowered_shapes,
+                      "cold_cpu_s": round(cold_cpu, 3), "cold_wall_s": round(cold_wall, 3),
+                      "warm_cpu_s": round(warm_cpu, 3), "warm_wall_s": round(warm_wall, 3),
+                      "warm_under_bar": warm_cpu < BAR_SECONDS,
+                      "total_cycles": warm.total_cycles}
+    print(format_table([("design", "layers", "tile designs lowered", "cold CPU s", "cold wall s",
+                         "warm CPU s", "warm wall s", f"warm < {BAR_SECONDS:g} s")] + [
+        (n, r["layers"], r["tile_designs_lowered"], r["cold_cpu_s"], r["cold_wall_s"],
+         r["warm_cpu_s"], r["warm_wall_s"], "yes" if r["warm_under_bar"] else "NO")
+        for n, r in rows.items()], "l" + "r" * 7))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = args.out.with_name(args.out.name + ".tmp")
+    temporary.write_text(stable_json({"sram_bytes_per_tensor": SRAM, "rows": rows}))
+    os.replace(temporary, args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The cycles ``lego sim design SPEC --layers`` charges per tile are the RTL's: for one layer per
+example kind (GEMM, conv, fused OS+WS), the tile the model chose is regenerated as a design
+(the spec at the tile's loop bounds), built once on Verilator and run for every dataflow; the
+measured start-to-done cycles equal the model's tile cycles, and the values the golden model's."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lego.spec import load_spec
+from lego.verify import verify
+from sim.spec_layers import UNBOUNDED, TileTimer, analyse, simulate_network
+from sim.workload.layer import conv, gemm
+
+pytestmark = pytest.mark.rtl
+
+SPECS = Path(__file__).resolve().parent.parent.parent / "examples" / "specs"
+
+
+@pytest.mark.parametrize("name, layer", [
+    # ragged sizes: the tile is padded (i 10 -> 12, j 7 -> 8 on the 4x4 array) and grown (k 13)
+    ("gemm_os_4x4", gemm("ragged", 10, 7, 13)),
+    ("conv2d_os_4x4", conv("conv", 6, 6, 3, 5, 3, 3)),
+    ("gemm_os_ws_fused_4x4", gemm("ragged", 10, 7, 13)),
+])
+def test_model_tile_cycles_equal_the_rtl(tmp_path, name, layer):
+    spec_path = SPECS / f"{name}.yaml"
+    timer = TileTimer(analyse(load_spec(spec_path)))
+    result = simulate_network(spec_path, [layer], sram=UNBOUNDED, timer=timer)
+    tile = dict(result.layers[0].chosen.tile)
+    assert tile != dict(timer.template.spec.loops)  # a tile size the example never had
+    tile_spec = tmp_path / f"{name}.yaml"
+    tile_spec.write_text(yaml.safe_dump(timer.template.tile_spec(tile), sort_keys=False))
+    summary = verify(str(tile_spec), seeds=1, out=str(tmp_path / "design"),
+                     build_dir=tmp_path / "build")
+    assert summary["passed"]
+    measured = {flow: data["rtl_cycles"] for flow, data in summary["dataflows"].items()}
+    assert measured == {run.dataflow: run.cycles for run in timer.runs(tile)}
+    assert measured[result.layers[0].chosen.dataflow] == result.layers[0].chosen.tile_cycles
