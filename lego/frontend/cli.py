@@ -32,9 +32,10 @@ def register(sub) -> None:
                      help="how far to generate: adg (adg.json, adg.dot) or rtl (default: "
                           "Verilog, report, manifest, FuseSoC core)")
     gen.add_argument("--period", type=float, metavar="NS",
-                     help="clock period in ns the LP pipelines for (default 100: relaxed; only "
-                          "a combinational chain longer than that, such as a reduction column "
-                          "of about 100 FUs, still gets registers)")
+                     help="clock period the LP pipelines for, in ECP5 ns (the calibrated "
+                          "table lego/backend/delays_ecp5.json; about 5 is the tightest an "
+                          "int8 GEMM array accepts); default 100: relaxed, only a "
+                          "combinational chain longer than that gets registers")
     gen.add_argument("-o", "--out", metavar="DIR",
                      help="output folder (default rtl_out/<spec name>/)")
     gen.add_argument("--dump-after", metavar="PASS", choices=ALL_PASS_NAMES,
