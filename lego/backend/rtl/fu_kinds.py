@@ -74,21 +74,17 @@ def registers(design: Design, stages: dict, src: str, dst: str, distance: int) -
 
 
 def reset_register(design: Design, stages: dict, name: str) -> bool:
-    """Whether gate ``name`` (clear ? 0 : x) is built as the register before it with a
-    synchronous reset: both inputs arrive through registers, and no one else taps x there.
-    ECP5 (and most FPGA) flip-flops reset for free; the mux would cost a LUT per bit."""
+    """Whether gate ``name`` (clear ? 0 : x) is built as a register of its own with a
+    synchronous reset: both inputs arrive through registers. ECP5 (and most FPGA) flip-flops
+    reset for free; the mux would cost a LUT per bit. Where another consumer taps x at the same
+    register (an output stationary array writes the finished sum from it while the next tile's
+    clear arrives) that register stays as it is and the gate gets its own copy: a flip-flop per
+    bit (beyond the LP's count) instead of a LUT per bit."""
     prim = design.graph.primitive(name)
     if not isinstance(prim.params, GateMux):
         return False
     clear, data = design.graph.inputs(name)
-    regs = [registers(design, stages, c.src, name, c.distance) for c in (clear, data)]
-    if min(regs) < 1:
-        return False
-    shared = [c for dst in design.graph.graph.successors(data.src)
-              for c in design.graph.inputs(dst)
-              if c.src == data.src and dst != name
-              and registers(design, stages, data.src, dst, c.distance) == regs[1]]
-    return not shared
+    return min(registers(design, stages, c.src, name, c.distance) for c in (clear, data)) >= 1
 
 
 def input_registers(design: Design, stages: dict, name: str) -> list[tuple[str, int]]:

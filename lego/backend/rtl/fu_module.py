@@ -45,7 +45,11 @@ class FuModule(wiring.Component):
         graph = self.design.graph
         for name in self.fu.kind.members:
             prim = graph.primitive(name)
-            nets.declare(name, Signal(prim.width, name=ident(relative_name(name, self.fu.fu))))
+            # a reset register takes no domain reset: its clear is its only synchronous reset,
+            # the flip-flop's one LSR pin (with both, Yosys keeps the clear as a LUT per bit)
+            reset_less = reset_register(self.design, self.stages, name)
+            nets.declare(name, Signal(prim.width, name=ident(relative_name(name, self.fu.fu)),
+                                      reset_less=reset_less))
         ports = {(p.net, p.registers): getattr(self, p.name) for p in self.fu.inputs}
         for name in self.fu.kind.members:
             inputs = [nets.tap(src, regs) if src in nets else ports[src, regs]

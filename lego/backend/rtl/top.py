@@ -128,11 +128,11 @@ class Accelerator(wiring.Component):
         select = Cat(host["host_bank"], host["host_tensor"])
         selected = Signal(len(select), name="host_sel_q")
         m.d.sync += selected.eq(select)
-        sources = {}  # select value -> the registered word it reads in the second stage
+        cases = []  # (select values, the registered word they read in the second stage)
         groups: dict[tuple[int, int], list] = {}
         for index, bank, word, synchronous in words:
             if synchronous:
-                sources[bank | (index << bank_bits)] = word
+                cases.append(([bank | (index << bank_bits)], word))
             else:
                 groups.setdefault((index, bank // HOST_READ_GROUP), []).append((bank, word))
         for (index, group), members in groups.items():
@@ -146,11 +146,12 @@ class Accelerator(wiring.Component):
                         m.d.sync += word_q.eq(word)
                 with m.Default():
                     m.d.sync += word_q.eq(members[-1][1])
-            for bank, _ in members:
-                sources[bank | (index << bank_bits)] = word_q
+            # one case for the whole group: a case per bank would repeat the group word's
+            # AND-OR term (32 LUT inputs) for each of its banks
+            cases.append(([bank | (index << bank_bits) for bank, _ in members], word_q))
         with m.Switch(selected):
-            for value in sorted(sources):
-                with m.Case(value):
-                    m.d.sync += self.host_rdata.eq(sources[value])
+            for values, word in sorted(cases, key=lambda case: case[0][0]):
+                with m.Case(*values):
+                    m.d.sync += self.host_rdata.eq(word)
             with m.Default():
                 m.d.sync += self.host_rdata.eq(0)
