@@ -7,8 +7,8 @@ import pytest
 
 from lego.errors import LegoError
 from lego.spec import load_spec
-from sim.scalesim.config import ScaleSimConfig
 from sim.scalesim.compute import simulate_layer as scalesim_layer
+from sim.scalesim.config import ScaleSimConfig
 from sim.scalesim.mapping import folds, skew
 from sim.spec_layers import UNBOUNDED, TileTimer, analyse, simulate_network
 from sim.spec_layers.tiling import dram_elements, gemm_view
