@@ -21,6 +21,10 @@ drain per tile). Energy: estimates (sim/workload/energy_defaults.yaml).
 Writes benchmarks/results/fusion_value.json, or fusion_value_<NS>ns.json with --period (whole,
 through a temporary file). At a tight period the designs drain in more cycles, the fused one in
 the most: the allowance column shows what that costs per layer.
+
+Tiles an earlier run timed come from the on-disk tile cache (sim/spec_layers/tile_store.py):
+"tile designs lowered" counts only the others, and the seconds shrink to the model's own
+(LEGO_TILE_CACHE=off lowers every tile again). The numbers of cycles do not depend on it.
 """
 
 from __future__ import annotations

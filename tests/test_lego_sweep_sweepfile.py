@@ -53,7 +53,7 @@ def _replace(old: str, new: str) -> str:
      r"unknown workload field"),
     (_replace("sim: {}", "simulate: {}"), 13, "stages.simulate", r"unknown stage"),
     (_replace("sim: {}", "sim: {model: magic}"), 13, "stages.sim.model",
-     r"unknown sim model 'magic' \(models: workload, design\)"),
+     r"unknown sim model 'magic' \(models: workload, design, spec_layers\)"),
     (_replace("{top: 1, by: cycles}", "{top: 1, by: lut4}"), 14, "stages.gen.promote",
      r"'lut4' is not recorded by an earlier stage"),
     (_replace("{top: 1, by: cycles}", "{best: 1}"), 14, "stages.gen.promote",

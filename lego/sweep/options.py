@@ -9,7 +9,7 @@ from lego.yamlsource import Located
 __all__ = ["check_stage_options", "SIM_MODEL_NAMES", "KEEPABLE", "DEFAULT_TARGET"]
 
 # the sim stage's models (lego.sweep.simmodels has their functions)
-SIM_MODEL_NAMES = ("workload", "design")
+SIM_MODEL_NAMES = ("workload", "design", "spec_layers")
 # artifacts a stage can keep under DIR/points/<key>/<stage>/
 KEEPABLE = {"gen": ("report.json", "verilog", "manifest.json", "adg.json"),
             "synth": ("report.json", "yosys.log"), "pnr": ("report.json", "nextpnr-ecp5.log")}

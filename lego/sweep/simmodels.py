@@ -1,13 +1,17 @@
 """The sim stage's models: each is a function ``(spec, workload, period) -> metrics`` named in
 :data:`SIM_MODELS`, chosen by the stage's ``model:`` option. This is the one place a new
 simulator plugs in (the spec-as-template-on-layers model of ``lego sim design --layers`` is
-meant to be added here as one more entry).
+one more entry: ``spec_layers``).
 
 - ``workload``: the layers of ``workload.layers`` (or the spec's own GEMM) tiled onto an array of
   the spec's spatial shape and dataflow, with buffers, DRAM bandwidth and energy
   (:mod:`sim.workload`); closed form, about a millisecond per layer.
 - ``design``: the generated design's exact cycles, SRAM accesses and energy
-  (:mod:`sim.design`), from the lowered design and LP schedule its RTL is built from."""
+  (:mod:`sim.design`), from the lowered design and LP schedule its RTL is built from.
+- ``spec_layers``: the spec as a template on ``workload.layers``, as ``lego sim design SPEC
+  --layers`` runs it (:func:`sim.spec_layers.simulate_network`): every layer tiled to the
+  design's memories, each tile timed by the design lowered at the tile's loop bounds, the
+  fastest dataflow per layer."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from fractions import Fraction
 from lego.errors import LegoError
 from lego.ir import Spec
 
-__all__ = ["SIM_MODELS", "workload_model", "design_model"]
+__all__ = ["SIM_MODELS", "workload_model", "design_model", "spec_layers_model"]
 
 
 def _stamp(path: str | None) -> tuple | None:
@@ -82,6 +86,9 @@ def _spec_gemm(spec: Spec) -> tuple[int, int, int]:
 def _accelerators(spec: Spec, workload: dict):
     from sim.workload import Accelerator
 
+    if not isinstance(workload["sram_kib"], int):
+        raise LegoError(f"the workload model needs workload.sram_kib in KiB, not "
+                        f"{workload['sram_kib']!r} (that is for model: spec_layers)")
     word = workload["word_bytes"]
     if word == "auto":  # the widest input element
         word = max(math.ceil(t.dtype.bits / 8) for t in spec.tensors if t.role == "input")
@@ -144,4 +151,51 @@ def design_model(spec: Spec, workload: dict, period: float | None) -> dict:
             "energy_uj": sum(design_energy(r, table)["total"] for r in runs) / 1e6}
 
 
-SIM_MODELS = {"workload": workload_model, "design": design_model}
+@functools.lru_cache(maxsize=32)
+def _timer(spec: Spec, period: float | None):
+    """One TileTimer per design and period in a worker: lowering and pipelining the tile
+    designs is nearly all of the model's cost, and points that differ only in their workload
+    (layers, memories, bandwidth) run many of the same tiles."""
+    from sim.spec_layers import TileTimer, analyse
+
+    return TileTimer(analyse(spec), period)
+
+
+def _sram(spec: Spec, sram_kib):
+    """``lego sim design --sram``'s value: KiB per tensor of the spec, the design's own
+    memories (design), or one tile per layer (inf)."""
+    from sim.spec_layers import UNBOUNDED
+
+    if sram_kib == "design":
+        return None
+    if sram_kib == "inf":
+        return UNBOUNDED
+    return {tensor.name: sram_kib * 1024 for tensor in spec.tensors}
+
+
+def spec_layers_model(spec: Spec, workload: dict, period: float | None) -> dict:
+    """Totals over ``workload.layers`` of the generated design used as a template, each layer on
+    its fastest dataflow. Each tensor moves with its own element size (``word_bytes`` is not
+    used)."""
+    from sim.spec_layers import simulate_network
+
+    if workload["layers"] is None:
+        raise LegoError("the spec_layers model needs workload.layers")
+    layers = _layers(workload["layers"], workload["input_type"] == "gemm", None)
+    bw = None if workload["dram_bw"] == "inf" else Fraction(workload["dram_bw"])
+    result = simulate_network(spec, layers, sram=_sram(spec, workload["sram_kib"]), dram_bw=bw,
+                              double_buffer=workload["double_buffer"], period_ns=period,
+                              energy_table=_energy_table(workload["energy"]),
+                              timer=_timer(spec, period))
+    totals = result.totals()
+    sram = sum(t.sram_reads + t.sram_writes for layer in result.layers
+               for t in layer.chosen.tensors)
+    return {"cycles": totals["total_cycles"], "compute_cycles": totals["compute_cycles"],
+            "stall_cycles": totals["stall_cycles"], "dram_bytes": totals["dram_bytes"],
+            "sram_accesses": sram, "macs": totals["macs"], "fus": result.fus,
+            "utilisation": 100 * totals["macs"] / (result.fus * totals["total_cycles"]),
+            "energy_uj": totals["energy_pj"] / 1e6}
+
+
+SIM_MODELS = {"workload": workload_model, "design": design_model,
+              "spec_layers": spec_layers_model}

@@ -39,9 +39,10 @@ def workload_value_error(field: str, value) -> str | None:
         return None if ok else f"must be a file name, not {value!r}"
     if field == "input_type":
         return None if value in ("conv", "gemm") else f"must be conv or gemm, not {value!r}"
-    if field == "sram_kib":
-        return None if _positive(value) and isinstance(value, int) else \
-            f"must be a positive integer (KiB per operand buffer), not {value!r}"
+    if field == "sram_kib":  # design, inf: the design's own memories or unbounded (spec_layers)
+        return None if (_positive(value) and isinstance(value, int)) or value in ("design",
+                                                                                  "inf") else \
+            f"must be a positive integer (KiB per operand buffer), design or inf, not {value!r}"
     if field == "dram_bw":
         return None if _positive(value) or value == "inf" else \
             f"must be a positive number of bytes per cycle or inf, not {value!r}"

@@ -3,13 +3,16 @@ and scheduled exactly as ``lego gen`` does for its RTL (no Verilog), then timed 
 :func:`sim.design.simulate_design` (1 start + steps + drain + 1 done; the same count ``lego
 verify`` measures on the RTL). Lowering costs ~0.1-0.5 s for a 16x16 array, so each distinct
 tile shape is lowered once per :class:`TileTimer`; keep one timer per design to share them
-across layers and calls."""
+across layers and calls. Timed tiles are also kept on disk (:mod:`sim.spec_layers.tile_store`),
+so a later process on the same design and code lowers none of them again."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sim.design import DesignRun, simulate_design
+from sim.spec_layers import tile_store
 from sim.spec_layers.template import Template
 
 __all__ = ["Capacity", "TileTimer"]
@@ -25,33 +28,47 @@ class Capacity:
 
 @dataclass
 class TileTimer:
-    """Lowers tiles of one template at one clock period, each distinct shape once."""
+    """Times tiles of one template at one clock period, each distinct shape once: from memory,
+    else from the on-disk cache in ``cache`` (None: no disk cache), else by lowering it."""
 
     template: Template
     period_ns: float | None = None
-    _runs: dict = field(default_factory=dict, repr=False)
-    _memories: dict = field(default_factory=dict, repr=False)
+    cache: Path | None = field(default_factory=tile_store.default_folder)
+    read_from_disk: int = field(default=0, init=False)  # tiles the disk cache gave
+    _lowered: int = field(default=0, init=False, repr=False)
+    _runs: dict = field(default_factory=dict, init=False, repr=False)
+    _memories: dict = field(default_factory=dict, init=False, repr=False)
 
     def runs(self, tile: dict[str, int]) -> tuple[DesignRun, ...]:
         """One run per dataflow of the design generated at ``tile``'s loop bounds."""
         key = tuple(int(tile[loop]) for loop in self.template.spec.loop_names)
         if key not in self._runs:
-            design, schedule = self._lower(dict(zip(self.template.spec.loop_names, key,
+            spec = self.template.tile_spec(dict(zip(self.template.spec.loop_names, key,
                                                     strict=True)))
-            self._runs[key] = simulate_design(design, schedule)
-            self._memories[key] = tuple((t.name, t.banks, t.depth) for t in design.tensors)
+            stored = tile_store.tile_key(spec, self.period_ns)
+            entry = tile_store.read_entry(self.cache, stored)
+            if entry is None:
+                design, schedule = self._lower(spec)
+                entry = (simulate_design(design, schedule),
+                         tuple((t.name, t.banks, t.depth) for t in design.tensors))
+                self._lowered += 1
+                tile_store.write_entry(self.cache, stored, *entry)
+            else:
+                self.read_from_disk += 1
+            self._runs[key], self._memories[key] = entry
         return self._runs[key]
 
     @property
     def lowered_shapes(self) -> int:
-        return len(self._runs)
+        """Tile designs this timer lowered (neither in memory nor on disk)."""
+        return self._lowered
 
-    def _lower(self, tile: dict[str, int]):
+    def _lower(self, tile_spec: dict):
         from lego.backend.passes import run_backend
         from lego.frontend.passes import run_passes
         from lego.spec import parse_spec
 
-        spec = parse_spec(self.template.tile_spec(tile), self.template.spec.source)
+        spec = parse_spec(tile_spec, self.template.spec.source)
         state = run_backend(run_passes(spec).adg, self.period_ns, stop_after="pipeline")
         return state.design, state.schedule
 
