@@ -75,6 +75,7 @@ def test_bad_fusion_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["gen", str(spec), "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err == (f"lego: error: {spec}: dataflows 'os' and 'row' cannot be fused: array "
-                   "shapes 4x4 and 4 differ\n")
+    assert err == (f"lego: error: {spec}:7: dataflows[1].spatial: array shape 4 differs from "
+                   "4x4 of dataflows[0] ('os'): the dataflows of a spec are fused onto one "
+                   "array\n")
     assert not out.exists()
