@@ -6,6 +6,8 @@ RTL's measured cycles and SRAM accesses per tensor and bank with the cycle-level
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,9 @@ from lego.backend.rtl.top import HOST_READ_LATENCY
 from lego.errors import LegoError
 from lego.frontend.passes import run_passes
 from lego.golden import evaluate, random_inputs
-from lego.outputs import stable_json, write_design
+from lego.locks import held
+from lego.output_folder import check_replaceable, commit_folder, staging_folder
+from lego.outputs import stable_json
 from lego.spec import load_spec
 
 __all__ = ["cases", "verify"]
@@ -61,38 +65,65 @@ def cases(spec, adg, seeds: int) -> list[dict]:
 
 
 def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: bool = False,
-           out: str | None = None, build_dir: Path | None = None) -> dict:
-    from lego.toolchain import cocotb_outcomes, run_cocotb
-
+           out: str | None = None, build_dir: Path | None = None, force: bool = False) -> dict:
+    """Generate, simulate and compare; the design folder (with verify.json) replaces ``out``
+    only when the run is complete, and only if lego wrote ``out`` (or ``force``)."""
     spec = load_spec(spec_path)
+    folder = Path(out) if out else Path("rtl_out") / spec.name
+    check_replaceable(folder, force)  # before the work, not after
     adg = run_passes(spec).adg
     gen = generate(adg, period)
-    folder = Path(out) if out else Path("rtl_out") / spec.name
-    write_design(folder, design_files(adg, gen, Path(spec_path).read_text()))
-    stimuli = folder.parent / f".{spec.name}.stimuli.json"
-    results = folder.parent / f".{spec.name}.results.json"
-    stimuli.write_text(json.dumps({"cases": cases(spec, adg, seeds),
-                                   "probes": access_probes(gen.design),
-                                   "read_latency": HOST_READ_LATENCY}))
-    results.unlink(missing_ok=True)
-    build = (build_dir or folder.parent / f".{spec.name}.build").resolve()
+    staging = staging_folder(folder)
     try:
-        xml = run_cocotb(verilog=(folder / f"{spec.name}.v").resolve(), toplevel=spec.name,
-                         test_module=TEST_MODULE, build_dir=build,
-                         extra_env={"LEGO_STIMULI": str(stimuli.resolve()),
-                                    "LEGO_RESULTS": str(results.resolve())}, waves=waves)
-    except RuntimeError as error:  # a Verilator/C++ build failure: a bug of ours, said in one line
-        raise LegoError(f"{spec_path}: building the simulation failed ({error}); "
-                        f"see the log in {build}") from None
-    outcome = cocotb_outcomes(xml)
-    if not results.exists():
-        raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")
-    runs = json.loads(results.read_text())
-    summary = _summary(spec, runs, seeds, _predicted(gen))
-    (folder / "verify.json").write_text(stable_json(summary))
-    stimuli.unlink(missing_ok=True)
-    results.unlink(missing_ok=True)
+        for name, text in design_files(adg, gen, Path(spec_path).read_text()).items():
+            (staging / name).write_text(text)
+        build = Path(build_dir or folder.parent / f".{spec.name}.build").resolve()
+        runs = _simulate(spec_path, spec, adg, gen, seeds, staging, build, waves)
+        summary = _summary(spec, runs, seeds, _predicted(gen))
+        (staging / "verify.json").write_text(stable_json(summary))
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise LegoError(f"{folder}: cannot write: {error.strerror}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    commit_folder(staging, folder, force)
     return summary
+
+
+def _simulate(spec_path: str, spec, adg, gen, seeds: int, design: Path, build: Path,
+              waves: bool) -> list[dict]:
+    """Build and run the cocotb bench on the design in ``design``. Stimuli and results are
+    private to this run; the build folder is locked while in use, so that runs of the same
+    spec at once take turns on it instead of colliding."""
+    from lego.toolchain import cocotb_outcomes, run_cocotb
+
+    work = Path(tempfile.mkdtemp(prefix=f".{spec.name}.run.", dir=design.parent))
+    try:
+        stimuli, results = work / "stimuli.json", work / "results.json"
+        stimuli.write_text(json.dumps({"cases": cases(spec, adg, seeds),
+                                       "probes": access_probes(gen.design),
+                                       "read_latency": HOST_READ_LATENCY}))
+        with held(build.with_name(build.name + ".lock")):
+            # Verilator writes the source's path into its C++: a fixed one keeps ccache hits
+            verilog = build / f"{spec.name}.v"
+            build.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(design / f"{spec.name}.v", verilog)
+            try:
+                xml = run_cocotb(verilog=verilog,
+                                 toplevel=spec.name, test_module=TEST_MODULE, build_dir=build,
+                                 extra_env={"LEGO_STIMULI": str(stimuli.resolve()),
+                                            "LEGO_RESULTS": str(results.resolve())},
+                                 waves=waves)
+            except RuntimeError as error:  # a Verilator/C++ build failure: a bug of ours
+                raise LegoError(f"{spec_path}: building the simulation failed ({error}); "
+                                f"see the log in {build}") from None
+            outcome = cocotb_outcomes(xml)
+        if not results.exists():
+            raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")
+        return json.loads(results.read_text())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _predicted(gen) -> dict:

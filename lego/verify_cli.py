@@ -17,6 +17,8 @@ def register(sub) -> None:
     cmd.add_argument("--waves", action="store_true", help="write FST waveforms")
     cmd.add_argument("-o", "--out", metavar="DIR", help="output folder (default "
                      "rtl_out/<spec name>/)")
+    cmd.add_argument("--force", action="store_true",
+                     help="replace the output folder even if lego did not write it")
     cmd.set_defaults(run=_run)
 
 
@@ -37,7 +39,8 @@ def _run(args) -> int:
         raise LegoError(f"--seeds must be at least 1, not {args.seeds}")
     from lego.verify import verify
 
-    summary = verify(args.spec, args.seeds, args.period, args.waves, args.out)
+    summary = verify(args.spec, args.seeds, args.period, args.waves, args.out,
+                     force=args.force)
     print(table(summary))
     if not summary["passed"]:
         bad = summary["first_mismatch"]
