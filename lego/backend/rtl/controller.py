@@ -4,7 +4,7 @@ the loop counters (outermost first): the layout of :mod:`lego.backend.design`.""
 
 from __future__ import annotations
 
-from amaranth import Cat, Module, Signal, unsigned
+from amaranth import Cat, Const, Module, Signal, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -60,7 +60,7 @@ class Controller(wiring.Component):
         with m.If(self.start):
             m.d.sync += [c.eq(0) for c in counters]
         with m.Elif(valid):
-            last = at_end[0]
+            last = at_end[0] if at_end else Const(1, 1)  # no temporal loop: one step
             for flag in at_end[1:]:
                 last = last & flag
             with m.If(last):
