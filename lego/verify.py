@@ -23,6 +23,7 @@ from lego.locks import held
 from lego.output_folder import check_replaceable, commit_folder, staging_folder
 from lego.outputs import stable_json
 from lego.spec import load_spec
+from lego.verify_trace import write_ports
 
 __all__ = ["cases", "verify"]
 
@@ -103,6 +104,7 @@ def _simulate(spec_path: str, spec, adg, gen, seeds: int, design: Path, build: P
         stimuli, results = work / "stimuli.json", work / "results.json"
         stimuli.write_text(json.dumps({"cases": cases(spec, adg, seeds),
                                        "probes": access_probes(gen.design),
+                                       "write_ports": write_ports(gen.design),
                                        "read_latency": HOST_READ_LATENCY}))
         with held(build.with_name(build.name + ".lock")):
             # Verilator writes the source's path into its C++: a fixed one keeps ccache hits
@@ -118,7 +120,9 @@ def _simulate(spec_path: str, spec, adg, gen, seeds: int, design: Path, build: P
             except RuntimeError as error:  # a Verilator/C++ build failure: a bug of ours
                 raise LegoError(f"{spec_path}: building the simulation failed ({error}); "
                                 f"see the log in {build}") from None
-            outcome = cocotb_outcomes(xml)
+            except SystemExit:  # the bench failed (a mismatch): its results say how
+                xml = None
+            outcome = cocotb_outcomes(xml) if xml else "the bench failed"
         if not results.exists():
             raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")
         return json.loads(results.read_text())
@@ -129,10 +133,12 @@ def _simulate(spec_path: str, spec, adg, gen, seeds: int, design: Path, build: P
 def _predicted(gen) -> dict:
     """The cycle-level simulator's cycles and SRAM accesses of the same generated design."""
     from sim.design import simulate_design
+    from sim.write_trace import predicted_writes
 
     return {run.dataflow: {"cycles": run.cycles,
-                           "sram": {a.tensor: a.to_dict() for a in run.sram}}
-            for run in simulate_design(gen.design, gen.schedule)}
+                           "sram": {a.tensor: a.to_dict() for a in run.sram},
+                           "writes": predicted_writes(gen.design, gen.schedule, index)}
+            for index, run in enumerate(simulate_design(gen.design, gen.schedule))}
 
 
 def _measured_sram(run: dict, predicted: dict) -> dict:
@@ -164,9 +170,12 @@ def _summary(spec, runs: list[dict], seeds: int, predicted: dict) -> dict:
             "rtl_sram": sram[0] if sram and all(x == sram[0] for x in sram) else sram or None,
             "sim_sram": sim["sram"],
             "passed": bool(mine) and all(r["mismatch"] is None for r in mine)}
+        flows[flow.name].update(_write_checks(mine, sim["writes"]))
         flows[flow.name]["models_agree"] = (
             flows[flow.name]["rtl_cycles"] == sim["cycles"]
-            and flows[flow.name]["rtl_sram"] == sim["sram"])
+            and flows[flow.name]["rtl_sram"] == sim["sram"]
+            and flows[flow.name]["write_trace"] == "equal"
+            and flows[flow.name]["done_after_last_write"] == 1)
     first = next((r for r in runs if r["mismatch"] is not None), None)
     return {"name": spec.name, "seeds": seeds, "dataflows": flows,
             "passed": (len(runs) == seeds * len(spec.dataflows) and first is None
@@ -174,3 +183,18 @@ def _summary(spec, runs: list[dict], seeds: int, predicted: dict) -> dict:
             "first_mismatch": None if first is None else dict(first["mismatch"],
                                                               seed=first["seed"],
                                                               dataflow=first["dataflow"])}
+
+
+def _write_checks(runs: list[dict], predicted: list) -> dict:
+    """The RTL's output writes (cycle, tensor, bank, address), recorded from its own RAM write
+    ports, against sim/'s prediction from the schedule (equal, write for write, in every run);
+    and the cycles from the last write to ``done`` (1: done rises right after it)."""
+    from sim.write_trace import first_difference
+
+    differences = [first_difference(r["writes"], predicted) for r in runs]
+    gaps = sorted({r["done_cycle"] - max((w[0] for w in r["writes"]), default=0)
+                   for r in runs})
+    return {"rtl_writes": len(runs[0]["writes"]) if runs else None,
+            "sim_writes": len(predicted),
+            "write_trace": next((d for d in differences if d), "equal" if runs else "no run"),
+            "done_after_last_write": gaps[0] if len(gaps) == 1 else gaps or None}

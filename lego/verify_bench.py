@@ -15,6 +15,8 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge, Timer
 
+from lego.verify_trace import record_writes
+
 _LIMIT = 1_000_000  # cycles before a run counts as hung
 
 
@@ -51,11 +53,12 @@ def _sample(probes, tally: Counter) -> None:
             tally[key] += 1
 
 
-async def _run(dut, case, probes, latency):
+async def _run(dut, case, probes, latency, write_ports):
     for tensor, bank, addr, value in case["writes"]:
         await _host_write(dut, tensor, bank, addr, value)
     dut.dataflow.value = case["select"]
     dut.start.value = 1
+    watch = cocotb.start_soon(record_writes(dut, write_ports))  # the independent write trace
     tally: Counter = Counter()
     await Timer(1, unit="ns")
     _sample(probes, tally)  # idle: the datapath must not touch memory yet
@@ -79,7 +82,7 @@ async def _run(dut, case, probes, latency):
     return {"seed": case["seed"], "dataflow": case["dataflow"], "cycles": cycles,
             "accesses": [[kind, tensor, bank, count]
                          for (kind, tensor, bank), count in sorted(tally.items())],
-            "mismatch": mismatch}
+            "mismatch": mismatch, **(await watch)}
 
 
 @cocotb.test()
@@ -96,7 +99,7 @@ async def every_case(dut):
     await ClockCycles(dut.clk, 2)
     dut.rst.value = 0
     await RisingEdge(dut.clk)
-    results = [await _run(dut, case, probes, stimuli["read_latency"])
+    results = [await _run(dut, case, probes, stimuli["read_latency"], stimuli["write_ports"])
                for case in stimuli["cases"]]
     with open(os.environ["LEGO_RESULTS"], "w") as handle:
         json.dump(results, handle)

@@ -34,7 +34,7 @@ def test_no_mode_is_a_usage_error(capsys):
 def test_design_json(capsys):
     assert main(["sim", "design", SPEC, "--dataflow", "os", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
-    assert row["dataflow"] == "os" and row["cycles"] == row["steps"] + row["drain"] + 2
+    assert row["dataflow"] == "os" and row["cycles"] == row["steps"] + row["drain"] + 1
 
 
 @pytest.mark.parametrize("options", [["--json"], []])
