@@ -6,7 +6,8 @@ tests/regressions/. Prints pass counts per template and clock; writes benchmarks
 (or --out).
 
 Run: nice -n 10 python benchmarks/fuzz.py [--count 200] [--seed 2026] [--first K]
-(--first K checks only the first K specs of the batch: each takes 10-30 s.)
+(--first K checks only the first K specs of the batch, --skip K starts after the first K: each
+spec takes 10-30 s.)
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from lego.fuzz.session import check_at, describe, keep, shrink_failure  # noqa: 
 from lego.outputs import stable_json  # noqa: E402
 
 
-def run(count: int, seed: int, first: int | None, shrink_budget: int) -> dict:
+def run(count: int, seed: int, first: int | None, shrink_budget: int, skip: int = 0) -> dict:
     recipes = draw(count, seed)[:first]
     rows = []
     for index, recipe in enumerate(recipes):
+        if index < skip:
+            continue
         clock = "tight" if index % 2 else "relaxed"
         started = time.monotonic()
         period, outcome = check_at(recipe, "tight" if clock == "tight" else None, seeds=2)
@@ -46,7 +49,8 @@ def run(count: int, seed: int, first: int | None, shrink_budget: int) -> dict:
         print(f"{index + 1:>4}/{len(recipes)} {row['spec']:<24} {clock:<8} {row['status']}"
               + (f": {row['detail']}" if row["detail"] else ""), flush=True)
         rows.append(row)
-    return {"seed": seed, "count": count, "checked": len(rows), "seeds_per_spec": 2,
+    return {"seed": seed, "count": count, "skipped": skip, "checked": len(rows),
+            "seeds_per_spec": 2,
             "rows": rows}
 
 
@@ -74,10 +78,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--first", type=int, default=None, metavar="K",
                         help="check only the first K specs of the batch")
+    parser.add_argument("--skip", type=int, default=0, metavar="K",
+                        help="start at spec K+1 (to run a batch in parts)")
     parser.add_argument("--shrink-budget", type=int, default=12)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "fuzz.json"))
     args = parser.parse_args(argv)
-    result = run(args.count, args.seed, args.first, args.shrink_budget)
+    result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip)
     print(table(result))
     Path(args.out).write_text(stable_json(result))
     print(f"wrote {args.out}")
