@@ -3,8 +3,9 @@
 A folder lego writes (``lego gen -o``, ``lego verify -o``, ``lego spatten ... -o``, ``lego synth``
 logs) carries a ``manifest.json`` whose ``files`` lists every file lego put there. An existing
 folder is replaced only when it is empty or lego wrote all of it (its manifest lists each entry,
-or the entry is one lego adds to a design folder later, below); anything else is an error
-unless the user passes ``--force``. A new folder is written whole into a hidden staging folder
+or the entry is one lego adds to a design folder later, below; a folder of an earlier lego,
+whose manifest lists no files, is judged by the names that lego wrote); anything else is an
+error unless the user passes ``--force``. A new folder is written whole into a hidden staging folder
 next to it and then renamed into place, so a run killed at any moment leaves the previous
 folder as it was (or, in the instant between the two renames that swap them, no folder, the old
 one still whole under ``.<name>.old.*``)."""
@@ -31,12 +32,22 @@ _HINT = "nothing was changed; choose another folder, or pass --force to replace 
 def _listed_files(folder: Path) -> set[str] | None:
     """The names ``folder``'s manifest says lego wrote, or None if it has no such manifest."""
     try:
-        files = json.loads((folder / MANIFEST).read_text()).get("files")
+        manifest = json.loads((folder / MANIFEST).read_text())
+        files = manifest.get("files")
     except (OSError, ValueError, AttributeError):
         return None
+    if files is None and "generator_sha256" in manifest and isinstance(manifest.get("name"), str):
+        return _legacy_files(manifest["name"])
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         return None
     return set(files)
+
+
+def _legacy_files(name: str) -> set[str]:
+    """What lego gen and lego spatten wrote before manifests listed files (a folder made by
+    an earlier lego stays replaceable; anything else in it still stops the command)."""
+    return {MANIFEST, "adg.json", "adg.dot", "adg.svg", "report.json", "timings.json",
+            f"{name}.v", f"{name}.core", "spatten_pq.v"}
 
 
 def _foreign_entry(folder: Path) -> str | None:

@@ -163,3 +163,16 @@ def test_verify_and_synth_refuse_a_users_folder_before_any_tool_runs(tmp_path, c
     assert "not a folder lego wrote" in _one_error_line(capsys)
     assert _snapshot(out) == {"notes.txt": b"my notes"}
     assert [p.name for p in tmp_path.iterdir()] == ["mine"]
+
+
+def test_a_folder_an_earlier_lego_wrote_is_still_replaceable(tmp_path):
+    # before manifests listed their files: lego's manifest (generator hash, name), lego's names
+    out = tmp_path / "d"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"name": "g", "generator_sha256": "0"}')
+    for name in ("g.v", "g.core", "report.json", "verify.json"):
+        (out / name).write_text("x")
+    check_replaceable(out)
+    (out / "mine.v").write_text("module mine; endmodule")
+    with pytest.raises(Exception, match="holds 'mine.v', which lego did not write"):
+        check_replaceable(out)
