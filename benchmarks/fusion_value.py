@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lego.outputs import stable_json  # noqa: E402
+from lego.spec import load_spec  # noqa: E402
 from lego.tables import format_table  # noqa: E402
 from sim.scalesim import read_topology  # noqa: E402
-from lego.spec import load_spec  # noqa: E402
 from sim.spec_layers import analyse, simulate_network  # noqa: E402
 
 DESIGNS = {"OS only": ROOT / "examples/specs/gemm_os_16x16.yaml",

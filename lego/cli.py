@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 
+from lego.argparser import OneLineParser
 from lego.errors import LegoError
 
 __all__ = ["main"]
@@ -22,12 +23,13 @@ _COMMANDS = {
     "spatten": "lego.spatten.cli",
     "synth": "lego.synth.cli",
     "sweep": "lego.sweep.cli",
+    "fuzz": "lego.fuzz.cli",
 }
 
 
 def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of ``command`` alone, or of every command (for help and unknown commands)."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="lego", description="Spatial-accelerator generator and cycle-level simulator.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     modules = ([_COMMANDS[command]] if command in _COMMANDS

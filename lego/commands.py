@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import yaml
 
@@ -69,6 +73,8 @@ def _check(args) -> int:
 def _golden(args) -> int:
     from lego.golden import checksum, evaluate, random_inputs
 
+    if args.seed < 0:
+        raise LegoError(f"--seed must be 0 or more, not {args.seed}")
     spec = load_spec(args.spec)
     inputs = random_inputs(spec, args.seed)
     output = evaluate(spec, inputs)
@@ -78,8 +84,22 @@ def _golden(args) -> int:
     print(f"{spec.output.name}: {spec.output.dtype.name} {list(spec.output.shape)} "
           f"checksum {checksum(output)}")
     if args.save:
-        try:
-            np.savez(args.save, **inputs, **{spec.output.name: output})
-        except OSError as error:
-            raise LegoError(f"{args.save}: cannot write: {error.strerror}") from None
+        _save(args.save, {**inputs, spec.output.name: output})
     return 0
+
+
+def _save(name: str, arrays: dict) -> None:
+    """np.savez's file (``.npz`` added as numpy does), written whole or not at all."""
+    path = Path(name if name.endswith(".npz") else name + ".npz")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise LegoError(f"{name}: cannot write: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, **arrays)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise LegoError(f"{name}: cannot write: {error.strerror}") from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import shutil
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
+
+from lego.errors import LegoError
+from lego.output_folder import check_replaceable, commit_folder, staging_folder
 
 __all__ = ["write_design", "manifest", "fusesoc_core", "stable_json", "sha256_text",
            "generator_sha256"]
@@ -88,23 +89,20 @@ def fusesoc_core(*, name: str, verilog_file: str, description: str, toplevel: st
     )
 
 
-def write_design(out_dir: Path, files: dict[str, str]) -> Path:
-    """Write ``files`` (name -> text) into ``out_dir`` atomically: a failure leaves no partial
-    folder behind, and an existing folder is replaced only once every file is written."""
+def write_design(out_dir: Path, files: dict[str, str], force: bool = False) -> Path:
+    """Write ``files`` (name -> text) as the folder ``out_dir``, all or nothing: the folder
+    is replaced only if lego wrote it (or ``force``), and only once every file is written
+    (:mod:`lego.output_folder`); its manifest.json lists the files."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    check_replaceable(out_dir, force)  # before any work
+    staging = staging_folder(out_dir)
     try:
         for name, text in sorted(files.items()):
             (staging / name).write_text(text)
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
-            os.replace(out_dir, old / "x")
-            os.replace(staging, out_dir)
-            shutil.rmtree(old)
-        else:
-            os.replace(staging, out_dir)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise LegoError(f"{out_dir}: cannot write: {error.strerror}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return out_dir
+    return commit_folder(staging, out_dir, force)

@@ -230,8 +230,16 @@ def _dataflows(doc: Located, data: dict, loops: dict[str, int]) -> tuple[Dataflo
             raise doc.error(path + ("name",), f"dataflow name {dataflow.name!r} is already "
                                               f"used by dataflows[{names[dataflow.name]}]")
         names[dataflow.name] = index
+        if out and dataflow.array_shape != out[0].array_shape:
+            raise doc.error(path + ("spatial",), f"array shape {_shape(dataflow)} differs from "
+                            f"{_shape(out[0])} of dataflows[0] ({out[0].name!r}): the "
+                            "dataflows of a spec are fused onto one array")
         out.append(dataflow)
     return tuple(out)
+
+
+def _shape(dataflow: Dataflow) -> str:
+    return "x".join(map(str, dataflow.array_shape))
 
 
 def _dataflow(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> Dataflow:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from lego.backend.generate import design_files, generate
@@ -14,8 +16,11 @@ from lego.backend.rtl.netlist import access_probes
 from lego.errors import LegoError
 from lego.frontend.passes import run_passes
 from lego.golden import evaluate, random_inputs
-from lego.outputs import stable_json, write_design
+from lego.locks import held
+from lego.output_folder import check_replaceable, commit_folder, staging_folder
+from lego.outputs import stable_json
 from lego.spec import load_spec
+from lego.verify_trace import write_ports
 
 __all__ = ["cases", "verify", "WAVES_FILE"]
 
@@ -38,51 +43,86 @@ def cases(spec, seeds: int) -> list[dict]:
 
 
 def verify(spec_path: str, seeds: int = 3, period: float | None = None, waves: bool = False,
-           out: str | None = None, build_dir: Path | None = None) -> dict:
-    from lego.toolchain import cocotb_outcomes, fst_supported, run_cocotb
+           out: str | None = None, build_dir: Path | None = None, force: bool = False) -> dict:
+    """Generate, simulate and compare; the design folder (with verify.json) replaces ``out``
+    only when the run is complete, and only if lego wrote ``out`` (or ``force``)."""
+    from lego.toolchain import fst_supported
 
     spec = load_spec(spec_path)
     if waves and not fst_supported():
         raise LegoError("--waves: Verilator writes FST with LZ4, whose C headers are missing "
                         "(Debian: apt-get install liblz4-dev)")
+    folder = Path(out) if out else Path("rtl_out") / spec.name
+    check_replaceable(folder, force)  # before the work, not after
     adg = run_passes(spec).adg
     gen = generate(adg, period)
-    folder = Path(out) if out else Path("rtl_out") / spec.name
-    write_design(folder, design_files(adg, gen, Path(spec_path).read_text()))
-    stimuli = folder.parent / f".{spec.name}.stimuli.json"
-    results = folder.parent / f".{spec.name}.results.json"
-    stimuli.write_text(json.dumps({"design": str(folder.resolve()), "cases": cases(spec, seeds),
-                                   "probes": access_probes(gen.design)}))
-    results.unlink(missing_ok=True)
-    build = (build_dir or folder.parent / f".{spec.name}.build").resolve()
+    staging = staging_folder(folder)
     try:
-        xml = run_cocotb(verilog=(folder / f"{spec.name}.v").resolve(), toplevel=spec.name,
-                         test_module=TEST_MODULE, build_dir=build,
-                         extra_env={"LEGO_STIMULI": str(stimuli.resolve()),
-                                    "LEGO_RESULTS": str(results.resolve())}, waves=waves)
-    except RuntimeError as error:  # a Verilator/C++ build failure: a bug of ours, said in one line
-        raise LegoError(f"{spec_path}: building the simulation failed ({error}); "
-                        f"see the log in {build}") from None
-    outcome = cocotb_outcomes(xml)
-    if not results.exists():
-        raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")
-    runs = json.loads(results.read_text())
-    if waves:  # next to the design it shows (the build folder is scratch)
-        os.replace(build / WAVES_FILE, folder / WAVES_FILE)
-    summary = _summary(spec, runs, seeds, _predicted(gen))
-    (folder / "verify.json").write_text(stable_json(summary))
-    stimuli.unlink(missing_ok=True)
-    results.unlink(missing_ok=True)
+        for name, text in design_files(adg, gen, Path(spec_path).read_text()).items():
+            (staging / name).write_text(text)
+        build = Path(build_dir or folder.parent / f".{spec.name}.build").resolve()
+        runs = _simulate(spec_path, spec, adg, gen, seeds, staging, build, waves)
+        summary = _summary(spec, runs, seeds, _predicted(gen))
+        (staging / "verify.json").write_text(stable_json(summary))
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise LegoError(f"{folder}: cannot write: {error.strerror}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    commit_folder(staging, folder, force)
     return summary
+
+
+def _simulate(spec_path: str, spec, adg, gen, seeds: int, design: Path, build: Path,
+              waves: bool) -> list[dict]:
+    """Build and run the cocotb bench on the design in ``design``. Stimuli and results are
+    private to this run; the build folder is locked while in use, so that runs of the same
+    spec at once take turns on it instead of colliding."""
+    from lego.toolchain import cocotb_outcomes, run_cocotb
+
+    work = Path(tempfile.mkdtemp(prefix=f".{spec.name}.run.", dir=design.parent))
+    try:
+        stimuli, results = work / "stimuli.json", work / "results.json"
+        stimuli.write_text(json.dumps({"design": str(design.resolve()),
+                                       "cases": cases(spec, seeds),
+                                       "probes": access_probes(gen.design),
+                                       "write_ports": write_ports(gen.design)}))
+        with held(build.with_name(build.name + ".lock")):
+            # Verilator writes the source's path into its C++: a fixed one keeps ccache hits
+            verilog = build / f"{spec.name}.v"
+            build.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(design / f"{spec.name}.v", verilog)
+            try:
+                xml = run_cocotb(verilog=verilog,
+                                 toplevel=spec.name, test_module=TEST_MODULE, build_dir=build,
+                                 extra_env={"LEGO_STIMULI": str(stimuli.resolve()),
+                                            "LEGO_RESULTS": str(results.resolve())},
+                                 waves=waves)
+            except RuntimeError as error:  # a Verilator/C++ build failure: a bug of ours
+                raise LegoError(f"{spec_path}: building the simulation failed ({error}); "
+                                f"see the log in {build}") from None
+            except SystemExit:  # the bench failed (a mismatch): its results say how
+                xml = None
+            outcome = cocotb_outcomes(xml) if xml else "the bench failed"
+        if not results.exists():
+            raise LegoError(f"{spec_path}: simulation produced no results ({outcome})")
+        if waves:  # next to the design it shows (the build folder is scratch)
+            os.replace(build / WAVES_FILE, design / WAVES_FILE)
+        return json.loads(results.read_text())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _predicted(gen) -> dict:
     """The cycle-level simulator's cycles and SRAM accesses of the same generated design."""
     from sim.design import simulate_design
+    from sim.write_trace import predicted_writes
 
     return {run.dataflow: {"cycles": run.cycles,
-                           "sram": {a.tensor: a.to_dict() for a in run.sram}}
-            for run in simulate_design(gen.design, gen.schedule)}
+                           "sram": {a.tensor: a.to_dict() for a in run.sram},
+                           "writes": predicted_writes(gen.design, gen.schedule, index)}
+            for index, run in enumerate(simulate_design(gen.design, gen.schedule))}
 
 
 def _measured_sram(run: dict, predicted: dict) -> dict:
@@ -114,9 +154,12 @@ def _summary(spec, runs: list[dict], seeds: int, predicted: dict) -> dict:
             "rtl_sram": sram[0] if sram and all(x == sram[0] for x in sram) else sram or None,
             "sim_sram": sim["sram"],
             "passed": bool(mine) and all(r["mismatch"] is None for r in mine)}
+        flows[flow.name].update(_write_checks(mine, sim["writes"]))
         flows[flow.name]["models_agree"] = (
             flows[flow.name]["rtl_cycles"] == sim["cycles"]
-            and flows[flow.name]["rtl_sram"] == sim["sram"])
+            and flows[flow.name]["rtl_sram"] == sim["sram"]
+            and flows[flow.name]["write_trace"] == "equal"
+            and flows[flow.name]["done_after_last_write"] == 1)
     first = next((r for r in runs if r["mismatch"] is not None), None)
     return {"name": spec.name, "seeds": seeds, "dataflows": flows,
             "passed": (len(runs) == seeds * len(spec.dataflows) and first is None
@@ -124,3 +167,18 @@ def _summary(spec, runs: list[dict], seeds: int, predicted: dict) -> dict:
             "first_mismatch": None if first is None else dict(first["mismatch"],
                                                               seed=first["seed"],
                                                               dataflow=first["dataflow"])}
+
+
+def _write_checks(runs: list[dict], predicted: list) -> dict:
+    """The RTL's output writes (cycle, tensor, bank, address), recorded from its own RAM write
+    ports, against sim/'s prediction from the schedule (equal, write for write, in every run);
+    and the cycles from the last write to ``done`` (1: done rises right after it)."""
+    from sim.write_trace import first_difference
+
+    differences = [first_difference(r["writes"], predicted) for r in runs]
+    gaps = sorted({r["done_cycle"] - max((w[0] for w in r["writes"]), default=0)
+                   for r in runs})
+    return {"rtl_writes": len(runs[0]["writes"]) if runs else None,
+            "sim_writes": len(predicted),
+            "write_trace": next((d for d in differences if d), "equal" if runs else "no run"),
+            "done_after_last_write": gaps[0] if len(gaps) == 1 else gaps or None}

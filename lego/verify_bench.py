@@ -16,6 +16,7 @@ import cocotb
 import numpy as np
 
 from lego.cocotb import Accelerator
+from lego.verify_trace import WriteTrace
 
 
 def _sample(probes, tally: Counter) -> None:
@@ -37,17 +38,23 @@ def _first_mismatch(case, got: np.ndarray) -> dict | None:
     return None
 
 
-async def _run(acc: Accelerator, case, probes):
+async def _run(acc: Accelerator, case, probes, trace: WriteTrace):
     for name, values in case["inputs"].items():
         await acc.load(name, np.array(values, dtype=object))
     tally: Counter = Counter()
-    # sampled from the cycle start is high in, when the datapath must not touch memory yet
-    cycles = await acc.run(case["dataflow"], lambda cycle: _sample(probes, tally))
+    trace.clear()
+
+    def each_cycle(cycle):
+        # sampled from the cycle start is high in, when the datapath must not touch memory yet
+        _sample(probes, tally)
+        trace.sample(cycle)  # the independent record of the output writes
+
+    cycles = await acc.run(case["dataflow"], each_cycle)
     got = await acc.read(case["tensor"])
     return {"seed": case["seed"], "dataflow": case["dataflow"], "cycles": cycles,
             "accesses": [[kind, tensor, bank, count]
                          for (kind, tensor, bank), count in sorted(tally.items())],
-            "mismatch": _first_mismatch(case, got)}
+            "mismatch": _first_mismatch(case, got), **trace.result()}
 
 
 @cocotb.test()
@@ -57,8 +64,9 @@ async def every_case(dut):
     acc = Accelerator(dut, stimuli["design"])
     probes = [((kind, tensor, bank), getattr(dut, name))
               for kind, tensor, bank, name in stimuli["probes"]]
+    trace = WriteTrace(dut, stimuli["write_ports"])
     await acc.reset()
-    results = [await _run(acc, case, probes) for case in stimuli["cases"]]
+    results = [await _run(acc, case, probes, trace) for case in stimuli["cases"]]
     with open(os.environ["LEGO_RESULTS"], "w") as handle:
         json.dump(results, handle)
     bad = [r for r in results if r["mismatch"]]

@@ -20,6 +20,8 @@ def register(sub) -> None:
                      "<out>/dump.fst (needs the LZ4 C headers: Debian liblz4-dev)")
     cmd.add_argument("-o", "--out", metavar="DIR", help="output folder (default "
                      "rtl_out/<spec name>/)")
+    cmd.add_argument("--force", action="store_true",
+                     help="replace the output folder even if lego did not write it")
     cmd.set_defaults(run=_run)
 
 
@@ -40,7 +42,8 @@ def _run(args) -> int:
         raise LegoError(f"--seeds must be at least 1, not {args.seeds}")
     from lego.verify import verify
 
-    summary = verify(args.spec, args.seeds, args.period, args.waves, args.out)
+    summary = verify(args.spec, args.seeds, args.period, args.waves, args.out,
+                     force=args.force)
     print(table(summary))
     if args.waves:
         from lego.verify import WAVES_FILE
@@ -50,8 +53,14 @@ def _run(args) -> int:
         bad = summary["first_mismatch"]
         split = [n for n, f in summary["dataflows"].items() if not f["models_agree"]]
         if bad is None and split:
-            print(f"lego verify: FAILED: RTL and sim/ disagree on dataflow {split[0]} "
-                  "(cycles or SRAM accesses; see verify.json)")
+            flow = summary["dataflows"][split[0]]
+            why = ("the output writes differ: " + flow["write_trace"]
+                   if flow["write_trace"] != "equal" else
+                   f"done rose {flow['done_after_last_write']} cycles after the last write, "
+                   "not 1" if flow["done_after_last_write"] != 1 else
+                   "cycles or SRAM accesses differ")
+            print(f"lego verify: FAILED: RTL and sim/ disagree on dataflow {split[0]}: {why} "
+                  "(see verify.json)")
         elif bad is None:
             print("lego verify: FAILED: not every run finished")
         else:
@@ -59,5 +68,6 @@ def _run(args) -> int:
                   f"{bad['tensor']}{bad['coord']} = {bad['got']}, expected {bad['expected']}")
         return 1
     print(f"lego verify: passed ({summary['seeds']} seeds x {len(summary['dataflows'])} "
-          "dataflows; values = golden model, cycles and SRAM accesses = sim/)")
+          "dataflows; values = golden model, cycles, SRAM accesses and every output write = "
+          "sim/)")
     return 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from lego.argparser import OneLineParser
 from lego.errors import LegoError
 from lego.tables import format_table
 from sim import spec_layers_cli, workload_cli
@@ -33,7 +34,7 @@ _PROGRESS_MIN_LAYERS = 20
 _BAR_WIDTH = 30
 
 
-class _SimParser(argparse.ArgumentParser):
+class _SimParser(OneLineParser):
     """The ``sim`` parser: a command line that starts with neither a mode nor -h is an old
     form, parsed by the old combined parser."""
 
@@ -51,7 +52,7 @@ def register(sub) -> None:
     # argparse takes no parser class per sub-command; this one only adds the old-form routing
     parser.__class__ = _SimParser
     modes = parser.add_subparsers(dest="mode", required=True, metavar="MODE",
-                                  parser_class=argparse.ArgumentParser)
+                                  parser_class=OneLineParser)
     _add_design(modes)
     _add_layer(modes)
     _add_scalesim(modes)
@@ -101,7 +102,7 @@ def _add_json(parser) -> None:
 
 def _old_parser(prog: str) -> argparse.ArgumentParser:
     """The combined parser of the forms from before the sub-commands."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=prog, description="The old forms of lego sim (see lego sim --help for the new).")
     parser.add_argument("spec", nargs="?", help="spec file (YAML): simulate its generated design")
     parser.add_argument("--period", type=float, metavar="NS",

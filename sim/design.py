@@ -2,9 +2,10 @@
 is built from (never from the spec).
 
 The controller (lego/backend/rtl/controller.py) samples ``start`` on one clock edge, issues one
-temporal step per cycle, then counts down the drain (the latest memory-write stage of the
-schedule) and registers ``done``. Counting from the ``start`` edge to the cycle ``done`` is seen
-high, as ``lego verify`` measures it: 1 (start) + steps + drain + 1 (done register).
+temporal step per cycle, then waits out the drain (the dataflow's latest memory-write stage of
+the schedule) and raises ``done`` with the last write. Counting from the cycle ``start`` is high
+to the cycle ``done`` is seen high, as ``lego verify`` measures it: 1 (start) + steps + drain;
+the last write is in the cycle before (:mod:`sim.write_trace` predicts every write).
 Every FU computes in every step, so utilisation is steps / cycles. SRAM reads and writes per
 tensor and bank come from the memory ports' enables (:mod:`sim.sram`)."""
 
@@ -38,10 +39,11 @@ class DesignRun:
 
 def simulate_design(design: Design, schedule: Schedule) -> tuple[DesignRun, ...]:
     """One run per dataflow of the design, in the design's dataflow order."""
-    drain = drain_cycles(design, schedule)
+    drains = drain_cycles(design, schedule)
     runs = []
     for flow in design.flows:
-        cycles = 1 + flow.num_steps + drain + 1
+        drain = drains[flow.index]
+        cycles = 1 + flow.num_steps + drain
         runs.append(DesignRun(flow.name, flow.num_steps, drain, cycles, design.num_fus,
                               flow.num_steps / cycles, count_accesses(design, flow.index)))
     return tuple(runs)

@@ -3,6 +3,7 @@
 import itertools
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -16,6 +17,7 @@ from lego.frontend.passes import run_passes
 from lego.spec import load_spec
 
 SPECS = Path(__file__).resolve().parent.parent / "examples" / "specs"
+REGRESSIONS = Path(__file__).resolve().parent / "regressions"
 SMALL = sorted(p.name for p in SPECS.glob("*.yaml") if "16x16" not in p.name)
 
 
@@ -89,6 +91,17 @@ def test_fused_design_muxes_by_dataflow():
     flow_muxes = [p for p in design.graph.primitives() if isinstance(p.params, FlowMux)]
     assert flow_muxes
     assert [f.name for f in design.flows] == ["os", "ws"]
+
+
+def test_dataflows_passing_an_operand_in_opposite_directions_lower_to_a_registered_cycle():
+    # issue 11: this recursed until Python gave up
+    spec = load_spec(REGRESSIONS / "conv2d_stride2_loop_orders.yaml")
+    graph = lower(run_passes(spec).adg).graph.graph
+    cycles = list(nx.simple_cycles(graph))
+    assert cycles  # image words go both ways between neighbouring FUs
+    combinational = nx.DiGraph([(u, v) for u, v, c in graph.edges(data="conn")
+                                if c.distance == 0])
+    assert nx.is_directed_acyclic_graph(combinational)
 
 
 def test_relaxed_period_keeps_the_datapath_combinational_and_tight_period_pipelines():

@@ -23,14 +23,18 @@ def test_gen_writes_the_adg_and_prints_the_summary(tmp_path, capsys):
 
 def test_gen_output_is_byte_identical_across_runs(tmp_path, capsys):
     spec = str(SPECS / "conv2d_os_4x4.yaml")
-    main(["gen", spec, "-o", str(tmp_path / "a")])
-    main(["gen", spec, "-o", str(tmp_path / "b")])
-    for name in ("adg.json", "adg.dot"):
+    assert main(["gen", spec, "-o", str(tmp_path / "a")]) == 0
+    assert main(["gen", spec, "-o", str(tmp_path / "b")]) == 0
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert {"adg.json", "adg.dot", "conv2d_os_4x4.v", "manifest.json"} <= set(names)
+    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in set(names) - {"timings.json"}:  # measured seconds per pass, by design
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_fused_summary_reports_muxes(tmp_path, capsys):
-    main(["gen", str(SPECS / "gemm_os_bcast_fused_4x4.yaml"), "-o", str(tmp_path / "f")])
+    assert main(["gen", str(SPECS / "gemm_os_bcast_fused_4x4.yaml"), "-o",
+                 str(tmp_path / "f")]) == 0
     assert "muxes: 15 (naive union: 48; independent forests: 24)" in capsys.readouterr().out
 
 
@@ -75,6 +79,7 @@ def test_bad_fusion_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["gen", str(spec), "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err == (f"lego: error: {spec}: dataflows 'os' and 'row' cannot be fused: array "
-                   "shapes 4x4 and 4 differ\n")
+    assert err == (f"lego: error: {spec}:7: dataflows[1].spatial: array shape 4 differs from "
+                   "4x4 of dataflows[0] ('os'): the dataflows of a spec are fused onto one "
+                   "array\n")
     assert not out.exists()

@@ -11,6 +11,7 @@ from lego.frontend.passes import run_passes
 from lego.spec import load_spec
 
 SPECS = Path(__file__).parent.parent / "examples" / "specs"
+MOVING_BANKS = ("conv2d_os_4x4", "conv2d_stride2_4x4", "depthwise_conv2d_4x4")
 SMALL = [p for p in sorted(SPECS.glob("*.yaml")) if "16x16" not in p.stem]
 
 
@@ -103,13 +104,24 @@ def test_bank_layout_is_a_bijection_and_address_generators_agree(path):
                  for x in np.ndindex(*tensor.shape)}
         assert len(slots) == int(np.prod(tensor.shape))
         assert all(0 <= a < size and 0 <= b < mem.banks for b, a in slots)
-        for port in mem.ports:  # affine generator: base + sum t_i * stride_i, where defined
+        coords = list(np.ndindex(*flow.spatial_bounds))
+        for port in mem.ports:  # affine generator: base + sum t_i * stride_i, every port
             for t in itertools.product(*(range(b) for b in flow.temporal_bounds)):
                 x = tuple(b + sum(ti * s[d] for ti, s in zip(t, mem.coord_strides, strict=True))
                           for d, b in enumerate(port.base))
-                if None not in mem.address_strides:
+                # the generator's coordinate is the one the FU's iteration point touches
+                point = flow.M @ np.array(t + coords[port.fu]) + flow.c
+                assert x == tuple(int(v) for v in tensor.A @ point + tensor.b)
+                if mem.fixed_bank:
                     address = port.address + sum(
                         ti * s for ti, s in zip(t, mem.address_strides, strict=True))
                     assert bank_of(x, mem.bank_dims, mem.bank_gcd) == port.bank
                     assert bank_address(x, mem.bank_dims, mem.bank_gcd, mem.bank_shape) \
                         == address
+                elif all(0 <= v < n for v, n in zip(x, tensor.shape, strict=True)):
+                    # a moving bank: where the coordinate exists, its word is in range
+                    assert 0 <= bank_of(x, mem.bank_dims, mem.bank_gcd) < mem.banks
+                    assert 0 <= bank_address(x, mem.bank_dims, mem.bank_gcd,
+                                             mem.bank_shape) < size
+    moving = [m.tensor for m in state.memory.tensors if not m.fixed_bank]
+    assert moving == (["I"] if path.stem in MOVING_BANKS else [])  # both branches are run

@@ -83,3 +83,14 @@ def test_every_vector_touches_the_same_element(path):
             for row_t, row_s in zip(r.kt, r.ks, strict=True):
                 assert sum(a * b for a, b in zip(row_t, v.dt, strict=True)) + sum(
                     a * b for a, b in zip(row_s, v.ds, strict=True)) == 0
+
+
+def test_loops_of_bound_one_never_move_an_element():
+    # issue 11 (tests/regressions/fuzz_conv1d_064d048b.yaml): k, x and r have bound 1, so the
+    # output stays in its FU over every step; counted as moving, it was read, added and
+    # written back every step, the next read racing the previous write
+    from lego.frontend.passes import run_passes
+
+    spec = load_spec(Path(__file__).parent / "regressions" / "fuzz_conv1d_064d048b.yaml")
+    info = run_passes(spec, stop_after="reuse").reuse.get("d0", "O")
+    assert info.stationary == ("tk", "tc", "tx", "tr") and not info.accumulate_in_memory

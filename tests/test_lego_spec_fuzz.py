@@ -142,15 +142,20 @@ yaml_values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(names, inner, max_size=3)), max_leaves=12)
 
 
-def accepts_or_spec_error(call, value):
+def accepts_or_spec_error(call, value, source=None):
+    """Validate ``value``; a rejection must be one line that names where the input came from.
+    Returns the spec, or None when rejected."""
     try:
         spec = call(value)
     except SpecError as error:
-        assert "\n" not in str(error)
-        return
+        assert "\n" not in str(error) and str(error).strip()
+        assert str(error).startswith(f"{source}:" if source else ("<string>:", "<dict>:")), error
+        return None
     tensor_points = sum(math.prod(t.shape) for t in spec.tensors)
     if spec.num_points <= 1 << 12 and tensor_points <= 1 << 16:
-        evaluate(spec, random_inputs(spec, 0))
+        result = evaluate(spec, random_inputs(spec, 0))
+        assert result.shape == spec.output.shape
+    return spec
 
 
 @FUZZ
@@ -191,21 +196,33 @@ def test_random_bytes_in_a_file(data):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "spec.yaml"
         path.write_bytes(data)
-        accepts_or_spec_error(load_spec, path)
+        accepts_or_spec_error(load_spec, path, str(path))
 
 
 @FUZZ
 @given(st.lists(st.sampled_from(TOKENS), max_size=15).map("".join))
 def test_affine_and_statement_parsers(text):
-    for parse in (parse_affine, parse_statement):
-        try:
-            parse(text)
-        except SpecError:
-            pass
+    try:
+        affine = parse_affine(text)
+    except SpecError as error:
+        assert "\n" not in str(error)
+    else:  # what parses is a sum of integer terms: it reads back the same
+        again = parse_affine(" + ".join([f"{c}*{n}" for n, c in affine.terms]
+                                        + [str(affine.const)]))
+        assert (again.coeffs, again.const) == (affine.coeffs, affine.const)
+    try:
+        statement = parse_statement(text)
+    except SpecError as error:
+        assert "\n" not in str(error)
+    else:
+        assert parse_statement(statement.text()) == statement
 
 
 @FUZZ
 @given(mutated_examples())
 def test_mutated_examples(value):
-    accepts_or_spec_error(parse_spec, value)
-    accepts_or_spec_error(parse_spec_text, yaml.safe_dump(value))
+    spec = accepts_or_spec_error(parse_spec, value)
+    assert (spec is None) == (accepts_or_spec_error(parse_spec_text, yaml.safe_dump(value))
+                              is None)  # the dict and YAML forms agree
+    if value in EXAMPLES:  # an unedited example is valid
+        assert spec is not None

@@ -20,6 +20,8 @@ def test_a_spec_is_generated_once_and_then_reused(tmp_path):
     assert not again.generated and again.verilog == first.verilog
     written = json.loads((tmp_path / "d" / "manifest.json").read_text())
     text = SPEC.read_text()
+    # what lego wrote there, and (the rest) how it was made
+    assert written.pop("files") == sorted(p.name for p in (tmp_path / "d").iterdir())
     assert written == expected_manifest("gemm_os_4x4", text, None)
     # another period, or an edited spec, is another design
     assert written != expected_manifest("gemm_os_4x4", text, 4.0)

@@ -12,7 +12,7 @@ SPECS = Path(__file__).resolve().parent.parent / "examples" / "specs"
 def test_cycles_are_start_steps_drain_and_done():
     (run,) = simulate_spec(str(SPECS / "gemm_os_4x4.yaml"))
     assert (run.steps, run.fus) == (2 * 2 * 8, 16)
-    assert run.cycles == 1 + run.steps + run.drain + 1
+    assert run.cycles == 1 + run.steps + run.drain
     assert abs(run.utilization - run.steps / run.cycles) < 1e-12
 
 
@@ -27,7 +27,7 @@ def test_cli_json_for_one_dataflow(capsys):
     spec = str(SPECS / "gemm_os_ws_fused_4x4.yaml")
     assert main(["sim", "design", spec, "--dataflow", "ws", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
-    assert row["dataflow"] == "ws" and row["cycles"] == row["steps"] + row["drain"] + 2
+    assert row["dataflow"] == "ws" and row["cycles"] == row["steps"] + row["drain"] + 1
 
 
 def test_cli_errors_are_one_line(capsys):

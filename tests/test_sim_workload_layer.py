@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from lego.errors import LegoError
 from sim.scalesim import read_topology
 from sim.workload.layer import Layer, conv, gemm, ifmap_elems, parse_layer, touched
+
+TOPOLOGIES = Path(__file__).resolve().parent / "data" / "scalesim" / "topologies"
 
 
 def test_gemm_is_a_one_by_one_conv():
@@ -46,9 +49,12 @@ def test_strides_past_the_window_skip_input():
 
 def test_scalesim_topologies_give_the_same_layers():
     # one Layer class for both models: a topology row is a workload layer as it is
-    for layer in read_topology("tests/data/scalesim/topologies/conv_mixed.csv"):
+    conv_layers = read_topology(TOPOLOGIES / "conv_mixed.csv")
+    gemm_layers = read_topology(TOPOLOGIES / "gemm_mixed.csv", gemm=True)
+    assert conv_layers and gemm_layers
+    for layer in conv_layers:
         assert type(layer) is Layer
-    for layer in read_topology("tests/data/scalesim/topologies/gemm_mixed.csv", gemm=True):
+    for layer in gemm_layers:
         assert ifmap_elems(layer) == layer.m * layer.k  # SCALE-Sim's M x K ifmap
 
 

@@ -18,9 +18,9 @@ from lego.frontend.adg import ADG
 
 __all__ = ["interface", "run_cycles", "dtype_name"]
 
-# the controller's fixed cycles around a run: the cycle start is high in (the first step
-# follows it) and the edge on which the drain counter's zero sets done
-_RUN_OVERHEAD = 2
+# the controller's fixed cycle around a run: the one start is high in (the first step follows
+# it); done rises on the edge of the dataflow's last memory write
+_RUN_OVERHEAD = 1
 
 
 def _meanings(design: Design) -> dict[str, str]:
@@ -51,9 +51,9 @@ def dtype_name(bits: int, signed: bool) -> str:
     return f"{'' if signed else 'u'}int{bits}"
 
 
-def run_cycles(design: Design, schedule: Schedule, steps: int) -> int:
+def run_cycles(design: Design, schedule: Schedule, flow: int, steps: int) -> int:
     """Cycles from the one start is high in to the first one done is high in."""
-    return steps + drain_cycles(design, schedule) + _RUN_OVERHEAD
+    return steps + drain_cycles(design, schedule)[flow] + _RUN_OVERHEAD
 
 
 def _ports(design: Design) -> list[dict]:
@@ -72,7 +72,7 @@ def interface(adg: ADG, design: Design, schedule: Schedule) -> dict:
         "ports": _ports(design),
         "host_read_latency": HOST_READ_LATENCY,
         "dataflows": [{"name": f.name, "select": f.index, "steps": f.num_steps,
-                       "cycles": run_cycles(design, schedule, f.num_steps)}
+                       "cycles": run_cycles(design, schedule, f.index, f.num_steps)}
                       for f in design.flows],
         "tensors": [{
             "name": t.name, "index": t.index, "role": t.role,

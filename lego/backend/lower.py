@@ -14,6 +14,8 @@ signal names, so they are part of the output: change them only on purpose.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lego.backend.design import COUNTER, Design, Flow, TensorGeometry, counters_width
 from lego.backend.layout import geometry
 from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph, fits_dsp
@@ -34,7 +36,6 @@ from lego.backend.semantics import (
     Wire,
     WriteEnable,
 )
-from lego.errors import LegoError
 from lego.frontend.adg import ADG, EdgeUse, mem_id
 
 __all__ = ["lower"]
@@ -54,6 +55,8 @@ class _Lowering:
         self.graph = PrimitiveGraph(adg.name)
         self.operands: dict[tuple[str, str], str] = {}
         self.chains: dict[tuple[str, str], str] = {}
+        self.building: set[tuple[str, str]] = set()  # operands being built (cycle detection)
+        self.later: list[tuple[_Later, str, int, int]] = []  # (upstream, dst, distance, operand)
         self.fu_index = {fu.id: fu.index for fu in adg.fus}
 
     # -- graph helpers -------------------------------------------------------------------
@@ -65,7 +68,10 @@ class _Lowering:
             delay, launch = self.timing(kind, width, params, latency)
             self.graph.add(Primitive(name, kind, width, delay, latency, params, unit, launch))
             for operand, (src, distance, *least) in enumerate(inputs):
-                self.graph.connect(src, name, distance, operand, *least)
+                if isinstance(src, _Later):
+                    self.later.append((src, name, distance, operand))
+                else:
+                    self.graph.connect(src, name, distance, operand, *least)
         return name
 
     def timing(self, kind: str, width: int, params, latency: int) -> tuple[float, float]:
@@ -116,6 +122,8 @@ class _Lowering:
             for tensor in self.tensors:
                 if tensor.role == "input":
                     self.operand(fu.id, tensor.name)
+        for upstream, dst, distance, operand in self.later:
+            self.graph.connect(self.operands[upstream.key], dst, distance, operand)
         output = next(t for t in self.tensors if t.role == "output")
         for fu in self.adg.fus:
             for flow in self.flows:
@@ -196,6 +204,7 @@ class _Lowering:
         if key in self.operands:
             return self.operands[key]
         geo = self.geometry(tensor)
+        self.building.add(key)
         per_flow = []
         for flow in self.flows:
             source = self.source(fu, tensor, flow.name, geo.bits)
@@ -208,17 +217,23 @@ class _Lowering:
             per_flow.append(source)
         net = self.flow_mux(f"o.{tensor}.{fu}", per_flow, geo.bits, unit=fu)
         self.operands[key] = net
+        self.building.discard(key)
         return net
 
     def source(self, fu: str, tensor: str, flow: str, bits: int) -> str:
         edges = self.adg.in_edges(fu, tensor, flow)
         if len(edges) != 1:
-            raise LegoError(f"design {self.adg.name}: {fu} has {len(edges)} sources for "
-                            f"{tensor} in dataflow {flow}; the ADG must give exactly one")
+            # the front end gives every FU one source per tensor and dataflow: a bug, not input
+            raise RuntimeError(f"internal error: design {self.adg.name}: {fu} has "
+                               f"{len(edges)} sources for {tensor} in dataflow {flow}")
         src, edge = edges[0]
         if edge.kind == "memory":
             return self.operand_read(fu, tensor)
-        upstream = self.operand(src, tensor)
+        # dataflows may pass an operand along the same FUs in opposite directions (a cycle
+        # across dataflows, through registers or dataflow muxes): the operand being built is
+        # connected once it exists
+        upstream = (_Later((src, tensor)) if (src, tensor) in self.building
+                    else self.operand(src, tensor))
         if edge.kind == "direct":
             return self.node(f"w.{tensor}.{src}.{fu}", "wire", bits, Wire(), [(upstream, 0)],
                              unit=fu)
@@ -290,6 +305,13 @@ class _Lowering:
         self.node(f"wr.{fu}.{flow}", "mem_write", output.bits,
                   MemoryPort(output.name, self.banks(output.name, [flow], fu)),
                   [(enable, 0), (address, 0), (data, 0)])
+
+
+@dataclass(frozen=True)
+class _Later:
+    """An operand net still being built: connected at the end of the operand phase."""
+
+    key: tuple[str, str]
 
 
 def _key(value) -> str:

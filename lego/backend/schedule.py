@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lego.backend.design import Design
+from lego.backend.semantics import WriteEnable
 
 __all__ = ["Schedule", "drain_cycles"]
 
@@ -38,8 +39,17 @@ class Schedule:
         return "\n".join(lines)
 
 
-def drain_cycles(design: Design, schedule: Schedule) -> int:
-    """Cycles after the last step until its memory writes have landed: the latest write stage."""
+def drain_cycles(design: Design, schedule: Schedule) -> tuple[int, ...]:
+    """Per dataflow, the cycles from its last step to its last memory write: the latest stage
+    of the memory writes its steps enable (a fused design's other dataflows may write later;
+    waiting for them would leave this one idle). ``done`` rises right after that write."""
     stages = dict(schedule.stages)
-    return max((stages[p.name] for p in design.graph.primitives() if p.kind == "mem_write"),
-               default=0)
+    drains = [0] * len(design.flows)
+    for prim in design.graph.primitives():
+        if prim.kind != "mem_write":
+            continue
+        enable = design.graph.primitive(design.graph.inputs(prim.name)[0].src).params
+        flows = [enable.flow] if isinstance(enable, WriteEnable) else range(len(drains))
+        for flow in flows:
+            drains[flow] = max(drains[flow], stages[prim.name])
+    return tuple(drains)

@@ -21,7 +21,9 @@ class StepValues:
         self.design, self.flow = design, flow_index
         bounds = design.flows[flow_index].bounds
         self.steps = (int(np.prod(bounds, dtype=np.int64)),)
-        self.counters = list(np.indices(bounds, dtype=np.int64).reshape(len(bounds), -1))
+        # explicit step count: a dataflow without temporal loops has one step (and no counter)
+        self.counters = list(np.indices(bounds, dtype=np.int64).reshape(len(bounds),
+                                                                        self.steps[0]))
         self.cache: dict[str, object] = {}
 
     def net(self, name: str):

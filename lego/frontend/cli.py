@@ -9,6 +9,7 @@ from pathlib import Path
 from lego.errors import LegoError
 from lego.frontend.interconnect import MEMORY
 from lego.frontend.passes import PASS_NAMES, State, dump_after, run_passes
+from lego.output_folder import check_replaceable
 from lego.outputs import write_design
 from lego.spec import load_spec
 from lego.tables import format_table
@@ -38,6 +39,9 @@ def register(sub) -> None:
                           "combinational chain longer than that gets registers")
     gen.add_argument("-o", "--out", metavar="DIR",
                      help="output folder (default rtl_out/<spec name>/)")
+    gen.add_argument("--force", action="store_true",
+                     help="replace the output folder even if lego did not write it (by default "
+                          "only an empty folder or one lego wrote is replaced)")
     gen.add_argument("--dump-after", metavar="PASS", choices=ALL_PASS_NAMES,
                      help=f"print the IR after PASS ({', '.join(ALL_PASS_NAMES)}) and stop")
     gen.set_defaults(run=_gen)
@@ -50,17 +54,15 @@ def _gen(args) -> int:
     if args.dump_after:
         print(_dump(spec, args.dump_after, args.period))
         return 0
-    state = run_passes(spec)
     out = Path(args.out) if args.out else Path("rtl_out") / spec.name
+    check_replaceable(out, args.force)  # before the work, not after
+    state = run_passes(spec)
     files = design_folder_files(state, Path(args.spec).read_text(), args.period,
                                 rtl=args.stage == "rtl")
     svg = _render(files["adg.dot"])
     if svg is not None:
         files["adg.svg"] = svg
-    try:
-        write_design(out, files)
-    except OSError as error:
-        raise LegoError(f"{out}: cannot write: {error.strerror}") from None
+    write_design(out, files, args.force)
     print(summary_table(state))
     print(f"wrote {out}/: {', '.join(sorted(files))}")
     return 0

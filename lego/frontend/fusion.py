@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lego.errors import LegoError
 from lego.frontend.interconnect import MEMORY, Forest, Interconnect, feeding_forest
 from lego.frontend.reuse import Reuse
 from lego.ir import Spec
@@ -58,7 +57,6 @@ class Fusion:
 
 
 def fuse_dataflows(spec: Spec, reuse: Reuse, interconnect: Interconnect) -> Fusion:
-    _check_shapes(spec)
     forests = []
     for tensor in spec.tensors:
         used: set[tuple[int, int]] = set()
@@ -71,16 +69,6 @@ def fuse_dataflows(spec: Spec, reuse: Reuse, interconnect: Interconnect) -> Fusi
     return Fusion(tuple(forests), _muxes(spec, reuse, forests),
                   _naive_mux_count(spec, reuse, interconnect.forests),
                   len(_muxes(spec, reuse, interconnect.forests)))
-
-
-def _check_shapes(spec: Spec) -> None:
-    first = spec.dataflows[0]
-    for flow in spec.dataflows[1:]:
-        if flow.array_shape != first.array_shape:
-            raise LegoError(
-                f"{spec.source}: dataflows {first.name!r} and {flow.name!r} cannot be fused: "
-                f"array shapes {'x'.join(map(str, first.array_shape))} and "
-                f"{'x'.join(map(str, flow.array_shape))} differ")
 
 
 def input_sources(forest: Forest, stationary: bool, num_fus: int) -> list[tuple[int, ...]]:

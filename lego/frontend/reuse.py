@@ -140,9 +140,14 @@ def _moves_element(ks: np.ndarray, ds: Vector) -> bool:
 
 
 def _stationary_suffix(flow: Dataflow, kt: np.ndarray) -> tuple[str, ...]:
-    names = flow.temporal_names
+    """The innermost temporal loops the element does not change over: those it does not
+    depend on, and those of bound 1 (they never change; counting them as moving once made an
+    output that stays put read, add and write memory every step, through a pipeline that
+    reads before the previous step's write has landed)."""
+    names, bounds = flow.temporal_names, flow.temporal_bounds
     count = 0
-    while count < len(names) and not kt[:, len(names) - 1 - count].any():
+    while count < len(names) and (not kt[:, len(names) - 1 - count].any()
+                                  or bounds[len(names) - 1 - count] == 1):
         count += 1
     return names[len(names) - count:]
 

@@ -30,10 +30,13 @@ def register(engines) -> None:
                         help="scores exponentiated per cycle in the softmax sum (default 1)")
     parser.add_argument("-o", "--output", metavar="DIR",
                         help="output folder (default rtl_out/pq_d<D>_l<lanes>)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the output folder even if lego did not write it")
     parser.set_defaults(run=_run)
 
 
 def _run(args) -> int:
+    from lego.output_folder import check_replaceable
     from lego.outputs import write_design
     from lego.spatten.pq_design import design_files, design_name
     from lego.spatten.pq_params import PqParams
@@ -44,6 +47,7 @@ def _run(args) -> int:
                       prob_bits=args.prob_bits, exp_lut_bits=args.exp_lut_bits,
                       scale_bits=args.scale_bits, exp_units=args.exp_units)
     out = Path(args.output) if args.output else Path("rtl_out") / design_name(params)
-    write_design(out, design_files(params))
+    check_replaceable(out, args.force)
+    write_design(out, design_files(params), args.force)
     print(f"wrote {out}")
     return 0

@@ -7,14 +7,15 @@ from amaranth.back import verilog
 
 from lego.outputs import fusesoc_core, manifest, stable_json
 from lego.spatten.topk import TopK
+from lego.spatten.topk_params import TopKParams
 
 __all__ = ["design_name", "design_files", "report"]
 
 PASSES = ["topk-radix-select", "amaranth-verilog"]
 
 
-def design_name(engine: TopK) -> str:
-    return f"topk_p{engine.params.parallelism}_n{engine.params.max_n}"
+def design_name(params: TopKParams) -> str:
+    return f"topk_p{params.parallelism}_n{params.max_n}"
 
 
 def report(engine: TopK, verilog_text: str) -> dict:
@@ -37,7 +38,7 @@ def report(engine: TopK, verilog_text: str) -> dict:
 
 
 def design_files(engine: TopK) -> dict[str, str]:
-    name = design_name(engine)
+    name = design_name(engine.params)
     # no src attributes: they hold this checkout's absolute paths (as in lego.backend.passes)
     text = verilog.convert(engine, name=name, emit_src=False)
     params = engine.params.to_dict()

