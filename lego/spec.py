@@ -17,7 +17,7 @@ from lego import presets
 from lego.affine import Affine, Statement, parse_affine, parse_statement
 from lego.errors import SpecError
 from lego.ir import Dataflow, DType, Spec, Tensor, parse_dtype
-from lego.yamlsource import Located, field_name, load_yaml
+from lego.yamlsource import Located, field_name, load_yaml, read_input
 
 __all__ = ["load_spec", "parse_spec", "parse_spec_text"]
 
@@ -31,16 +31,7 @@ _MAX_POINTS = 1 << 40  # iteration points of a loop nest (or a mapping grid): in
 
 def load_spec(path: str | Path) -> Spec:
     """Read a YAML spec file. A missing or unreadable file is a SpecError too."""
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise SpecError("no such file", file=str(path)) from None
-    except IsADirectoryError:
-        raise SpecError("is a directory, not a spec file", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or "not a UTF-8 text file"
-        raise SpecError(f"cannot read: {reason}", file=str(path)) from None
+    text = read_input(path, "spec file")
     return parse_spec_text(text, str(path))
 
 

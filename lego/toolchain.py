@@ -8,14 +8,16 @@ all three here, once, in the process environment, before cocotb's runner is used
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["verilator_bin_dir", "ccache_path", "prepare_environment", "waiver_file",
-           "run_cocotb", "cocotb_outcomes", "lint_verilog", "fst_supported",
+           "run_cocotb", "cocotb_outcomes", "lint_verilog", "fst_supported", "output_to",
            "SynthesisResult", "synthesize"]
 
 _WAIVERS = Path(__file__).with_name("verilator_waivers.vlt")
@@ -122,6 +124,27 @@ def cocotb_outcomes(results: Path) -> dict[str, str]:
             else "passed"
         outcomes[case.get("name")] = outcome
     return outcomes
+
+
+@contextlib.contextmanager
+def output_to(path: Path) -> Iterator[None]:
+    """Send this process's stdout and stderr (file descriptors: a Verilator build and a cocotb
+    run are child processes) to ``path`` for the duration, so that a command's terminal shows
+    its own progress, not the tools' logs."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with open(path, "w") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            for fd, copy in zip((1, 2), saved, strict=True):
+                os.dup2(copy, fd)
+                os.close(copy)
 
 
 def lint_verilog(verilog: Path, toplevel: str) -> list[str]:

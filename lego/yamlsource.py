@@ -11,13 +11,30 @@ import yaml
 
 from lego.errors import SpecError
 
-__all__ = ["Located", "load_yaml", "field_name"]
+__all__ = ["Located", "load_yaml", "field_name", "read_input"]
 
 Path = tuple  # a field path such as ("dataflows", 0, "map", "i")
 _MAX_DEPTH = 50
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_<-]+")  # `<<` and `gemm-os` read fine unquoted
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_NODES = 100_000  # aliases can make a tiny file expand exponentially ("billion laughs")
+
+
+def read_input(path, kind: str) -> str:
+    """The text of an input file (a spec, a sweep: ``kind``); a missing, unreadable or
+    non-UTF-8 file is a SpecError naming it."""
+    from pathlib import Path as FilePath
+
+    path = FilePath(path)
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        raise SpecError("no such file", file=str(path)) from None
+    except IsADirectoryError:
+        raise SpecError(f"is a directory, not a {kind}", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not a UTF-8 text file"
+        raise SpecError(f"cannot read: {reason}", file=str(path)) from None
 
 
 def field_name(path: Path) -> str:

@@ -7,12 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import shutil
-import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +16,7 @@ import yaml
 
 from lego.errors import LegoError
 from lego.fuzz.recipe import TEMPLATES, Recipe, recipes, spec_dict
+from lego.toolchain import output_to
 
 __all__ = ["Outcome", "draw", "check", "tight_period", "regression_text"]
 
@@ -97,7 +94,7 @@ def check(recipe: Recipe, period: float | None, seeds: int = 2,
         path = work / f"{spec_name(recipe)}.yaml"
         path.write_text(spec_text(recipe))
         try:
-            with _output_to(work / "tools.log"):
+            with output_to(work / "tools.log"):
                 summary = verify(str(path), seeds=seeds, period=period,
                                  out=str(work / "design"), build_dir=build_dir or work / "build")
         except LegoError as error:
@@ -125,24 +122,6 @@ def _bench_error(work: Path) -> str:
     return f" [{found[0][:200]}]" if found else ""
 
 
-@contextmanager
-def _output_to(log: Path) -> Iterator[None]:
-    """Send this process's stdout and stderr (the Verilator build, cocotb's log) to ``log``."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    with open(log, "w") as handle:
-        os.dup2(handle.fileno(), 1)
-        os.dup2(handle.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in saved:
-                os.close(fd)
 
 
 def _first_problem(summary: dict) -> str:

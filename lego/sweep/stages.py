@@ -5,12 +5,9 @@ the driver stores them."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-import os
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -22,6 +19,7 @@ from lego.outputs import stable_json
 from lego.spec import parse_spec
 from lego.sweep.simmodels import SIM_MODELS
 from lego.sweep.store import Result
+from lego.toolchain import output_to
 
 __all__ = ["evaluate_batch", "STAGE_FUNCTIONS"]
 
@@ -98,25 +96,6 @@ def _pnr(payload: dict, options: dict) -> tuple[dict, dict]:
     return _synth(payload, options, pnr=True)
 
 
-@contextlib.contextmanager
-def _output_to(path: Path):
-    """Send this process's stdout and stderr (file descriptors: the Verilator build and the
-    cocotb run are child processes) to ``path`` for the duration, so that a sweep's terminal
-    shows its progress, not the tools' logs."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    with open(path, "w") as log:
-        os.dup2(log.fileno(), 1)
-        os.dup2(log.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            for fd, copy in zip((1, 2), saved, strict=True):
-                os.dup2(copy, fd)
-                os.close(copy)
 
 
 def _verify(payload: dict, options: dict) -> tuple[dict, dict]:
@@ -125,7 +104,7 @@ def _verify(payload: dict, options: dict) -> tuple[dict, dict]:
     with tempfile.TemporaryDirectory(prefix="lego-sweep-") as work:
         spec_path = Path(work) / "spec.yaml"
         spec_path.write_text(stable_json(payload["spec"]))  # JSON is YAML
-        with _output_to(Path(work) / "verify.log"):
+        with output_to(Path(work) / "verify.log"):
             summary = verify(str(spec_path), seeds=options.get("seeds", 2),
                              period=payload["period"], out=str(Path(work) / "design"),
                              build_dir=Path(work) / "build")

@@ -26,7 +26,7 @@ from lego.sweep.expr import Expr, ExprError, parse_expr
 from lego.sweep.metrics import DIRECTIONS, METRICS, STAGE_OPTIONS, STAGES
 from lego.sweep.options import check_stage_options
 from lego.sweep.workload import WORKLOAD_FIELDS, Workload, read_workload
-from lego.yamlsource import Located, load_yaml
+from lego.yamlsource import Located, load_yaml, read_input
 
 __all__ = ["Sweep", "load_sweep", "parse_sweep_text"]
 
@@ -67,15 +67,7 @@ class Sweep:
 
 def load_sweep(path: str | Path) -> Sweep:
     path = Path(path)
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise SpecError("no such file", file=str(path)) from None
-    except IsADirectoryError:
-        raise SpecError("is a directory, not a sweep file", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or "not a UTF-8 text file"
-        raise SpecError(f"cannot read: {reason}", file=str(path)) from None
+    text = read_input(path, "sweep file")
     return parse_sweep_text(text, str(path), path.parent)
 
 
