@@ -19,8 +19,9 @@ drain per tile). Energy: estimates (sim/workload/energy_defaults.yaml).
     nice -n 10 python benchmarks/fusion_value.py [--period NS] [--out JSON]
 
 Writes benchmarks/results/fusion_value.json, or fusion_value_<NS>ns.json with --period (whole,
-through a temporary file). At a tight period the designs drain in more cycles, the fused one in
-the most: the allowance column shows what that costs per layer.
+through a temporary file). At a tight period the designs drain in more cycles (each dataflow of
+the fused one in its own, at least its single design's): the allowance column shows what that
+costs per layer.
 
 Tiles an earlier run timed come from the on-disk tile cache (sim/spec_layers/tile_store.py):
 "tile designs lowered" counts only the others, and the seconds shrink to the model's own

@@ -47,7 +47,7 @@ class LayerRun:
     tiles: int
     tile_steps: int
     tile_drain: int
-    tile_cycles: int  # 1 start + steps + drain + 1 done, from the lowered tile design
+    tile_cycles: int  # 1 start + steps + this dataflow's drain, from the lowered tile design
     compute_cycles: int  # tiles x tile cycles
     total_cycles: int  # with DRAM stalls
     utilisation: float  # useful MACs / (FUs x total cycles)

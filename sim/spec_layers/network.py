@@ -135,9 +135,9 @@ def simulate_network(spec, layers, *, sram=None, dram_bw: Fraction | None = Frac
     before = timer.lowered_shapes
     flows = _flows(spec, dataflow)
     capacity = _capacity(timer, sram)
-    # the spec's own design's drain: only to rank candidate tiles before any is lowered
+    # the spec's own design's drain per dataflow: only to rank candidate tiles before any is
+    # lowered (a fused design's dataflows drain in different cycles)
     own = timer.runs(dict(spec.loops))
-    drain = own[0].drain
     # a dataflow that reads its output memory adds to what is there: its reduction may span tiles
     accumulates = [any(sum(a.reads) for a in run.sram if a.tensor == spec.output.name)
                    for run in own]
@@ -146,8 +146,8 @@ def simulate_network(spec, layers, *, sram=None, dram_bw: Fraction | None = Frac
         extents = timer.template.extents(layer)
         runs = []
         for flow in flows:
-            tile = choose_tile(timer.template, flow, extents, capacity, double_buffer, drain,
-                               layer.name, accumulates[flow])
+            tile = choose_tile(timer.template, flow, extents, capacity, double_buffer,
+                               own[flow].drain, layer.name, accumulates[flow])
             runs.append(run_layer(timer.template, flow, extents, tile, timer.runs(tile)[flow],
                                   dram_bw, double_buffer, table, layer.macs))
         key = (lambda r: (r.total_cycles, r.energy)) if objective == "cycles" \

@@ -1,7 +1,7 @@
 """Cycles and SRAM accesses of one tile: the spec regenerated at the tile's loop bounds, lowered
 and scheduled exactly as ``lego gen`` does for its RTL (no Verilog), then timed by
-:func:`sim.design.simulate_design` (1 start + steps + drain + 1 done; the same count ``lego
-verify`` measures on the RTL). Lowering costs ~0.1-0.5 s for a 16x16 array, so each distinct
+:func:`sim.design.simulate_design` (1 start + steps + the dataflow's own drain; the same count
+``lego verify`` measures on the RTL). Lowering costs ~0.1-0.5 s for a 16x16 array, so each distinct
 tile shape is lowered once per :class:`TileTimer`; keep one timer per design to share them
 across layers and calls. Timed tiles are also kept on disk (:mod:`sim.spec_layers.tile_store`),
 so a later process on the same design and code lowers none of them again."""

@@ -13,9 +13,10 @@ Fit: per tensor, the elements one tile touches <= the capacity (banks x depth of
 or ``--sram``), halved with double buffering (the next tile is loaded beside the current one).
 
 Policy (as ``lego sim layer``): least DRAM traffic, then fewest estimated cycles
-(tiles x (steps + 2 + the spec design's drain)), then fewest tiles. DRAM traffic is the
-GEMM view's: an operand's tile moves again whenever a loop it does not depend on advances
-outside the innermost loop it does depend on (``sim.workload.tiling.fetch_factor``)."""
+(tiles x (1 + steps + the spec design's drain of that dataflow), as :mod:`sim.design` counts a
+run), then fewest tiles. DRAM traffic is the GEMM view's: an operand's tile moves again
+whenever a loop it does not depend on advances outside the innermost loop it does depend on
+(``sim.workload.tiling.fetch_factor``)."""
 
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ def choose_tile(template: Template, flow: int, extents: dict[str, int],
     name = template.spec.dataflows[flow].name
     dram = dram_bytes(template, dram_elements(template, name, view))
     tiles = view["m"][1] * view["n"][1] * view["k"][1]
-    cycles = tiles * (template.steps(flow, tile) + 2 + drain)
+    cycles = tiles * (1 + template.steps(flow, tile) + drain)
     keys = [np.broadcast_to(k, shape)[fits] for k in (tiles, cycles, dram)]
     best = int(np.lexsort(keys)[0]) if keys[0].size else 0
     return {loop: int(np.broadcast_to(value, shape)[fits][best]) for loop, value in tile.items()}

@@ -18,21 +18,25 @@ pytestmark = pytest.mark.rtl
 SPECS = Path(__file__).resolve().parent.parent.parent / "examples" / "specs"
 
 
-@pytest.mark.parametrize("name, layer", [
+@pytest.mark.parametrize("name, layer, period", [
     # ragged sizes: the tile is padded (i 10 -> 12, j 7 -> 8 on the 4x4 array) and grown (k 13)
-    ("gemm_os_4x4", gemm("ragged", 10, 7, 13)),
-    ("conv2d_os_4x4", conv("conv", 6, 6, 3, 5, 3, 3)),
-    ("gemm_os_ws_fused_4x4", gemm("ragged", 10, 7, 13)),
+    ("gemm_os_4x4", gemm("ragged", 10, 7, 13), None),
+    ("conv2d_os_4x4", conv("conv", 6, 6, 3, 5, 3, 3), None),
+    ("gemm_os_ws_fused_4x4", gemm("ragged", 10, 7, 13), None),
+    # at 10 ns the fused design's dataflows drain in different cycles: each run ends with its own
+    ("gemm_os_ws_fused_4x4", gemm("ragged", 10, 7, 13), 10.0),
 ])
-def test_model_tile_cycles_equal_the_rtl(tmp_path, name, layer):
+def test_model_tile_cycles_equal_the_rtl(tmp_path, name, layer, period):
     spec_path = SPECS / f"{name}.yaml"
-    timer = TileTimer(analyse(load_spec(spec_path)))
-    result = simulate_network(spec_path, [layer], sram=UNBOUNDED, timer=timer)
+    timer = TileTimer(analyse(load_spec(spec_path)), period)
+    result = simulate_network(spec_path, [layer], sram=UNBOUNDED, timer=timer, period_ns=period)
     tile = dict(result.layers[0].chosen.tile)
     assert tile != dict(timer.template.spec.loops)  # a tile size the example never had
+    if period is not None:
+        assert len({run.drain for run in timer.runs(tile)}) == 2
     tile_spec = tmp_path / f"{name}.yaml"
     tile_spec.write_text(yaml.safe_dump(timer.template.tile_spec(tile), sort_keys=False))
-    summary = verify(str(tile_spec), seeds=1, out=str(tmp_path / "design"),
+    summary = verify(str(tile_spec), seeds=1, period=period, out=str(tmp_path / "design"),
                      build_dir=tmp_path / "build")
     assert summary["passed"]
     measured = {flow: data["rtl_cycles"] for flow, data in summary["dataflows"].items()}
