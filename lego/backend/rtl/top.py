@@ -21,10 +21,10 @@ from lego.widths import index_bits
 __all__ = ["Accelerator", "HOST_READ_LATENCY", "top_signature"]
 
 # host_rdata holds the word addressed this many clock edges earlier: the host inputs are
-# registered, the RAM reads synchronously, and the word is registered after the bank select
-HOST_READ_LATENCY = 3
-# host-only (asynchronously read) banks per first-stage read mux: an 8:1 mux of distributed-RAM
-# outputs fits one ECP5 slice level (LUT4 + PFUMX + L6MUX21) after the RAM's own read
+# registered, the RAM reads synchronously (or a group of host-only banks is read and
+# registered), and two registered selects of at most HOST_READ_GROUP words follow
+HOST_READ_LATENCY = 4
+# words per read-back select: an 8:1 mux fits one ECP5 slice level (LUT4 + PFUMX + L6MUX21)
 HOST_READ_GROUP = 8
 
 
@@ -118,27 +118,28 @@ class Accelerator(wiring.Component):
         return banks
 
     def _read_back(self, m, host, words) -> None:
-        """The addressed bank's word, registered twice after the registered address. A
-        synchronous bank's port registers the word itself; the asynchronous (host-only) banks
-        of a tensor are read in groups of ``HOST_READ_GROUP``, each group's word selected by the
-        low bank bits and registered. Then one flat select over the synchronous words and the
-        group registers, registered again. Two short muxes instead of one over every bank: a
-        64-bank output's read mux behind an asynchronous read was the 8x8 array's critical path."""
+        """The addressed bank's word through three registered selects after the registered
+        address, none wider than ``HOST_READ_GROUP`` words: (1) a synchronous bank's port
+        registers its word itself, the asynchronous (host-only) banks of a tensor are read in
+        groups, each group's word picked by the low bank bits and registered; (2) those words
+        in chunks, each chunk's word picked by the select and registered; (3) one of the
+        chunks. One flat select over every bank was the critical path of the 8x8 arrays (a
+        64-bank output behind an asynchronous read for OS, 80 registered words for WS)."""
         bank_bits = len(host["host_bank"])
         select = Cat(host["host_bank"], host["host_tensor"])
-        selected = Signal(len(select), name="host_sel_q")
-        m.d.sync += selected.eq(select)
-        cases = []  # (select values, the registered word they read in the second stage)
+        selected = [Signal(len(select), name=f"host_sel_q{i}") for i in (1, 2)]
+        m.d.sync += [selected[0].eq(select), selected[1].eq(selected[0])]
+        level = []  # (select values, a registered word they read)
         groups: dict[tuple[int, int], list] = {}
         for index, bank, word, synchronous in words:
             if synchronous:
-                cases.append(([bank | (index << bank_bits)], word))
+                level.append(([bank | (index << bank_bits)], word))
             else:
                 groups.setdefault((index, bank // HOST_READ_GROUP), []).append((bank, word))
         for (index, group), members in groups.items():
             word_q = Signal.like(self.host_rdata, name=f"host_group_{index}_{group}_q")
             # the low bank bits pick the member; a value naming no member reads the last one
-            # (the second stage ignores the group then), so the case is complete
+            # (later stages ignore the group then), so the case is complete
             low = host["host_bank"][:min(bank_bits, HOST_READ_GROUP.bit_length() - 1)]
             with m.Switch(low):
                 for bank, word in members[:-1]:
@@ -146,12 +147,23 @@ class Accelerator(wiring.Component):
                         m.d.sync += word_q.eq(word)
                 with m.Default():
                     m.d.sync += word_q.eq(members[-1][1])
-            # one case for the whole group: a case per bank would repeat the group word's
-            # AND-OR term (32 LUT inputs) for each of its banks
-            cases.append(([bank | (index << bank_bits) for bank, _ in members], word_q))
-        with m.Switch(selected):
-            for values, word in sorted(cases, key=lambda case: case[0][0]):
+            level.append(([bank | (index << bank_bits) for bank, _ in members], word_q))
+        level.sort(key=lambda entry: entry[0][0])
+        chunks = []
+        for start in range(0, len(level), HOST_READ_GROUP):
+            chunk = level[start:start + HOST_READ_GROUP]
+            word_q = Signal.like(self.host_rdata, name=f"host_chunk_{len(chunks)}_q")
+            self._select(m, selected[0], chunk, word_q)
+            chunks.append(([v for values, _ in chunk for v in values], word_q))
+        self._select(m, selected[1], chunks, self.host_rdata)
+
+    @staticmethod
+    def _select(m, select, cases, target) -> None:
+        """``target`` <= the word whose select values hold ``select`` (0 for none), registered;
+        one case per word, listing all its values."""
+        with m.Switch(select):
+            for values, word in cases:
                 with m.Case(*values):
-                    m.d.sync += self.host_rdata.eq(word)
+                    m.d.sync += target.eq(word)
             with m.Default():
-                m.d.sync += self.host_rdata.eq(0)
+                m.d.sync += target.eq(0)
