@@ -29,7 +29,9 @@ def test_same_spec_gives_byte_identical_verilog_and_report(tmp_path):
     report = json.loads((outs[0] / "report.json").read_text())
     assert report["fus"] == 16 and report["dataflows"] == ["os", "ws"]
     assert report["lp_register_bits"] > 0 and report["hand_register_bits"] > 0
-    assert "lp_seconds" in json.loads((outs[0] / "timings.json").read_text())
+    timings = json.loads((outs[0] / "timings.json").read_text())
+    assert "lp_seconds" in timings
+    assert list(timings["pass_seconds"]) == ["lower", "pipeline", "ports", "rtl"]
 
 
 def test_bad_period_is_one_line_error(tmp_path, capsys):

@@ -24,6 +24,7 @@ class Generated:
     verilog: str
     lp_seconds: float
     generate_seconds: float
+    pass_seconds: tuple[tuple[str, float], ...] = ()  # per back-end pass, in order (wall)
 
 
 def generate(adg: ADG, period_ns: float | None = None, delays: DelayModel | None = None
@@ -31,7 +32,7 @@ def generate(adg: ADG, period_ns: float | None = None, delays: DelayModel | None
     seconds: dict[str, float] = {}
     state = run_backend(adg, period_ns, delays, timer=seconds.__setitem__)
     return Generated(state.design, state.schedule, state.verilog, seconds["pipeline"],
-                     sum(seconds.values()))
+                     sum(seconds.values()), tuple(seconds.items()))
 
 
 def hand_style_register_bits(adg: ADG) -> int:
@@ -77,7 +78,9 @@ def design_files(adg: ADG, gen: Generated, source_text: str) -> dict[str, str]:
         "report.json": stable_json(facts),
         "interface.md": interface_markdown(facts["interface"]),
         "timings.json": stable_json({"lp_seconds": round(gen.lp_seconds, 3),
-                                     "generate_seconds": round(gen.generate_seconds, 3)}),
+                                     "generate_seconds": round(gen.generate_seconds, 3),
+                                     "pass_seconds": {n: round(s, 3)
+                                                      for n, s in gen.pass_seconds}}),
         "manifest.json": stable_json(manifest(
             name=name, source_text=source_text, passes=list(PASS_NAMES),
             parameters={"period_ns": gen.schedule.period_ns})),

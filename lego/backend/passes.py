@@ -37,16 +37,13 @@ class BackendState:
 
 def _rtl(state: BackendState) -> BackendState:
     # Amaranth is imported only when Verilog is wanted (sim/ runs the passes before it)
-    from amaranth.back import verilog
-
     from lego.backend.rtl.library import build_library
     from lego.backend.rtl.top import Accelerator
+    from lego.backend.rtl.verilog_text import convert
 
     library, fus = build_library(state.design, state.schedule, state.ports)
     top = Accelerator(state.design, state.schedule, state.ports, library, fus)
-    # no src attributes: they hold this checkout's absolute paths, and the same spec must
-    # give byte-identical Verilog in any checkout
-    text = verilog.convert(top, name=state.design.name, emit_src=False)
+    text = convert(top, state.design.name)
     return replace(state, verilog=text + library.verilog())
 
 

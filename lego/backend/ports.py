@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from lego.backend.design import Design
 from lego.backend.schedule import Schedule
@@ -38,7 +39,11 @@ class PortPlan:
     banks: tuple[BankPorts, ...]  # tensors in design order, banks in order
 
     def bank(self, tensor: str, bank: int) -> BankPorts:
-        return next(b for b in self.banks if (b.tensor, b.bank) == (tensor, bank))
+        return self._by_bank[tensor, bank]
+
+    @cached_property
+    def _by_bank(self) -> dict[tuple[str, int], BankPorts]:
+        return {(b.tensor, b.bank): b for b in self.banks}
 
     def dump(self) -> str:
         lines = [f"ports: {len(self.banks)} banks, at most "
@@ -52,14 +57,16 @@ class PortPlan:
 
 def assign_ports(design: Design, schedule: Schedule) -> PortPlan:
     cycles = _enabled_cycles(design, schedule)
+    # the primitives per (kind, tensor, bank): one pass, not one scan of all per bank
+    users: dict[tuple, list[str]] = defaultdict(list)
+    for kind, tensor, bank, name in cycles:
+        users[kind, tensor, bank].append(name)
     banks = []
     for geo in design.tensors:
         for bank in range(geo.banks):
-            readers = _pack(sorted(n for (k, t, b, n) in cycles
-                                   if (k, t, b) == ("mem_read", geo.name, bank)),
+            readers = _pack(sorted(users["mem_read", geo.name, bank]),
                             lambda n, t=geo.name, b=bank: cycles["mem_read", t, b, n])
-            writers = _pack(sorted(n for (k, t, b, n) in cycles
-                                   if (k, t, b) == ("mem_write", geo.name, bank)),
+            writers = _pack(sorted(users["mem_write", geo.name, bank]),
                             lambda n, t=geo.name, b=bank: cycles["mem_write", t, b, n])
             if len(writers) > 1:
                 raise LegoError(f"design {design.name}: write hazard on {geo.name} bank {bank}: "

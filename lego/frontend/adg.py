@@ -11,6 +11,7 @@ is the networkx graph (``to_networkx``) for code that wants one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 
@@ -158,14 +159,29 @@ class ADG:
         return next(m for m in self.memories if m.dataflow == dataflow and m.tensor == tensor)
 
     def edge(self, src: str, dst: str, tensor: str) -> Edge | None:
-        return next((e for e in self.edges if (e.src, e.dst, e.tensor) == (src, dst, tensor)),
-                    None)
+        return self._edge_of.get((src, dst, tensor))
 
     def in_edges(self, dst: str, tensor: str, dataflow: str) -> list[tuple[str, EdgeUse]]:
         """(source, use) of every edge into ``dst`` carrying ``tensor`` in ``dataflow``,
         sorted by source."""
-        return [(e.src, e.use(dataflow)) for e in self.edges
-                if e.dst == dst and e.tensor == tensor and e.use(dataflow) is not None]
+        return [(e.src, e.use(dataflow)) for e in self._edges_into.get((dst, tensor), ())
+                if e.use(dataflow) is not None]
+
+    @cached_property
+    def _edges_into(self) -> dict[tuple[str, str], list[Edge]]:
+        """Per (destination, tensor), its edges in ``edges`` order: the back end looks them up
+        per FU, and a scan of all edges per look-up was quadratic in the FUs."""
+        into: dict[tuple[str, str], list[Edge]] = {}
+        for e in self.edges:
+            into.setdefault((e.dst, e.tensor), []).append(e)
+        return into
+
+    @cached_property
+    def _edge_of(self) -> dict[tuple[str, str, str], Edge]:
+        of: dict[tuple[str, str, str], Edge] = {}
+        for e in reversed(self.edges):  # the first of equal keys wins, as a scan finds it
+            of[e.src, e.dst, e.tensor] = e
+        return of
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A frozen graph view: nodes are FU and memory ids, edges keyed by tensor."""

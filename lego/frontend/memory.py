@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -69,7 +70,15 @@ class TensorMemory:
 
     def port(self, fu: int) -> Port | None:
         """The port of FU ``fu`` (row-major index), if it accesses this memory."""
-        return next((p for p in self.ports if p.fu == fu), None)
+        return self._port_of.get(fu)
+
+    @cached_property
+    def _port_of(self) -> dict[int, Port]:
+        # the first port of each FU, as a scan of ``ports`` finds it; looked up per FU
+        of: dict[int, Port] = {}
+        for p in self.ports:
+            of.setdefault(p.fu, p)
+        return of
 
     def dump(self) -> list[str]:
         lines = [f"memory {self.dataflow}/{self.tensor}: {self.num_ports} ports "

@@ -5,7 +5,6 @@ with the number of kinds, and so does the conversion time."""
 from __future__ import annotations
 
 from amaranth import ClockSignal, Instance, ResetSignal
-from amaranth.back import verilog
 from amaranth.lib import wiring
 
 from lego.backend.design import Design
@@ -14,6 +13,7 @@ from lego.backend.rtl.bank import Bank
 from lego.backend.rtl.dsp_mul import dsp_multiplies
 from lego.backend.rtl.fu_kinds import FuInstance, fu_instances
 from lego.backend.rtl.fu_module import FuModule
+from lego.backend.rtl.verilog_text import convert
 from lego.backend.schedule import Schedule
 
 __all__ = ["ModuleLibrary", "build_library", "bank_module", "host_writes"]
@@ -28,7 +28,7 @@ class ModuleLibrary:
         """Convert ``make()`` (a component) as module ``name``, unless done already."""
         if name in self.texts:
             return
-        text = verilog.convert(make(), name=name, emit_src=False)
+        text = convert(make(), name)
         header = next(line for line in text.splitlines() if line.startswith(f"module {name}("))
         self.ports[name] = {p.strip() for p in header[len(name) + 8:-2].split(",")}
         self.texts[name] = text
