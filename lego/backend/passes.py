@@ -11,6 +11,7 @@ from lego.backend.lower import lower
 from lego.backend.pipeline import pipeline
 from lego.backend.ports import PortPlan, assign_ports
 from lego.backend.primitives import DelayModel
+from lego.backend.rmw import read_after_write
 from lego.backend.schedule import Schedule
 from lego.frontend.adg import ADG
 from lego.pass_list import run_in_order
@@ -53,8 +54,8 @@ PASSES = (
     ("lower", lambda s: replace(s, design=lower(s.adg, s.delays))),
     # pipeline needs every primitive's delay and latency; its stages decide the registers the
     # RTL emits and the drain the controller and sim/ count.
-    ("pipeline", lambda s: replace(s, schedule=pipeline(s.design.graph, s.period_ns,
-                                                        s.delays))),
+    ("pipeline", lambda s: replace(s, schedule=pipeline(
+        s.design.graph, s.period_ns, s.delays, tuple(read_after_write(s.design))))),
     # ports needs the stages: which memory primitives may share a RAM port depends on the
     # cycles they are enabled in, and those are the steps shifted by the stages.
     ("ports", lambda s: replace(s, ports=assign_ports(s.design, s.schedule))),

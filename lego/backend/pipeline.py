@@ -25,7 +25,7 @@ from lego.backend.schedule import Schedule
 from lego.backend.semantics import GateMux
 from lego.errors import LegoError
 
-__all__ = ["pipeline", "per_primitive_register_bits"]
+__all__ = ["pipeline", "per_primitive_register_bits", "shortest_period"]
 
 _EPS = 1e-6
 RAM_CELL_BITS = 4  # an ECP5 distributed RAM cell (TRELLIS_DPR16X4) holds 4 bits of a word
@@ -126,8 +126,17 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float, delays: DelayModel
     return sorted(set(pairs)), launch
 
 
-def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None = None
-             ) -> Schedule:
+def shortest_period(graph: PrimitiveGraph, delays: DelayModel) -> float:
+    """The period below which :func:`pipeline` refuses the graph: its slowest primitive alone
+    (with what its inputs' fan-out and a RAM's clock-to-out add) plus the register overhead.
+    The LP may still need more, where a loop must fit in the cycles its distance gives."""
+    _, launch = _timing_pairs(graph, float("inf"), delays)
+    slowest = max((launch[p.name] + p.delay_ns for p in graph.primitives()), default=0.0)
+    return round(slowest + delays.reg_overhead_ns, 6)
+
+
+def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None = None,
+             read_after_write: tuple[tuple[str, str, int], ...] = ()) -> Schedule:
     """Choose stages so every path fits ``period_ns`` with the fewest register bits; every
     cycle loses ``delays.reg_overhead_ns`` to the registers themselves."""
     if not period_ns > 0:
@@ -145,6 +154,9 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
                         f"{slowest.kind} {slowest.name} alone takes {alone[slowest.name]} ns "
                         f"plus {overhead} ns register overhead (timing constraints)")
     model, stage = _model(graph, pairs)
+    for write, read, steps in read_after_write:
+        # the read of a step ``steps`` later issues after the write has landed
+        model += stage[read] - stage[write] >= 1 - steps
     with warnings.catch_warnings():
         # pulp 3.x warns that its bundled CBC goes away in 4.0; we pin pulp < 4 to keep it
         warnings.simplefilter("ignore", DeprecationWarning)

@@ -183,7 +183,7 @@ class Accelerator:
             await RisingEdge(dut.clk)
             await Timer(1, unit="ns")
             if cycle + 1 >= latency and len(words) < len(places):
-                words.append(dut.host_rdata.value.to_unsigned())
+                words.append(int(dut.host_rdata.value))  # a 1-bit port reads as a Logic
         return words
 
     async def _start(self, select: int, each_cycle: Callable[[int], None]) -> int:

@@ -70,18 +70,31 @@ def spec_text(recipe: Recipe, header: str = "") -> str:
                                    default_flow_style=None, width=100)
 
 
+_TIGHT_TRIES = 40  # 2 % steps: up to 2.2 times the shortest single-primitive period
+
+
 def tight_period(recipe: Recipe) -> float:
-    """The shortest clock period every single primitive fits in (plus the register overhead):
+    """The shortest clock period the back end accepts for the spec (its slowest primitive
+    alone, with the register overhead, by the default delay table), rounded up to 0.01 ns:
     the LP must then pipeline nearly everything."""
+    from lego.backend.delay_table import ecp5_delays
     from lego.backend.passes import run_backend
-    from lego.backend.primitives import DelayModel
+    from lego.backend.pipeline import shortest_period
     from lego.frontend.passes import run_passes
     from lego.spec import parse_spec
 
     adg = run_passes(parse_spec(spec_dict(recipe, spec_name(recipe)))).adg
     design = run_backend(adg, stop_after="lower").design
-    slowest = max(p.delay_ns for p in design.graph.primitives())
-    return math.ceil((slowest + DelayModel().reg_overhead_ns) * 100 + 1e-6) / 100
+    period = math.ceil(shortest_period(design.graph, ecp5_delays()) * 100 + 1e-6) / 100
+    # a loop (an accumulator, a read-modify-write) must also fit the cycles it spans: the
+    # first period up from there, in 2 % steps, at which the LP is feasible
+    for _ in range(_TIGHT_TRIES):
+        try:
+            run_backend(adg, period, stop_after="pipeline")
+            return period
+        except LegoError:
+            period = math.ceil(period * 102) / 100
+    return period
 
 
 def check(recipe: Recipe, period: float | None, seeds: int = 2,
