@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 from lego.errors import LegoError
+from sim.workload_cli import layers_of
 
 __all__ = ["add_arguments", "given", "run"]
 
@@ -62,16 +63,6 @@ def _sram(text: str | None):
     return sizes
 
 
-def _layers(args) -> list:
-    from sim.scalesim import read_topology
-    from sim.workload.layer import parse_layer
-
-    layers = [parse_layer(text) for text in args.layer or ()]
-    if args.layers:
-        layers += read_topology(args.layers, gemm=args.input_type == "gemm")
-    return layers
-
-
 def run(args, progress=None) -> str:
     """The report text (a table, or JSON with --json)."""
     from sim.spec_layers import simulate_network
@@ -82,7 +73,7 @@ def run(args, progress=None) -> str:
     energy = load_table(args.energy)
     sram = _sram(args.sram)
     bandwidth = parse_bandwidth(args.dram_bw or "16")
-    layers = _layers(args)
+    layers = layers_of(args)
     result = simulate_network(args.spec, layers, sram=sram, dram_bw=bandwidth,
                               double_buffer=args.double_buffer is not False,
                               dataflow=args.dataflow, objective=args.objective or "cycles",

@@ -74,7 +74,8 @@ def _accelerator(args):
                        **kwargs)
 
 
-def _layers(args) -> list:
+def layers_of(args) -> list:
+    """The --layer and --layers layers, in that order."""
     from sim.scalesim import read_topology
     from sim.workload.layer import parse_layer
 
@@ -94,6 +95,6 @@ def run(args, progress=None) -> str:
 
     acc = _accelerator(args)
     energy_table = load_table(args.energy)
-    layers = _layers(args)
+    layers = layers_of(args)
     results = simulate(layers, acc, energy_table, progress=progress)
     return to_json(acc, energy_table, results) if args.json else table(acc, results)

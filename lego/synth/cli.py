@@ -4,11 +4,9 @@ generic target, write ``synth.json`` into its folder and print a short table."""
 from __future__ import annotations
 
 import math
-import os
-import tempfile
-from pathlib import Path
 
 from lego.errors import LegoError
+from lego.output_folder import write_atomic
 from lego.outputs import stable_json
 from lego.tables import format_table
 
@@ -61,25 +59,13 @@ def _synth(args) -> int:
                                log_dir=source.folder / "synth", label=source.label)
     result = {"source": source.label, "verilog": source.verilog.name, **report.to_dict()}
     source.folder.mkdir(parents=True, exist_ok=True)
-    _write_atomic(source.folder / "synth.json", stable_json(result))
+    write_atomic(source.folder / "synth.json", stable_json(result))
     if args.json:
         print(stable_json(result), end="")
     else:
         print(summary(result))
         print(f"wrote {source.folder / 'synth.json'} (logs in {source.folder / 'synth'}/)")
     return 0
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` at once: readers see the old file or the new one."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def summary(result: dict) -> str:
