@@ -4,7 +4,9 @@ Only the driver writes. Each finished point is one transaction: its result row a
 the evaluation log, so a driver killed at any moment leaves every earlier point whole and the
 point in flight absent. Artifacts are written under DIR/tmp/ and renamed into place before the
 row is committed; a rerun after a kill writes them again. DIR/lock holds an exclusive flock
-while a driver runs (the kernel releases it when the process dies, kill -9 included)."""
+while a driver runs (the kernel releases it when the process dies, kill -9 included); a process
+forked from the driver (a sweep worker) drops its copy of the lock at once, so a worker that
+outlives a killed driver cannot keep the folder locked."""
 
 from __future__ import annotations
 
@@ -22,6 +24,18 @@ from lego.errors import LegoError
 __all__ = ["Result", "Store", "open_store", "read_store", "DB_NAME"]
 
 DB_NAME = "sweep.db"
+_HELD_LOCKS: set = set()  # this process's DIR/lock handles
+
+
+def _drop_inherited_locks() -> None:
+    # flock belongs to the open file, which fork shares: closing the child's copy leaves the
+    # driver's lock held, and the lock then ends with the driver alone
+    for handle in _HELD_LOCKS:
+        handle.close()
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_locks)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS points (key TEXT PRIMARY KEY, knobs TEXT NOT NULL,
@@ -67,6 +81,7 @@ class Store:
     def close(self) -> None:
         self.db.close()
         fcntl.flock(self._lock, fcntl.LOCK_UN)
+        _HELD_LOCKS.discard(self._lock)
         self._lock.close()
 
     def set_sweep(self, meta: dict, points) -> None:
@@ -151,6 +166,7 @@ def _lock(folder: Path):
     handle.truncate()
     handle.write(f"{os.getpid()}\n")
     handle.flush()
+    _HELD_LOCKS.add(handle)
     return handle
 
 
