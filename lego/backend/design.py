@@ -32,8 +32,10 @@ class Flow:
 
 @dataclass(frozen=True)
 class TensorGeometry:
-    """A tensor's storage in the RTL: ``banks`` memories of ``depth`` words of ``bits`` bits,
-    big enough for the banking of every dataflow."""
+    """A tensor's storage in the RTL: ``banks`` memories of ``bits``-bit words, bank b holding
+    ``bank_depths[b]`` words: enough for every dataflow whose banking uses bank b. Dataflows bank
+    a tensor differently (OS: C in 64 banks of 4 words; WS: in 8 of 32), so sizing every bank
+    for the deepest would store 8 times the tensor; ``depth`` is the deepest bank."""
 
     name: str
     index: int  # host_tensor value
@@ -42,7 +44,11 @@ class TensorGeometry:
     signed: bool
     shape: tuple[int, ...]
     banks: int
-    depth: int
+    bank_depths: tuple[int, ...]
+
+    @property
+    def depth(self) -> int:
+        return max(self.bank_depths)
 
     @property
     def bank_bits(self) -> int:

@@ -21,13 +21,19 @@ def geometry(adg: ADG) -> tuple[TensorGeometry, ...]:
     out = []
     for index, tensor in enumerate(adg.tensors):
         configs = [adg.memory(flow.name, tensor.name) for flow in adg.flows]
+        banks = max(c.banks for c in configs)
         out.append(TensorGeometry(
             name=tensor.name, index=index, role=tensor.role, bits=tensor.bits,
-            signed=tensor.signed, shape=tensor.shape,
-            banks=max(c.banks for c in configs),
-            # at least two words: a one-word memory has a zero-width address Verilator rejects
-            depth=max(2, *(math.prod(c.bank_shape) for c in configs))))
+            signed=tensor.signed, shape=tensor.shape, banks=banks,
+            bank_depths=tuple(_depth(configs, b) for b in range(banks))))
     return tuple(out)
+
+
+def _depth(configs, bank: int) -> int:
+    """Words of ``bank``: the deepest banking among the dataflows that use it (a dataflow
+    with n banks uses banks 0 .. n - 1); at least two, since a one-word memory has a zero-width
+    address Verilator rejects."""
+    return max(2, *(math.prod(c.bank_shape) for c in configs if bank < c.banks))
 
 
 def placement(adg: ADG, dataflow: str, tensor: str) -> tuple[np.ndarray, np.ndarray]:

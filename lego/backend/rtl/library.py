@@ -7,7 +7,7 @@ from __future__ import annotations
 from amaranth import ClockSignal, Instance, ResetSignal
 from amaranth.lib import wiring
 
-from lego.backend.design import Design
+from lego.backend.design import Design, TensorGeometry
 from lego.backend.ports import PortPlan
 from lego.backend.rtl.bank import Bank
 from lego.backend.rtl.dsp_mul import dsp_multiplies
@@ -16,7 +16,7 @@ from lego.backend.rtl.fu_module import FuModule
 from lego.backend.rtl.verilog_text import convert
 from lego.backend.schedule import Schedule
 
-__all__ = ["ModuleLibrary", "build_library", "bank_module", "host_writes"]
+__all__ = ["ModuleLibrary", "build_library", "bank_module", "bank_kind", "host_writes"]
 
 
 class ModuleLibrary:
@@ -64,6 +64,17 @@ def host_writes(design: Design, tensor: str) -> bool:
         p.kind == "mem_read" and p.params.tensor == tensor for p in design.graph.primitives())
 
 
+def bank_kind(design: Design, ports: PortPlan, tensor: TensorGeometry, bank: int
+              ) -> tuple[int, int, bool]:
+    """(depth, datapath read ports, host writes) of one bank. Only the banks of an output that
+    the datapath reads back (accumulates into) take host writes: in a fused design the other
+    dataflows' banks of that output are only written by the array, and a host-write mux costs a
+    LUT per data bit."""
+    reads = len(ports.bank(tensor.name, bank).readers)
+    writes = host_writes(design, tensor.name) and (tensor.role == "input" or reads > 0)
+    return tensor.bank_depths[bank], reads, writes
+
+
 def build_library(design: Design, schedule: Schedule, ports: PortPlan
                   ) -> tuple[ModuleLibrary, tuple[FuInstance, ...]]:
     """Every FU kind and bank shape of the design, converted; and the FU instances."""
@@ -75,10 +86,9 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
     for dsp in dsp_multiplies(design):
         library.add_verilog(dsp.name, dsp.verilog())
     for t in design.tensors:
-        writes = host_writes(design, t.name)
         for b in range(t.banks):
-            reads = len(ports.bank(t.name, b).readers)
-            library.add(bank_module(design.name, t.bits, t.depth, reads, writes),
-                        lambda t=t, reads=reads, writes=writes: Bank(t.bits, t.depth, reads,
-                                                                     writes))
+            depth, reads, writes = bank_kind(design, ports, t, b)
+            library.add(bank_module(design.name, t.bits, depth, reads, writes),
+                        lambda t=t, depth=depth, reads=reads, writes=writes:
+                        Bank(t.bits, depth, reads, writes))
     return library, fus

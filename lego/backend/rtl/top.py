@@ -13,7 +13,7 @@ from lego.backend.rtl.bank import bank_signature
 from lego.backend.rtl.controller import Controller
 from lego.backend.rtl.fu_kinds import FuInstance
 from lego.backend.rtl.fu_module import fu_signature
-from lego.backend.rtl.library import ModuleLibrary, bank_module, host_writes
+from lego.backend.rtl.library import ModuleLibrary, bank_kind, bank_module
 from lego.backend.rtl.netlist import Netlist
 from lego.backend.schedule import Schedule, drain_cycles
 from lego.widths import index_bits
@@ -99,13 +99,12 @@ class Accelerator(wiring.Component):
         words = []
         for t in self.design.tensors:
             banks[t.name] = []
-            writes = host_writes(self.design, t.name)
             for b in range(t.banks):
-                reads = len(self.ports.bank(t.name, b).readers)
-                signature = bank_signature(t.bits, t.depth, reads, writes)
+                depth, reads, writes = bank_kind(self.design, self.ports, t, b)
+                signature = bank_signature(t.bits, depth, reads, writes)
                 bank = signature.flip().create(path=(f"mem_{t.name}_{b}",))
                 m.submodules[f"mem_{t.name}_{b}"] = self.library.instance(
-                    bank_module(self.design.name, t.bits, t.depth, reads, writes), signature,
+                    bank_module(self.design.name, t.bits, depth, reads, writes), signature,
                     bank)
                 m.d.comb += [bank.busy.eq(busy), bank.host_addr.eq(host["host_addr"])]
                 if writes:
