@@ -33,6 +33,8 @@ def test_layout_gives_every_element_its_own_word(name):
         for tensor, g in geo.items():
             banks, addresses = placement(adg, flow.name, tensor)
             assert banks.max() < g.banks and addresses.max() < g.depth
+            depths = np.array(g.bank_depths)
+            assert (addresses < depths[banks]).all()  # each bank is deep enough for its words
             pairs = set(zip(banks.ravel().tolist(), addresses.ravel().tolist(), strict=True))
             assert len(pairs) == banks.size
 
@@ -91,6 +93,26 @@ def test_fused_design_muxes_by_dataflow():
     flow_muxes = [p for p in design.graph.primitives() if isinstance(p.params, FlowMux)]
     assert flow_muxes
     assert [f.name for f in design.flows] == ["os", "ws"]
+
+
+def test_fused_banks_are_as_deep_as_the_dataflows_using_them():
+    # OS keeps C in 64 banks of 4 words, WS in 8 banks of 32: only banks 0-7 need 32 words
+    geo = {t.name: t for t in geometry(_adg("gemm_os_ws_fused_4x4.yaml"))}
+    assert geo["C"].bank_depths == (16,) * 4 + (4,) * 12
+    assert geo["B"].bank_depths == (16,) * 4 + (4,) * 12
+
+
+def test_fused_fus_share_one_adder_across_dataflows():
+    # OS accumulates, WS adds the partial sum from the FU above: one adder picks its term
+    design = lower(_adg("gemm_os_ws_fused_4x4.yaml"))
+    adds = [p for p in design.graph.primitives() if p.kind == "add"]
+    shared = [p for p in adds if p.name.startswith("acc.")]
+    assert len(shared) == 16
+    assert sorted(p.name for p in adds if p not in shared) == [
+        f"rmw.fu_3_{q}.ws" for q in range(4)]  # the bottom row adds the old C word (WS)
+    for prim in shared:
+        term = design.graph.primitive(design.graph.inputs(prim.name)[1].src)
+        assert isinstance(term.params, FlowMux)
 
 
 def test_dataflows_passing_an_operand_in_opposite_directions_lower_to_a_registered_cycle():

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import networkx as nx
+
 from lego.backend.design import COUNTER, Design, Flow, TensorGeometry, counters_width
 from lego.backend.layout import geometry
 from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph, fits_dsp
@@ -58,6 +60,7 @@ class _Lowering:
         self.building: set[tuple[str, str]] = set()  # operands being built (cycle detection)
         self.later: list[tuple[_Later, str, int, int]] = []  # (upstream, dst, distance, operand)
         self.fu_index = {fu.id: fu.index for fu in adg.fus}
+        self.acyclic_sums = False  # set by build: may the dataflows share each FU's adder
 
     # -- graph helpers -------------------------------------------------------------------
     def node(self, name: str, kind: str, width: int, params, inputs=(), latency=0,
@@ -101,11 +104,12 @@ class _Lowering:
     def geometry(self, tensor: str) -> TensorGeometry:
         return next(t for t in self.tensors if t.name == tensor)
 
-    def flow_mux(self, name: str, per_flow: list[str], width: int, unit: str = "") -> str:
-        distinct = sorted(set(per_flow))
-        if len(distinct) == 1:
+    def flow_mux(self, name: str, per_flow: list[str | None], width: int, unit: str = "") -> str:
+        """Net ``per_flow[d]`` in dataflow d (None: 0)."""
+        distinct = sorted({n for n in per_flow if n is not None})
+        if len(distinct) == 1 and None not in per_flow:
             return distinct[0]
-        selects = tuple(distinct.index(n) for n in per_flow)
+        selects = tuple(None if n is None else distinct.index(n) for n in per_flow)
         return self.node(name, "mux", width, FlowMux(selects), [(n, 0) for n in distinct],
                          unit=unit)
 
@@ -125,6 +129,10 @@ class _Lowering:
         for upstream, dst, distance, operand in self.later:
             self.graph.connect(self.operands[upstream.key], dst, distance, operand)
         output = next(t for t in self.tensors if t.role == "output")
+        self.acyclic_sums = _acyclic([(src, fu.id) for fu in self.adg.fus for flow in self.flows
+                                      for src, _ in self.adg.in_edges(fu.id, output.name,
+                                                                      flow.name)
+                                      if src != mem_id(output.name)])
         for fu in self.adg.fus:
             for flow in self.flows:
                 self.write(fu.id, flow.name, output)
@@ -273,6 +281,11 @@ class _Lowering:
         key = (fu, flow)
         if key in self.chains:
             return self.chains[key]
+        terms = self.sum_terms(fu, output)
+        if terms is not None:
+            total = self.shared_sum(fu, output, terms)
+            self.chains.update({(fu, f.name): total for f in self.flows})
+            return total
         contrib = self.product(fu, output)
         if self.flags(flow, output.name).stationary:
             contrib = self.accumulator(fu, flow, output, contrib)
@@ -284,6 +297,45 @@ class _Lowering:
                                 [(contrib, 0)] + [(p, 0) for p in partials], unit=fu)
         self.chains[key] = contrib
         return contrib
+
+    def sum_terms(self, fu: str, output: TensorGeometry) -> list[str | None] | None:
+        """What ``fu`` adds to its product in each dataflow, when that is at most one term:
+        ``"acc"`` (its own sum of the previous step, a stationary output), an upstream FU (a
+        partial sum arriving) or None (nothing); None when one adder cannot serve: a single
+        dataflow, a dataflow adding several terms, or partial sums that flow both ways
+        between two FUs across the dataflows (the shared adders would form a loop)."""
+        if len(self.flows) < 2 or not self.acyclic_sums:
+            return None
+        terms = []
+        for flow in self.flows:
+            partials = [src for src, _ in self.adg.in_edges(fu, output.name, flow.name)
+                        if src != mem_id(output.name)]
+            stationary = self.flags(flow.name, output.name).stationary
+            if len(partials) + stationary > 1:
+                return None
+            terms.append("acc" if stationary else partials[0] if partials else None)
+        return terms if any(t is not None for t in terms) else None
+
+    def shared_sum(self, fu: str, output: TensorGeometry, terms: list[str | None]) -> str:
+        """One adder for every dataflow, as a hand-written multi-dataflow PE has: product +
+        the term the running dataflow picks (the accumulator's previous sum, cleared at the
+        first step, or the upstream FU's sum). Its output is both the accumulator and the
+        partial sum passed on, so one register holds either."""
+        total = f"acc.{fu}.flows"
+        self.graph.add(Primitive(total, "add", output.bits,
+                                 self.delays.delay("add", output.bits), 0, Sum(), fu))
+        per_flow = []
+        for flow, term in zip(self.flows, terms, strict=True):
+            if term == "acc":
+                first = self.first_step(flow.name, self.flags(flow.name, output.name).invariant_to)
+                term = self.node(f"g.{fu}.{first}", "mux", output.bits, GateMux(),
+                                 [(first, 0, 1), (total, 1)], unit=fu)
+            elif term is not None:
+                term = self.chain(term, flow.name, output)
+            per_flow.append(term)
+        self.graph.connect(self.product(fu, output), total, 0, 0)
+        self.graph.connect(self.flow_mux(f"t.{fu}", per_flow, output.bits, unit=fu), total, 0, 1)
+        return total
 
     def write(self, fu: str, flow: str, output: TensorGeometry) -> None:
         edge = self.adg.edge(fu, mem_id(output.name), output.name)
@@ -312,6 +364,11 @@ class _Later:
     """An operand net still being built: connected at the end of the operand phase."""
 
     key: tuple[str, str]
+
+
+def _acyclic(edges: list[tuple[str, str]]) -> bool:
+    graph = nx.DiGraph(edges)
+    return nx.is_directed_acyclic_graph(graph)
 
 
 def _key(value) -> str:

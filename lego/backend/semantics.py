@@ -174,14 +174,17 @@ class CoordAddress:
 # -- muxes ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FlowMux:
-    """Input ``selects[d]`` in dataflow d."""
+    """Input ``selects[d]`` in dataflow d; 0 where ``selects[d]`` is None (an operand that
+    dataflow does not have, e.g. the partial sum of an FU that starts a reduction chain)."""
 
-    selects: tuple[int, ...]
+    selects: tuple[int | None, ...]
 
     def evaluate(self, v: Values, inputs):
-        value = inputs[self.selects[0]]
+        def pick(choice):
+            return 0 if choice is None else inputs[choice]
+        value = pick(self.selects[0])
         for index, choice in enumerate(self.selects[1:], start=1):
-            value = v.mux(v.flow == index, inputs[choice], value)
+            value = v.mux(v.flow == index, pick(choice), value)
         return value
 
 

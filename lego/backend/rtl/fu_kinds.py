@@ -79,9 +79,14 @@ def reset_register(design: Design, stages: dict, name: str) -> bool:
     reset for free; the mux would cost a LUT per bit. Where another consumer taps x at the same
     register (an output stationary array writes the finished sum from it while the next tile's
     clear arrives) that register stays as it is and the gate gets its own copy: a flip-flop per
-    bit (beyond the LP's count) instead of a LUT per bit."""
+    bit (beyond the LP's count) instead of a LUT per bit. A gate into a dataflow mux (the
+    accumulator term of an adder the dataflows share) stays a LUT: the mux's LUT per bit takes
+    the clear too (flow, clear, own sum, upstream sum: four inputs), and the shared sum's one
+    register then serves as accumulator and as partial sum."""
     prim = design.graph.primitive(name)
-    if not isinstance(prim.params, GateMux):
+    if not isinstance(prim.params, GateMux) or any(
+            isinstance(design.graph.primitive(d).params, FlowMux)
+            for d in design.graph.graph.successors(name)):
         return False
     clear, data = design.graph.inputs(name)
     return min(registers(design, stages, c.src, name, c.distance) for c in (clear, data)) >= 1
