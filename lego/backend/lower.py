@@ -213,17 +213,22 @@ class _Lowering:
             return self.operands[key]
         geo = self.geometry(tensor)
         self.building.add(key)
-        per_flow = []
+        per_flow, holds = [], []
         for flow in self.flows:
             source = self.source(fu, tensor, flow.name, geo.bits)
             flags = self.flags(flow.name, tensor)
             if flags.stationary:
                 first = self.first_step(flow.name, flags.invariant_to)
-                hold = f"h.{tensor}.{fu}.{first}.{source}"
-                source = self.node(hold, "mux", geo.bits, PredMux(),
-                                   [(first, 0), (source, 0), (hold, 1)], unit=fu)
+                source = self.node(f"h.{tensor}.{fu}.{first}.{source}", "mux", geo.bits,
+                                   PredMux(), [(first, 0), (source, 0)], unit=fu)
+                holds.append(source)
             per_flow.append(source)
         net = self.flow_mux(f"o.{tensor}.{fu}", per_flow, geo.bits, unit=fu)
+        for hold in holds:
+            # the held value is the operand's own previous value: in the dataflow that holds,
+            # the dataflow mux passes the hold, so the register after the mux (the one the
+            # multiplier's input has anyway) doubles as the hold register
+            self.graph.connect(net, hold, 1, 2)
         self.operands[key] = net
         self.building.discard(key)
         return net
