@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from lego.backend.design import COUNTER, Design, Flow, TensorGeometry, counters_width
+from lego.backend.first_visit import first_visit_box
 from lego.backend.layout import geometry
 from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph, fits_dsp
 from lego.backend.semantics import (
@@ -355,7 +356,10 @@ class _Lowering:
         if flags.accumulate_in_memory:
             # the old value is needed exactly when the new one is written
             bounds = self.flow(flow).bounds
-            written = ReadTerm(index, tuple((i, bounds[i] - 1) for i in last), ())
+            # no read where the word is first written: the skipped read returns 0
+            first = first_visit_box(self.adg.memory(flow, output.name), bounds, last,
+                                    output.depth)
+            written = ReadTerm(index, tuple((i, bounds[i] - 1) for i in last), first or ())
             old = self.mem_read(fu, output.name, [flow], f"rmw.{flow}", (written,))
             data = self.node(f"rmw.{fu}.{flow}", "add", output.bits, Sum(),
                              [(data, 0), (old, 0)], unit=fu)
