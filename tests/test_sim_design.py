@@ -67,8 +67,8 @@ def test_energy_prices_the_exact_counts(tmp_path, capsys):
     assert main(["sim", "design", spec, "--energy", str(table), "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     # 512 MACs at 1 pJ; 8-bit reads of A (128) and B (64) and 32-bit reads of the partial sums
-    # (64: 128 write-backs less each word's first) in 8-bit words of 64 pJ
+    # (128) in 8-bit words of 64 pJ
     assert row["energy_pj"]["mac"] == 32 * 16
-    assert row["energy_pj"]["sram_read"] == (128 * 8 + 64 * 8 + 64 * 32) / 8 * 64
-    assert row["energy_pj"]["total"] == 32 * 16 + (128 + 64 + 64 * 4) * 64
+    assert row["energy_pj"]["sram_read"] == (128 * 8 + 64 * 8 + 128 * 32) / 8 * 64
+    assert row["energy_pj"]["total"] == 32 * 16 + (128 + 64 + 128 * 4) * 64
     assert row["energy_note"].startswith("estimates")

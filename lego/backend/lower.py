@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import networkx as nx
 
 from lego.backend.design import COUNTER, Design, Flow, TensorGeometry, counters_width
-from lego.backend.first_visit import first_visit_box
 from lego.backend.layout import geometry
 from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph, fits_dsp
 from lego.backend.semantics import (
@@ -356,10 +355,7 @@ class _Lowering:
         if flags.accumulate_in_memory:
             # the old value is needed exactly when the new one is written
             bounds = self.flow(flow).bounds
-            # no read where the word is first written: the skipped read returns 0
-            first = first_visit_box(self.adg.memory(flow, output.name), bounds, last,
-                                    output.depth)
-            written = ReadTerm(index, tuple((i, bounds[i] - 1) for i in last), first or ())
+            written = ReadTerm(index, tuple((i, bounds[i] - 1) for i in last), ())
             old = self.mem_read(fu, output.name, [flow], f"rmw.{flow}", (written,))
             data = self.node(f"rmw.{fu}.{flow}", "add", output.bits, Sum(),
                              [(data, 0), (old, 0)], unit=fu)

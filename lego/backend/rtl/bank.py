@@ -7,14 +7,11 @@ output the datapath only writes (never reads back) needs no host writes: leaving
 mux saves a LUT per data bit of every such bank. A bank the datapath never reads has one
 read port, the host's, read asynchronously: the top registers the word after selecting the
 bank, so such banks need no output register of their own (distributed RAM reads are
-asynchronous anyway). A bank of an output that the datapath reads back but the host never
-clears (lego.backend.first_visit) returns 0 from a read it skips: its words are read
-asynchronously into a register whose synchronous reset is the skip (a flip-flop's free reset
-pin, so still no LUT per bit), and a word's first visit adds 0."""
+asynchronous anyway)."""
 
 from __future__ import annotations
 
-from amaranth import Module, Mux, Signal, unsigned
+from amaranth import Module, Mux, unsigned
 from amaranth.lib import memory, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -65,18 +62,12 @@ class Bank(wiring.Component):
             m.d.comb += [read.addr.eq(self.host_addr), self.host_rdata.eq(read.data)]
             return m
         for i in range(self.reads):
-            enable = Mux(self.busy, self.r_en[0], 1) if i == 0 else self.r_en[i]
-            address = Mux(self.busy, self.r_addr[0], self.host_addr) if i == 0 else self.r_addr[i]
-            if self.host_writes:
-                read = ram.read_port()
-                m.d.comb += [read.en.eq(enable), read.addr.eq(address)]
-                data = read.data
-            else:
-                read = ram.read_port(domain="comb")
-                data = Signal(self.bits, name=f"r_q{i}")
-                m.d.comb += read.addr.eq(address)
-                m.d.sync += data.eq(Mux(enable, read.data, 0))
+            read = ram.read_port()
             if i == 0:
-                m.d.comb += self.host_rdata.eq(data)
-            m.d.comb += self.r_data[i].eq(data)
+                m.d.comb += [read.en.eq(Mux(self.busy, self.r_en[0], 1)),
+                             read.addr.eq(Mux(self.busy, self.r_addr[0], self.host_addr)),
+                             self.host_rdata.eq(read.data)]
+            else:
+                m.d.comb += [read.en.eq(self.r_en[i]), read.addr.eq(self.r_addr[i])]
+            m.d.comb += self.r_data[i].eq(read.data)
         return m

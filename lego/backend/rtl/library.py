@@ -59,16 +59,9 @@ def bank_module(design: str, bits: int, depth: int, reads: int, host_writes: boo
 
 def host_writes(design: Design, tensor: str) -> bool:
     """Whether the host loads ``tensor``: an input, or an output the datapath reads back
-    (accumulated in memory) at a word's first visit too, so the host must clear it first. An
-    output only written, or read back only after its first write of each word (the skipped
-    read returns 0: lego.backend.first_visit), needs no host writes."""
-    if design.tensor(tensor).role == "input":
-        return True
-    graph = design.graph
-    return any(any(not term.outside
-                   for term in graph.primitive(graph.inputs(p.name)[1].src).params.terms)
-               for p in graph.primitives()
-               if p.kind == "mem_read" and p.params.tensor == tensor)
+    (accumulated in memory); an output the datapath only writes needs no host writes."""
+    return design.tensor(tensor).role == "input" or any(
+        p.kind == "mem_read" and p.params.tensor == tensor for p in design.graph.primitives())
 
 
 def bank_kind(design: Design, ports: PortPlan, tensor: TensorGeometry, bank: int
