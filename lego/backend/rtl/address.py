@@ -90,8 +90,9 @@ class AddressGenerator(wiring.Component):
 
 
 class AddressInstances:
-    """The address primitives of the top: each net driven by a (shared) instance of its
-    shape's module in ``m``, converted once in ``library``."""
+    """The address primitives of the top: each one's value is a (shared) instance's output
+    (a fixed port's bank appended), the instance of its shape's module in ``m``, converted
+    once in ``library``."""
 
     def __init__(self, m, design: Design, library, values: AmaranthValues):
         self.m, self.library, self.values = m, library, values
@@ -99,9 +100,9 @@ class AddressInstances:
         self.instances: dict[tuple, object] = {}  # (use less bank, counters tap) -> output
         self.per_tensor: dict[str, int] = {}
 
-    def emit(self, name: str, counters, tap: tuple[str, int], net) -> None:
-        """Drive ``net`` (primitive ``name``'s signal) from ``counters``, the ``tap``
-        (source, registers) of the packed counters."""
+    def value(self, name: str, counters, tap: tuple[str, int]):
+        """Primitive ``name``'s value from ``counters``, the ``tap`` (source, registers) of
+        the packed counters."""
         use = self.uses[name]
         key = (use.module, use.base, tap)
         if key not in self.instances:
@@ -109,7 +110,7 @@ class AddressInstances:
         address = self.instances[key]
         if use.bank is not None:
             address = self.values.pack(address, use.address_bits, use.bank, use.bank_bits)
-        self.m.d.comb += net.eq(address)
+        return address
 
     def _instance(self, use: AddressUse, counters):
         tensor = ident(use.shape.tensor)

@@ -49,16 +49,16 @@ class Netlist:
         graph = self.design.graph
         mine = [p for p in graph.primitives() if not p.unit and p.kind != "counter"]
         for prim in mine:
-            if prim.kind != "mem_write":
+            if prim.kind == "addr":  # wiring to a shared address generator, no signal
+                self.nets.declare(prim.name, self._address(prim), _ident(prim.name))
+            elif prim.kind != "mem_write":
                 self.nets.declare(prim.name, Signal(prim.width, name=_ident(prim.name)))
         for prim in mine:
             if prim.kind == "mem_read":
                 self._emit_mem_read(prim, self._inputs(prim.name))
             elif prim.kind == "mem_write":
                 self._emit_mem_write(prim, self._inputs(prim.name))
-            elif prim.kind == "addr":
-                self._emit_address(prim)
-            else:
+            elif prim.kind != "addr":
                 self.nets.emit(prim, self._inputs(prim.name))
         for fu in self.fus:
             for p in fu.inputs:
@@ -75,11 +75,10 @@ class Netlist:
         return [self._net(c.src, registers(self.design, self.stages, c.src, name, c.distance))
                 for c in self.design.graph.inputs(name)]
 
-    def _emit_address(self, prim) -> None:
+    def _address(self, prim):
         (conn,) = self.design.graph.inputs(prim.name)
         regs = registers(self.design, self.stages, conn.src, prim.name, conn.distance)
-        self.addresses.emit(prim.name, self._net(conn.src, regs), (conn.src, regs),
-                            self._out(prim))
+        return self.addresses.value(prim.name, self._net(conn.src, regs), (conn.src, regs))
 
     def _out(self, prim):
         return self.nets.taps[prim.name][0]
