@@ -40,3 +40,25 @@ def test_each_conversion_is_what_amaranth_writes():
 def test_a_yosys_error_is_raised_with_its_message():
     with pytest.raises(YosysError, match="No such command"):
         verilog_text._run_builtin(["-q", "-"], "no_such_command")
+
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_conversion_runs_without_the_cycle_collector_and_restores_it(enabled, monkeypatch):
+    import gc
+
+    seen = []
+    original = verilog_text.rtlil.convert
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(verilog_text.rtlil, "convert", spy)
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        convert(_Select(2), "sel2")
+        assert seen == [False] and gc.isenabled() == enabled
+    finally:
+        (gc.enable if was else gc.disable)()

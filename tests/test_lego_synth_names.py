@@ -20,6 +20,8 @@ DATA = Path(__file__).resolve().parent / "data" / "synth"
     ("\\acc_fu_3_1_p_os_all_zero_2 [31]", "FU (3,1) accumulator"),
     ("r_A_fu_0_0_p", "FU (0,0) A memory read"),
     ("a_os_C_fu_0_1", "FU (0,1) C address"),
+    # inside an address generator's instance (lego/backend/rtl/address.py), after flattening
+    ("addr_C_0.$6_CCU2C_S0", "C address generator"),
     ("w_A_fu_0_0_fu_0_1", "A link FU (0,0) -> FU (0,1)"),
     ("wr_fu_0_0_os_en3", "FU (0,0) memory write"),
     ("g_fu_1_1_p_os_all_zero_0", "FU (1,1) accumulator gate"),

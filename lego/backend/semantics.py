@@ -133,9 +133,12 @@ class FixedAddress:
     base: int
     strides: tuple[int, ...]
 
-    def evaluate(self, v: Values, bounds, packed, bank_bits: int, address_bits: int):
+    def evaluate(self, v: Values, bounds, packed, bank_bits: int, address_bits: int,
+                 base=None):
+        """``base``: the base as a 32-bit signed value (an RTL module's input that the
+        instance ties to the constant); by default the constant itself."""
         _, counters = v.fields(packed)[self.flow]
-        address = v.const(self.base, 32, True)
+        address = v.const(self.base, 32, True) if base is None else base
         for stride, counter in zip(self.strides, counters, strict=True):
             address = address + counter * stride
         return v.pack(address, address_bits, self.bank, bank_bits)
@@ -154,11 +157,13 @@ class CoordAddress:
     bank_gcd: tuple[int, ...]
     bank_shape: tuple[int, ...]
 
-    def evaluate(self, v: Values, bounds, packed, bank_bits: int, address_bits: int):
+    def evaluate(self, v: Values, bounds, packed, bank_bits: int, address_bits: int,
+                 base=None):
+        """``base``: per dimension the base as a 32-bit signed value, as for FixedAddress."""
         _, counters = v.fields(packed)[self.flow]
         coord = []
         for d, b in enumerate(self.base):
-            x = v.const(b, 32, True)
+            x = v.const(b, 32, True) if base is None else base[d]
             for t, counter in enumerate(counters):
                 x = x + counter * self.strides[t][d]
             coord.append(x)

@@ -26,6 +26,7 @@ _RULES: tuple[tuple[re.Pattern, object], ...] = tuple((re.compile(p), say) for p
     (r"\\?host_|\\?\w*host", lambda m: "host port"),
     (rf"{_FU}\.", lambda m: _fu(m[1])),  # inside an FU's own module
     (rf"mem_{_T}_(\d+)(?!\d)", lambda m: f"{m[1]} memory bank {m[2]}"),
+    (rf"addr_{_T}_\d+(?!\d)", lambda m: f"{m[1]} address generator"),
     (rf"acc_{_FU}", lambda m: f"{_fu(m[1])} accumulator"),
     (rf"m_{_FU}", lambda m: f"{_fu(m[1])} multiplier"),
     (rf"s_{_FU}", lambda m: f"{_fu(m[1])} adder"),

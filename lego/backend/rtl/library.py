@@ -9,6 +9,7 @@ from amaranth.lib import wiring
 
 from lego.backend.design import Design, TensorGeometry
 from lego.backend.ports import PortPlan
+from lego.backend.rtl.address import AddressGenerator, address_uses
 from lego.backend.rtl.bank import Bank
 from lego.backend.rtl.dsp_mul import dsp_multiplies
 from lego.backend.rtl.fu_kinds import FuInstance, fu_instances
@@ -43,6 +44,16 @@ class ModuleLibrary:
         for path, member, value in signature.flatten(interface):
             port = "__".join(str(p) for p in path)
             kwargs[("i_" if member.flow == wiring.In else "o_") + port] = value
+        return self._instance(name, kwargs)
+
+    def instance_of(self, name: str, inputs: dict, outputs: dict) -> Instance:
+        """An instance of module ``name``: its input ports driven by ``inputs``' values, its
+        outputs driving ``outputs``' signals (by port name)."""
+        kwargs = {f"i_{port}": value for port, value in inputs.items()}
+        kwargs.update({f"o_{port}": value for port, value in outputs.items()})
+        return self._instance(name, kwargs)
+
+    def _instance(self, name: str, kwargs: dict) -> Instance:
         if "clk" in self.ports[name]:
             kwargs["i_clk"] = ClockSignal()
         if "rst" in self.ports[name]:
@@ -83,6 +94,8 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
     for fu in fus:
         if fu.fu == fu.kind.representative:
             library.add(fu.kind.name, lambda fu=fu: FuModule(design, schedule, fu))
+    for use in address_uses(design).values():
+        library.add(use.module, lambda use=use: AddressGenerator(design, use))
     for dsp in dsp_multiplies(design):
         library.add_verilog(dsp.name, dsp.verilog())
     for t in design.tensors:

@@ -10,6 +10,7 @@ from amaranth import Const, Mux, Signal
 
 from lego.backend.design import COUNTER, Design
 from lego.backend.ports import PortPlan
+from lego.backend.rtl.address import AddressInstances
 from lego.backend.rtl.fu_kinds import FuInstance, registers
 from lego.backend.rtl.nets import Nets, ident
 from lego.backend.schedule import Schedule
@@ -21,12 +22,14 @@ _ident = ident
 
 
 class Netlist:
-    """Emits into module ``m``; ``banks[tensor][bank]`` are the RAM modules' port signals
-    (:class:`lego.backend.rtl.bank.Bank`), shared as ``ports`` plans; ``fus`` the FU
-    instances, whose port signals are ``fu_ports[fu][port name]``."""
+    """Emits into module ``m``; ``banks[tensor][bank]`` are the RAM modules' ports
+    (:class:`lego.backend.rtl.instance_ports.InstancePorts` of
+    :class:`lego.backend.rtl.bank.Bank`), shared as ``ports`` plans; ``fus`` the FU
+    instances, whose ports are ``fu_ports[fu]``; ``library`` instantiates the
+    address modules (:mod:`lego.backend.rtl.address`)."""
 
     def __init__(self, m, design: Design, schedule: Schedule, ports: PortPlan, counters, flow,
-                 banks, fus: tuple[FuInstance, ...], fu_ports: dict):
+                 banks, fus: tuple[FuInstance, ...], fu_ports: dict, library):
         self.m, self.design, self.ports = m, design, ports
         self.stages = dict(schedule.stages)
         self.banks, self.fus, self.fu_ports = banks, fus, fu_ports
@@ -34,30 +37,32 @@ class Netlist:
         self.write_uses: dict[tuple[str, int], list] = {}  # bank -> (hit, address, data)
         self.nets = Nets(m, design, flow)
         self.values = self.nets.values
+        self.addresses = AddressInstances(m, design, library, self.values)
         if self.stages[COUNTER] != 0:
             raise AssertionError("the step counters must be the earliest node")
         self.nets.declare(COUNTER, counters)
         # what each FU computes for others: (net, registers) -> the FU's output port signal
-        self.fu_outputs = {(p.net, p.registers): fu_ports[fu.fu][p.name]
+        self.fu_outputs = {(p.net, p.registers): fu_ports[fu.fu].outputs[p.name]
                            for fu in fus for p in fu.outputs}
 
     def build(self) -> None:
         graph = self.design.graph
         mine = [p for p in graph.primitives() if not p.unit and p.kind != "counter"]
         for prim in mine:
-            if prim.kind != "mem_write":
+            if prim.kind == "addr":  # wiring to a shared address generator, no signal
+                self.nets.declare(prim.name, self._address(prim), _ident(prim.name))
+            elif prim.kind != "mem_write":
                 self.nets.declare(prim.name, Signal(prim.width, name=_ident(prim.name)))
         for prim in mine:
             if prim.kind == "mem_read":
                 self._emit_mem_read(prim, self._inputs(prim.name))
             elif prim.kind == "mem_write":
                 self._emit_mem_write(prim, self._inputs(prim.name))
-            else:
+            elif prim.kind != "addr":
                 self.nets.emit(prim, self._inputs(prim.name))
         for fu in self.fus:
-            ports = self.fu_ports[fu.fu]
-            self.m.d.comb += [ports[p.name].eq(self._net(p.net, p.registers))
-                              for p in fu.inputs]
+            for p in fu.inputs:
+                self.fu_ports[fu.fu].drive(p.name, self._net(p.net, p.registers))
         self._drive_banks()
 
     def _net(self, name: str, regs: int):
@@ -69,6 +74,11 @@ class Netlist:
     def _inputs(self, name: str) -> list:
         return [self._net(c.src, registers(self.design, self.stages, c.src, name, c.distance))
                 for c in self.design.graph.inputs(name)]
+
+    def _address(self, prim):
+        (conn,) = self.design.graph.inputs(prim.name)
+        regs = registers(self.design, self.stages, conn.src, prim.name, conn.distance)
+        return self.addresses.value(prim.name, self._net(conn.src, regs), (conn.src, regs))
 
     def _out(self, prim):
         return self.nets.taps[prim.name][0]
@@ -87,7 +97,7 @@ class Netlist:
             self.m.d.comb += hit.eq(enable)
             port = self.ports.bank(tensor, b).read_port(prim.name)
             self.read_uses.setdefault((tensor, b, port), []).append((hit, address))
-            data.append((b, self.banks[tensor][b].r_data[port]))
+            data.append((b, self.banks[tensor][b].outputs[f"r_data__{port}"]))
         if len(data) == 1:
             self.m.d.comb += self._out(prim).eq(data[0][1])
             return
@@ -113,13 +123,14 @@ class Netlist:
         the port plan guarantees at most one is, in every cycle."""
         for (tensor, b, port), uses in sorted(self.read_uses.items(), key=lambda u: u[0]):
             bank = self.banks[tensor][b]
-            self.m.d.comb += [bank.r_en[port].eq(_any(hit for hit, _ in uses)),
-                              bank.r_addr[port].eq(_select(uses))]
+            bank.drive(f"r_en__{port}", _any(hit for hit, _ in uses))
+            bank.drive(f"r_addr__{port}", _select(uses))
         for (tensor, b), uses in sorted(self.write_uses.items(), key=lambda u: u[0]):
             bank = self.banks[tensor][b]
-            self.m.d.comb += [bank.w_en.eq(_any(hit for hit, _, _ in uses)),
-                              bank.w_addr.eq(_select([(hit, a) for hit, a, _ in uses])),
-                              bank.w_data.eq(_select([(hit, d) for hit, _, d in uses]))]
+            # the verify bench watches every written bank's enable and address by name
+            bank.probe("w_en", _any(hit for hit, _, _ in uses))
+            bank.probe("w_addr", _select([(hit, a) for hit, a, _ in uses]))
+            bank.drive("w_data", _select([(hit, d) for hit, _, d in uses]))
 
 
 def _any(hits):

@@ -30,10 +30,14 @@ class Nets:
         self.m, self.design = m, design
         self.values = AmaranthValues(design.flows, flow)
         self.taps: dict[str, list] = {}
+        self.labels: dict[str, str] = {}  # the name its registers are named after
         self.bounds = [f.bounds for f in design.flows]
 
-    def declare(self, name: str, signal) -> None:
-        self.taps[name] = [signal]
+    def declare(self, name: str, value, label: str | None = None) -> None:
+        """Net ``name`` is ``value``: a signal (its registers named after it), or any value
+        and the ``label`` to name its registers after."""
+        self.taps[name] = [value]
+        self.labels[name] = label or value.name
 
     def __contains__(self, name: str) -> bool:
         return name in self.taps
@@ -43,7 +47,7 @@ class Nets:
             raise AssertionError(f"negative registers on {name}")
         taps = self.taps[name]
         while len(taps) <= registers:
-            reg = Signal.like(taps[0], name=f"{taps[0].name}_d{len(taps)}")
+            reg = Signal.like(taps[0], name=f"{self.labels[name]}_d{len(taps)}")
             self.m.d.sync += reg.eq(taps[-1])
             taps.append(reg)
         return taps[registers]

@@ -13,6 +13,7 @@ from lego.backend.rtl.bank import bank_signature
 from lego.backend.rtl.controller import Controller
 from lego.backend.rtl.fu_kinds import FuInstance
 from lego.backend.rtl.fu_module import fu_signature
+from lego.backend.rtl.instance_ports import InstancePorts, signature_ports
 from lego.backend.rtl.library import ModuleLibrary, bank_kind, bank_module
 from lego.backend.rtl.netlist import Netlist
 from lego.backend.schedule import Schedule, drain_cycles
@@ -73,45 +74,48 @@ class Accelerator(wiring.Component):
         m.d.comb += [ctrl.start.eq(self.start & ~ctrl.busy), ctrl.flow.eq(flow),
                      self.busy.eq(ctrl.busy), self.done.eq(ctrl.done)]
         banks = self._banks(m, ctrl.busy)
-        fu_ports = self._fus(m, flow)
+        fus = self._fus(m, flow)
         Netlist(m, self.design, self.schedule, self.ports, ctrl.counters, flow, banks,
-                self.fus, fu_ports).build()
+                self.fus, fus, self.library).build()
+        for ports in [b for t in self.design.tensors for b in banks[t.name]] + list(fus.values()):
+            m.submodules[ports.label] = ports.instance(self.library)
         return m
 
-    def _fus(self, m, flow) -> dict[str, object]:
-        """One instance of its kind's module per FU; its port signals, by FU."""
-        out = {}
+    def _fus(self, m, flow) -> dict[str, InstancePorts]:
+        """The ports of each FU's instance of its kind's module, by FU."""
+        out, kinds = {}, {}
         for fu in self.fus:
-            signature = fu_signature(self.design, fu)
-            ports = signature.flip().create(path=(fu.fu,))
-            m.submodules[fu.fu] = self.library.instance(fu.kind.name, signature, ports)
+            if fu.kind.name not in kinds:  # the same ports for every FU of the kind
+                kinds[fu.kind.name] = signature_ports(fu_signature(self.design, fu))
+            out[fu.fu] = ports = InstancePorts(m, fu.fu, fu.kind.name, kinds[fu.kind.name])
             if fu.kind.uses_flow:
-                m.d.comb += ports.flow.eq(flow)
-            out[fu.fu] = {name: getattr(ports, name) for name in signature.members}
+                ports.drive("flow", flow)
         return out
 
-    def _banks(self, m, busy) -> dict[str, list]:
-        """Per tensor and bank one RAM module, the host's registered inputs on its ports."""
+    def _banks(self, m, busy) -> dict[str, list[InstancePorts]]:
+        """Per tensor and bank the ports of its RAM module, the host's registered inputs on
+        them."""
         host = {name: Signal.like(getattr(self, name), name=f"{name}_q")
                 for name in ("host_tensor", "host_bank", "host_addr", "host_wdata", "host_we")}
         m.d.sync += [q.eq(getattr(self, name)) for name, q in host.items()]
         banks: dict[str, list] = {}
-        words = []
+        words, shapes = [], {}
         for t in self.design.tensors:
             banks[t.name] = []
             for b in range(t.banks):
                 depth, reads, writes = bank_kind(self.design, self.ports, t, b)
-                signature = bank_signature(t.bits, depth, reads, writes)
-                bank = signature.flip().create(path=(f"mem_{t.name}_{b}",))
-                m.submodules[f"mem_{t.name}_{b}"] = self.library.instance(
-                    bank_module(self.design.name, t.bits, depth, reads, writes), signature,
-                    bank)
-                m.d.comb += [bank.busy.eq(busy), bank.host_addr.eq(host["host_addr"])]
+                module = bank_module(self.design.name, t.bits, depth, reads, writes)
+                if module not in shapes:
+                    shapes[module] = signature_ports(bank_signature(t.bits, depth, reads,
+                                                                    writes))
+                bank = InstancePorts(m, f"mem_{t.name}_{b}", module, shapes[module])
+                bank.drive("busy", busy)
+                bank.drive("host_addr", host["host_addr"][:index_bits(depth)])
                 if writes:
                     selected = (host["host_tensor"] == t.index) & (host["host_bank"] == b)
-                    m.d.comb += [bank.host_we.eq(host["host_we"] & selected),
-                                 bank.host_wdata.eq(host["host_wdata"])]
-                words.append((t.index, b, bank.host_rdata, reads > 0))
+                    bank.drive("host_we", host["host_we"] & selected)
+                    bank.drive("host_wdata", host["host_wdata"][:t.bits])
+                words.append((t.index, b, bank.outputs["host_rdata"], reads > 0))
                 banks[t.name].append(bank)
         self._read_back(m, host, words)
         return banks
