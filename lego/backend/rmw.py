@@ -6,6 +6,8 @@ Word addresses per step do not depend on the stages, so this is known before the
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from lego.backend.design import Design
@@ -37,15 +39,25 @@ def read_after_write(design: Design) -> list[tuple[str, str, int]]:
     nearest: dict[tuple[str, str], int] = {}
     for flow in design.flows:
         values = StepValues(design, flow.index)
-        written: dict[tuple[int, int], list[tuple[int, str]]] = {}
-        for prim in ports:
-            if prim.kind == "mem_write":
-                for step, bank, address in _accesses(design, values, prim):
-                    written.setdefault((bank, address), []).append((step, prim.name))
+        written = _write_steps(design, values, [p for p in ports if p.kind == "mem_write"])
         for prim in reads:
             for step, bank, address in _accesses(design, values, prim):
-                for wstep, wname in written.get((bank, address), ()):
-                    if wstep < step:
-                        key = (wname, prim.name)
-                        nearest[key] = min(nearest.get(key, step - wstep), step - wstep)
+                for wname, wsteps in written.get((bank, address), {}).items():
+                    # the latest write of this port before the read: the nearest of them all
+                    before = bisect.bisect_left(wsteps, step)
+                    if before:
+                        key, gap = (wname, prim.name), step - wsteps[before - 1]
+                        nearest[key] = min(nearest.get(key, gap), gap)
     return sorted((w, r, d) for (w, r), d in nearest.items())
+
+
+def _write_steps(design: Design, values: StepValues, writes) -> dict:
+    """Per word (bank, address), per write port, the sorted steps that write it."""
+    written: dict[tuple[int, int], dict[str, list[int]]] = {}
+    for prim in writes:
+        for step, bank, address in _accesses(design, values, prim):
+            written.setdefault((bank, address), {}).setdefault(prim.name, []).append(step)
+    for word in written.values():
+        for steps in word.values():
+            steps.sort()
+    return written
