@@ -2,11 +2,12 @@
 
 Each (checkout, size) runs in a fresh process that loads the spec, runs the front-end passes
 (reuse .. adg), the back-end passes (lower .. rtl) and builds the output files as `lego gen`
-does, timing each step in CPU seconds (the process's own plus its children's: CBC and Yosys
-run as subprocesses) and in wall seconds. ``--baseline DIR`` measures another checkout (e.g.
-`git worktree add /tmp/base main`) in the same run, alternating with this one, so that a
-shared, loaded machine slows both alike; ratios are then baseline / this. The Verilog's SHA-256
-is recorded per run and a differing one is reported: a speed-up must not change the output.
+does, timing each step in CPU seconds (the process's own plus its children's: checkouts before
+d232b6b ran the LP solver, CBC, as a subprocess) and in wall seconds. ``--baseline DIR``
+measures another checkout (e.g. `git worktree add /tmp/base main`) in the same run,
+alternating with this one, so that a shared, loaded machine slows both alike; ratios are then
+baseline / this. The Verilog's SHA-256 is recorded per run and a differing one is reported: a
+speed-up must not change the output.
 
 Run: python benchmarks/gen_scale.py [--sizes 8 16 32 64] [--period NS] [--baseline DIR]
 Writes benchmarks/results/gen_scale.json.

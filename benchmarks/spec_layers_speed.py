@@ -6,8 +6,8 @@ GPT-2 small block (benchmarks/topologies/gpt2_small_block.csv) at sequence lengt
 512, 1024 and 2048 (30): 50 layers. Designs: examples/specs/gemm_os_16x16.yaml and
 benchmarks/specs/gemm_os_ws_fused_16x16.yaml, 256 KiB per tensor, DRAM 16 B/cycle.
 
-Three timings per design, CPU seconds of this process and its children (the LP solver CBC
-runs as a child process; the machine is shared, so wall time is printed too):
+Three timings per design, CPU seconds of this process and its children (checkouts before d232b6b
+ran the LP solver, CBC, as a child process; the machine is shared, so wall time is printed too):
 - cold: a new TileTimer on an empty on-disk tile cache (a fresh temporary folder), so every
   distinct tile shape is lowered (front end, lower, LP pipelining: what a first run pays);
 - warm: the same 50 layers again on the same TileTimer (what a sweep re-running a design, or
@@ -59,7 +59,7 @@ def layers() -> list:
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and its finished children (the LP solver, CBC, runs as one)."""
+    """CPU seconds of this process and its finished children (CBC ran as one before d232b6b)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
 

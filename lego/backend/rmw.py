@@ -13,16 +13,24 @@ from lego.backend.step_values import StepValues
 
 __all__ = ["read_after_write"]
 
+_BANKS = 1 << 20  # above any bank index: (bank, address) as one integer word
 
-def _accesses(design: Design, values: StepValues, prim) -> list[tuple[int, int, int]]:
-    """(step, bank, address) of every access of memory port ``prim`` in one dataflow."""
+
+def _accesses(design: Design, values: StepValues, prim) -> tuple[np.ndarray, np.ndarray]:
+    """(step, word) of every access of memory port ``prim`` in one dataflow, as two arrays; a
+    word is (bank, address) as ``address * banks + bank`` (``banks`` above every bank index)."""
     graph = design.graph
     inputs = [c.src for c in graph.inputs(prim.name)]
     address_net = inputs[0] if prim.kind == "mem_read" else inputs[1]
     width = graph.primitive(address_net).width - design.tensor(prim.params.tensor).bank_bits
     address = np.broadcast_to(values.split(values.net(address_net), width)[0], values.steps)
-    return [(int(t), bank, int(address[t]))
-            for bank, steps in values.accesses(prim.name) for t in steps]
+    hits = values.accesses(prim.name)
+    steps = np.concatenate([s for _, s in hits] + [np.zeros(0, dtype=np.int64)])
+    banks = np.concatenate([np.full(len(s), b, dtype=np.int64) for b, s in hits]
+                           + [np.zeros(0, dtype=np.int64)])
+    if len(banks) and banks.max() >= _BANKS:
+        raise AssertionError(f"{prim.name}: bank {banks.max()} does not fit a word's bank field")
+    return steps, address[steps] * _BANKS + banks
 
 
 def read_after_write(design: Design) -> list[tuple[str, str, int]]:
@@ -32,20 +40,36 @@ def read_after_write(design: Design) -> list[tuple[str, str, int]]:
     ports = [p for p in design.graph.primitives()
              if p.kind in ("mem_read", "mem_write") and p.params.tensor in outputs]
     reads = [p for p in ports if p.kind == "mem_read"]
-    if not reads:
+    writes = [p for p in ports if p.kind == "mem_write"]
+    if not reads or not writes:
         return []
-    nearest: dict[tuple[str, str], int] = {}
+    nearest = np.full((len(writes), len(reads)), np.iinfo(np.int64).max)
     for flow in design.flows:
         values = StepValues(design, flow.index)
-        written: dict[tuple[int, int], list[tuple[int, str]]] = {}
-        for prim in ports:
-            if prim.kind == "mem_write":
-                for step, bank, address in _accesses(design, values, prim):
-                    written.setdefault((bank, address), []).append((step, prim.name))
-        for prim in reads:
-            for step, bank, address in _accesses(design, values, prim):
-                for wstep, wname in written.get((bank, address), ()):
-                    if wstep < step:
-                        key = (wname, prim.name)
-                        nearest[key] = min(nearest.get(key, step - wstep), step - wstep)
-    return sorted((w, r, d) for (w, r), d in nearest.items())
+        accesses = [[_accesses(design, values, p) for p in group] for group in (writes, reads)]
+        w_step, w_word, w_port = _concatenated(accesses[0])
+        r_step, r_word, r_port = _concatenated(accesses[1])
+        # one sorted run of steps per (word, write port) pair, the pairs sorted by word
+        pairs, pair_of = np.unique(w_word * len(writes) + w_port, return_inverse=True)
+        pair_word, pair_port = pairs // len(writes), pairs % len(writes)
+        span = values.steps[0]
+        keys = np.sort(pair_of.ravel() * span + w_step)
+        # every (read, pair of its word), and the pair's latest write before the read
+        first = np.searchsorted(pair_word, r_word, "left")
+        count = np.searchsorted(pair_word, r_word, "right") - first
+        read = np.repeat(np.arange(len(r_word)), count)
+        pair = first[read] + np.arange(len(read)) - np.repeat(np.cumsum(count) - count, count)
+        latest = np.searchsorted(keys, pair * span + r_step[read], "left") - 1
+        met = (latest >= 0) & (keys[np.maximum(latest, 0)] >= pair * span)
+        gap = r_step[read[met]] - (keys[latest[met]] - pair[met] * span)
+        np.minimum.at(nearest, (pair_port[pair[met]], r_port[read[met]]), gap)
+    return sorted((writes[w].name, reads[r].name, int(nearest[w, r]))
+                  for w, r in zip(*np.nonzero(nearest < np.iinfo(np.int64).max), strict=True))
+
+
+def _concatenated(accesses: list[tuple[np.ndarray, np.ndarray]]):
+    """(step, word, port index) arrays of the accesses of several ports."""
+    steps = np.concatenate([s for s, _ in accesses])
+    words = np.concatenate([w for _, w in accesses])
+    port = np.repeat(np.arange(len(accesses)), [len(s) for s, _ in accesses])
+    return steps, words, port

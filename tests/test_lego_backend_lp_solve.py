@@ -1,0 +1,86 @@
+"""The earliest optimum of a difference-constraint LP: unique, whatever order the solver sees
+the constraints in, and checked against a certificate rather than trusted."""
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+
+from lego.backend import lp_solve
+from lego.backend.lp_solve import DifferenceLP, Infeasible, earliest_optimum
+
+
+def _lp(cost, constraints, bounded) -> DifferenceLP:
+    hi, lo, rhs = (np.array(column, dtype=np.int64) for column in zip(*constraints, strict=True))
+    return DifferenceLP(np.array(cost, dtype=np.int64), hi, lo, rhs, bounded)
+
+
+def _random_lp(rng: random.Random, stages: int) -> DifferenceLP:
+    """Stages on a random DAG, one mirror per driving stage pricing its longest out-edge, as
+    the pipelining LP builds them; every edge may be forced to hold registers."""
+    cost, constraints = [0] * stages, []
+    for u in range(stages - 1):
+        sinks = rng.sample(range(u + 1, stages), k=min(stages - u - 1, rng.choice([1, 2])))
+        mirror = len(cost)
+        width = rng.choice([1, 4, 8])
+        cost.append(width)
+        cost[u] -= width
+        for v in sinks:
+            constraints.append((v, u, rng.choice([-1, 0, 0, 1, 2])))
+            constraints.append((mirror, v, 0))
+    return _lp(cost, constraints, stages)
+
+
+def _feasible(lp: DifferenceLP, x) -> bool:
+    x = np.array(x, dtype=np.int64)
+    return bool((lp.residual(x) >= 0).all() and (x[:lp.bounded] >= 0).all())
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_answer_is_the_least_of_all_optima_found_by_enumeration(seed):
+    lp = _random_lp(random.Random(seed), 4)
+    x = earliest_optimum(lp)
+    assert _feasible(lp, x)
+    points = np.array(list(itertools.product(range(5), repeat=lp.variables)), dtype=np.int64)
+    feasible = points[(points[:, lp.hi] - points[:, lp.lo] >= lp.rhs).all(axis=1)]
+    costs = feasible @ lp.cost
+    optima = feasible[costs == costs.min()]
+    assert lp.variables > lp.bounded and int(lp.cost @ x) == costs.min()
+    assert x.tolist() == optima.min(axis=0).tolist()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_order_the_solver_sees_does_not_change_the_answer(seed):
+    rng = random.Random(100 + seed)
+    lp = _random_lp(rng, 30)
+    order = np.array(rng.sample(range(len(lp.rhs)), len(lp.rhs)))
+    shuffled = DifferenceLP(lp.cost, lp.hi[order], lp.lo[order], lp.rhs[order], lp.bounded)
+    assert earliest_optimum(shuffled).tolist() == earliest_optimum(lp).tolist()
+
+
+# a chain x0 -> x1 -> x2 of equal widths (mirrors m0 = variable 3, m1 = 4) that must span 3
+# stages: its registers cost x2 - x0 = 3 wherever x1 sits in [x0, x2]
+CHAIN = ([-1, -1, 0, 1, 1], [(1, 0, 0), (2, 1, 0), (2, 0, 3), (3, 1, 0), (4, 2, 0)])
+
+
+def test_tied_optima_give_the_earliest():
+    assert earliest_optimum(_lp(*CHAIN, bounded=3)).tolist() == [0, 0, 3, 0, 3]
+
+
+def test_no_solution_is_infeasible():
+    lp = _lp([0, 0], [(1, 0, 1), (0, 1, 1)], bounded=2)
+    with pytest.raises(Infeasible):
+        earliest_optimum(lp)
+
+
+@pytest.mark.parametrize("dual, message", [
+    ([0, 0, 0, 0, 0], "not dual feasible"),
+    # dual feasible, but prices x0 -> x1 -> x2 instead of the span: its face is empty
+    ([1, 1, 0, 1, 1], "the optimal face from the solver's dual is empty"),
+])
+def test_a_wrong_dual_from_the_solver_is_caught(monkeypatch, dual, message):
+    lp = _lp(*CHAIN, bounded=3)
+    monkeypatch.setattr(lp_solve, "_optimal_dual", lambda _: np.array(dual, dtype=np.int64))
+    with pytest.raises(AssertionError, match=message):
+        earliest_optimum(lp)
