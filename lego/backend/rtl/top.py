@@ -109,9 +109,13 @@ class Accelerator(wiring.Component):
                     bank)
                 m.d.comb += [bank.busy.eq(busy), bank.host_addr.eq(host["host_addr"])]
                 if writes:
-                    selected = (host["host_tensor"] == t.index) & (host["host_bank"] == b)
-                    m.d.comb += [bank.host_we.eq(host["host_we"] & selected),
-                                 bank.host_wdata.eq(host["host_wdata"])]
+                    # the bank's write enable is decoded before its register, with the other
+                    # host inputs: decoded after them it was the 8x8 WS array's critical path
+                    # (host_bank_q -> compare -> every RAM cell's write enable, 7.1 ns)
+                    we_q = Signal(name=f"host_we_{t.name}_{b}_q")
+                    m.d.sync += we_q.eq(self.host_we & (self.host_tensor == t.index)
+                                        & (self.host_bank == b))
+                    m.d.comb += [bank.host_we.eq(we_q), bank.host_wdata.eq(host["host_wdata"])]
                 words.append((t.index, b, bank.host_rdata, reads > 0))
                 banks[t.name].append(bank)
         self._read_back(m, host, words)
