@@ -164,3 +164,30 @@ def test_a_connection_that_asks_for_a_register_gets_one_even_on_a_relaxed_clock(
     g.connect("x", "y", 0, 1)
     registers = {(s, d): r for s, d, _, r in pipeline(g, 100.0).edge_registers}
     assert registers[("p", "y")] == 1 and registers[("x", "y")] >= 0
+
+
+def test_a_fixed_bank_address_drives_every_ram_cell_and_equal_addresses_share_one_net():
+    """Each bit of a port's address drives the address pin of every RAM cell (4 bits) of its
+    bank; FUs whose write addresses differ only in the (constant) bank are one net in Yosys,
+    so each of them carries the loads of all."""
+    from lego.backend.pipeline import net_loads
+    from lego.backend.semantics import FixedAddress, MemoryPort
+
+    g = PrimitiveGraph("banks")
+    g.add(Primitive("ctrl", "counter", 6))
+    g.add(Primitive("we", "cmp", 1))
+    g.connect("ctrl", "we")
+    for bank in range(3):
+        g.add(Primitive(f"a{bank}", "addr", 2, params=FixedAddress(0, "C", bank, 0, (1, 2))))
+        g.add(Primitive(f"d{bank}", "add", 32))
+        g.add(Primitive(f"wr{bank}", "mem_write", 32, params=MemoryPort("C", (bank,))))
+        g.connect("ctrl", f"a{bank}")
+        for operand, src in enumerate(("we", f"a{bank}", f"d{bank}")):
+            g.connect(src, f"wr{bank}", 0, operand)
+    g.add(Primitive("a3", "addr", 2, params=FixedAddress(0, "C", 3, 1, (1, 2))))  # own base
+    g.add(Primitive("wr3", "mem_write", 32, params=MemoryPort("C", (3,))))
+    g.connect("ctrl", "a3")
+    g.connect("a3", "wr3", 0, 1)
+    loads = net_loads(g)
+    assert [loads[f"a{b}"] for b in range(4)] == [3 * 8, 3 * 8, 3 * 8, 8]
+    assert loads["we"] == 3 * 8 and loads["d0"] == 1 and loads["ctrl"] == 5

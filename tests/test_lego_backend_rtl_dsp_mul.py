@@ -72,3 +72,23 @@ def test_ecp5_table_builds_int8_multiplies_in_the_dsp_and_other_models_do_not():
     mttkrp = run_passes(load_spec(SPECS / "mttkrp_4x4.yaml")).adg
     assert all(p.latency == 0 for p in generate(mttkrp).design.graph.primitives()
                if p.kind == "mul")
+
+
+@pytest.mark.parametrize("a, b", [((4, True), (4, True)), ((4, False), (4, False)),
+                                  ((4, True), (3, False)), ((1, True), (5, False))])
+def test_every_product_fits_its_exact_bits_signed(a, b):
+    """Only ``exact_bits`` of the product leave the DSP (the rest are their sign): every
+    product of the operand types must fit that many bits as a signed number, and some must
+    need them all."""
+    def values(bits, signed):
+        return range(-(1 << bits - 1), 1 << bits - 1) if signed else range(1 << bits)
+    bits = DspMultiply(a, b, 32).exact_bits
+    products = {x * y for x in values(*a) for y in values(*b)}
+    assert all(-(1 << bits - 1) <= p < 1 << bits - 1 for p in products)
+    assert any(not -(1 << bits - 2) <= p < 1 << bits - 2 for p in products)
+
+
+def test_only_the_exact_bits_are_taken_from_the_product():
+    text = DspMultiply((8, True), (8, True), 32).verilog()
+    assert "assign p = {{16{product[15]}}, product[15:0]};" in text
+    assert "assign p = product[15:0];" in DspMultiply((8, True), (8, True), 16).verilog()

@@ -17,6 +17,7 @@ is a linear function of the table's values (``node_features``):
     port_mux (k sources)      port_mux_base_ns + log2(k) * port_mux_ns_per_level
     fanout (n loads)          (sqrt(n) - 1) * fanout_ns_per_sqrt_load   (the loads' spread)
     dsp_setup / dsp_clk_to_out  into / out of a multiply in a DSP with its own registers
+    dsp_array_clk_to_out      out of it into an adder, in an array of DSPs (routes are longer)
     {dram,bram}_read_setup    read address (and enable) to the RAM, beyond a register's setup
     {dram,bram}_clk_to_out    read data from the RAM, beyond a register's clock-to-out
     {dram,bram}_write_setup   write data and address to the RAM, beyond a register's setup
@@ -64,7 +65,7 @@ def node_features(term: str, arg: float) -> dict[str, float]:
         return {"port_mux_base_ns": 1.0, "port_mux_ns_per_level": math.log2(arg)}
     if term == "fanout":
         return {"fanout_ns_per_sqrt_load": math.sqrt(arg) - 1.0}
-    if term in ("dsp_setup", "dsp_clk_to_out"):
+    if term in ("dsp_setup", "dsp_clk_to_out", "dsp_array_clk_to_out"):
         return {f"{term}_ns": 1.0}
     if term in MEMORY_TERMS:
         return {f"{term}_ns": 1.0}
@@ -136,7 +137,8 @@ def _model(v: dict[str, float]) -> DelayModel:
                       # a table that measured the DSP's own registers builds multiplies with them
                       dsp_latency=DSP_LATENCY if "dsp_setup_ns" in v else 0,
                       dsp_setup_ns=v.get("dsp_setup_ns", 0.0),
-                      dsp_clk_to_out_ns=v.get("dsp_clk_to_out_ns", 0.0))
+                      dsp_clk_to_out_ns=v.get("dsp_clk_to_out_ns", 0.0),
+                      dsp_array_clk_to_out_ns=v.get("dsp_array_clk_to_out_ns", 0.0))
 
 
 def load_table(path: Path | str = TABLE_PATH) -> DelayTable:

@@ -43,17 +43,21 @@ from lego.frontend.adg import ADG, EdgeUse, mem_id
 __all__ = ["lower"]
 
 
-def lower(adg: ADG, delays: DelayModel | None = None) -> Design:
+def lower(adg: ADG, delays: DelayModel | None = None, period_ns: float | None = None) -> Design:
+    """``period_ns``: the clock the LP will pipeline for; where a DSP's product cannot reach its
+    adder within it, the product keeps a register in the fabric (None: never)."""
     flows = tuple(Flow(f.name, i, f.bounds, f.loop_names) for i, f in enumerate(adg.flows))
     tensors = geometry(adg)
-    lowering = _Lowering(adg, flows, tensors, delays or DelayModel())
+    lowering = _Lowering(adg, flows, tensors, delays or DelayModel(), period_ns)
     lowering.build()
     return Design(adg.name, flows, tensors, len(adg.fus), lowering.graph)
 
 
 class _Lowering:
-    def __init__(self, adg: ADG, flows: tuple[Flow, ...], tensors, delays: DelayModel):
+    def __init__(self, adg: ADG, flows: tuple[Flow, ...], tensors, delays: DelayModel,
+                 period_ns: float | None = None):
         self.adg, self.flows, self.tensors, self.delays = adg, flows, tensors, delays
+        self.period_ns = period_ns
         self.graph = PrimitiveGraph(adg.name)
         self.operands: dict[tuple[str, str], str] = {}
         self.chains: dict[tuple[str, str], str] = {}
@@ -266,6 +270,18 @@ class _Lowering:
         return self.node(f"m.{fu}", "mul", output.bits, Product(tuple(s for _, s in operands)),
                          inputs, latency=latency, unit=fu)
 
+    def product_registers(self, source: str) -> int:
+        """The registers an adder wants on its input from ``source``: one when ``source`` is a
+        multiply in a DSP whose product, in an array, cannot reach the adder's carry chain
+        within the period (the route out of the DSP row: ``dsp_array_clk_to_out_ns``); the
+        product then lands in a fabric register next to the DSP, and the add starts there."""
+        prim = self.graph.primitive(source)
+        if prim.kind != "mul" or not prim.latency or self.period_ns is None:
+            return 0
+        d = self.delays
+        path = d.reg_overhead_ns + d.dsp_array_clk_to_out_ns + d.delay("add", prim.width)
+        return int(path > self.period_ns + 1e-6)
+
     def accumulator(self, fu: str, flow: str, output: TensorGeometry, contrib: str) -> str:
         """acc = product + (first ? 0 : acc of the previous step), for a stationary output."""
         first = self.first_step(flow, self.flags(flow, output.name).invariant_to)
@@ -277,7 +293,7 @@ class _Lowering:
             # register become one register with a synchronous reset (rtl/fu_module.py)
             gate = self.node(f"g.{fu}.{first}", "mux", output.bits, GateMux(),
                              [(first, 0, 1), (acc, 1)], unit=fu)
-            self.graph.connect(contrib, acc, 0, 0)
+            self.graph.connect(contrib, acc, 0, 0, self.product_registers(contrib))
             self.graph.connect(gate, acc, 0, 1)
         return acc
 
@@ -299,7 +315,9 @@ class _Lowering:
                           if src != mem_id(output.name))
         if partials:
             contrib = self.node(f"s.{fu}.{flow}", "add", output.bits, Sum(),
-                                [(contrib, 0)] + [(p, 0) for p in partials], unit=fu)
+                                [(contrib, 0, self.product_registers(contrib))]
+                                + [(p, 0, self.product_registers(p)) for p in partials],
+                                unit=fu)
         self.chains[key] = contrib
         return contrib
 

@@ -51,7 +51,7 @@ def _rtl(state: BackendState) -> BackendState:
 PASSES = (
     # lower first: the primitive graph (operators, control predicates, memory ports) is what
     # the LP times and the RTL builds.
-    ("lower", lambda s: replace(s, design=lower(s.adg, s.delays))),
+    ("lower", lambda s: replace(s, design=lower(s.adg, s.delays, s.period_ns))),
     # pipeline needs every primitive's delay and latency; its stages decide the registers the
     # RTL emits and the drain the controller and sim/ count.
     ("pipeline", lambda s: replace(s, schedule=pipeline(

@@ -17,6 +17,7 @@ paths are implied because stages never decrease along a wire. A connection with 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import networkx as nx
 import numpy as np
@@ -24,7 +25,7 @@ import numpy as np
 from lego.backend.lp_solve import DifferenceLP, Infeasible, earliest_optimum
 from lego.backend.primitives import DelayModel, PrimitiveGraph
 from lego.backend.schedule import Schedule
-from lego.backend.semantics import GateMux
+from lego.backend.semantics import FixedAddress, GateMux
 from lego.errors import LegoError
 
 __all__ = ["pipeline", "per_primitive_register_bits", "shortest_period"]
@@ -48,20 +49,44 @@ def per_primitive_register_bits(graph: PrimitiveGraph) -> int:
 
 
 def net_loads(graph: PrimitiveGraph) -> dict[str, int]:
-    """Per net, the LUT inputs it drives: a 1-bit net (a control predicate) drives every bit of
-    its consumers, a wider net one bit of each. Registers on a net's fan-outs are taps of one
-    shift register, so the loads stay on one driver whether the LP registers them or not."""
+    """Per net, the LUT and RAM pins it drives: a 1-bit net (a control predicate) drives every
+    bit of its consumers, a wider net one bit of each, except an address into a RAM port of one
+    bank, whose every bit drives each RAM cell of the bank (an enable likewise). Registers on a
+    net's fan-outs are taps of one shift register, so the loads stay on one driver whether the
+    LP registers them or not. Nodes Yosys merges into one (``_merged_with``) share one net."""
     loads: dict[str, int] = {}
-    for u, v in graph.graph.edges():
-        consumer = graph.primitive(v)
-        if graph.primitive(u).width > 1:
-            load = 1
-        elif consumer.kind in ("mem_read", "mem_write"):
-            load = -(-consumer.width // RAM_CELL_BITS)  # an enable: one pin per RAM cell
-        else:
-            load = consumer.width
+    for u, v, data in graph.graph.edges(data=True):
+        load = _pins(graph.primitive(u), graph.primitive(v), data["conn"].operand)
         loads[u] = loads.get(u, 0) + load
+    for group in _merged_groups(graph):
+        total = sum(loads.get(n, 0) for n in group)
+        loads.update((n, total) for n in group)
     return loads
+
+
+def _pins(src, consumer, operand: int) -> int:
+    """The pins of ``consumer`` one bit of ``src`` drives (``operand``: which input)."""
+    cells = -(-consumer.width // RAM_CELL_BITS)  # a bank's RAM cells for one word
+    if consumer.kind in ("mem_read", "mem_write"):
+        address = operand == (1 if consumer.kind == "mem_write" else 0)
+        if src.width == 1 or (address and len(consumer.params.banks) == 1):
+            return cells  # an enable, or the address of a fixed bank: one pin per RAM cell
+        return 1
+    return consumer.width if src.width == 1 else 1
+
+
+def _merged_groups(graph: PrimitiveGraph) -> list[list[str]]:
+    """Address nodes that compute the same bits from the same inputs: a port fixed to one bank
+    carries its bank as constant bits, so every FU's write address of an output is the same
+    logic, and Yosys builds it once, driving every FU's bank (at one LP stage they are the same
+    net; counted as one always, which is conservative where the stages differ)."""
+    groups: dict[tuple, list[str]] = {}
+    for prim in graph.primitives():
+        if prim.kind == "addr" and isinstance(prim.params, FixedAddress):
+            inputs = tuple((c.src, c.distance) for c in graph.inputs(prim.name))
+            key = (replace(prim.params, bank=0), prim.width, inputs)
+            groups.setdefault(key, []).append(prim.name)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def _launch(graph: PrimitiveGraph, delays: DelayModel, fanout: dict[str, float]

@@ -95,6 +95,9 @@ class DelayModel:
     dsp_latency: int = 0
     dsp_setup_ns: float = 0.0
     dsp_clk_to_out_ns: float = 0.0
+    # the same out of a DSP in an array into an adder (its carry chain cannot sit next to every
+    # DSP); where that path does not fit the period, the product is registered in the fabric
+    dsp_array_clk_to_out_ns: float = 0.0
 
     def memory(self, side: str, depth: int) -> float:
         """A RAM port's delay: ``side`` is read_setup, clk_to_out or write_setup."""

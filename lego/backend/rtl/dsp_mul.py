@@ -16,8 +16,8 @@ written here as Verilog with the cell instantiated:
 Either way ``p`` is, two clock edges after ``a`` and ``b``, their product (each operand sign-
 or zero-extended as the spec's dtype says) modulo 2**width. Operands fit the DSP when a signed
 one has at most 18 bits and an unsigned one at most 17 (zero-extended into the signed 18-bit
-input); the 36-bit product of two such operands is exact, so sign-extending it to ``width``
-bits is the product modulo 2**width."""
+input); the product of two such operands is exact in ``exact_bits`` (at most 36), so
+sign-extending those to ``width`` bits is the product modulo 2**width."""
 
 from __future__ import annotations
 
@@ -101,10 +101,21 @@ class DspMultiply:
         fill = f"{{{pad}{{{name}[{bits - 1}]}}}}" if signed else f"{pad}'d0"
         return f"{{{fill}, {name}}}"
 
+    @property
+    def exact_bits(self) -> int:
+        """The bits that hold every product exactly, as a signed number: m + n for operands of
+        m and n bits, one more when both are unsigned (the product is then never negative)."""
+        (abits, asigned), (bbits, bsigned) = self.a, self.b
+        return abits + bbits + (0 if asigned or bsigned else 1)
+
     def _result(self) -> str:
-        if self.width <= _PRODUCT_BITS:
-            return f"product[{self.width - 1}:0]"
-        return f"{{{{{self.width - _PRODUCT_BITS}{{product[{_PRODUCT_BITS - 1}]}}}}, product}}"
+        # only the exact bits leave the DSP: the rest are copies of their sign, which Yosys
+        # cannot see through the MULT18X18D, so taking them from P would route (and register
+        # in the fabric) up to twice the bits
+        exact = min(self.exact_bits, self.width)
+        if self.width == exact:
+            return f"product[{exact - 1}:0]"
+        return f"{{{{{self.width - exact}{{product[{exact - 1}]}}}}, product[{exact - 1}:0]}}"
 
     def _cell(self) -> list[str]:
         pins = [f".A{i}(a18[{i}])" for i in range(_DSP_BITS)]

@@ -112,8 +112,13 @@ class Accelerator(wiring.Component):
                 bank.drive("busy", busy)
                 bank.drive("host_addr", host["host_addr"][:index_bits(depth)])
                 if writes:
-                    selected = (host["host_tensor"] == t.index) & (host["host_bank"] == b)
-                    bank.drive("host_we", host["host_we"] & selected)
+                    # the bank's write enable is decoded before its register, with the other
+                    # host inputs: decoded after them it was the 8x8 WS array's critical path
+                    # (host_bank_q -> compare -> every RAM cell's write enable, 7.1 ns)
+                    we_q = Signal(name=f"host_we_{t.name}_{b}_q")
+                    m.d.sync += we_q.eq(self.host_we & (self.host_tensor == t.index)
+                                        & (self.host_bank == b))
+                    bank.drive("host_we", we_q)
                     bank.drive("host_wdata", host["host_wdata"][:t.bits])
                 words.append((t.index, b, bank.outputs["host_rdata"], reads > 0))
                 banks[t.name].append(bank)
