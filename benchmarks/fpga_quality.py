@@ -18,6 +18,7 @@ unchanged is not measured again unless --fresh. Prints one table.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -136,12 +137,25 @@ def table(results: list[dict]) -> str:
     return format_table(rows, "l" + "r" * (len(COLUMNS) - 1))
 
 
-def _save(results: dict[str, dict]) -> None:
-    """All rows, written to a temporary file and renamed: a kill never leaves half a file."""
+def _save(key: str, result: dict) -> dict[str, dict]:
+    """Record one row: the file is re-read under a lock and written to a temporary file and
+    renamed, so runs measuring other rows at the same time keep theirs and a kill never leaves
+    half a file. Returns every row."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    temporary = RESULTS.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps([results[k] for k in sorted(results)], indent=2) + "\n")
-    os.replace(temporary, RESULTS)
+    with open(RESULTS.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        results = _load()
+        results[key] = result
+        temporary = RESULTS.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps([results[k] for k in sorted(results)], indent=2) + "\n")
+        os.replace(temporary, RESULTS)
+    return results
+
+
+def _load() -> dict[str, dict]:
+    if not RESULTS.exists():
+        return {}
+    return {f"{r['row']}@{r['period_ns']}": r for r in json.loads(RESULTS.read_text())}
 
 
 def _jobs(args) -> list[tuple]:
@@ -162,8 +176,7 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="measure rows already measured")
     parser.add_argument("--no-pnr", action="store_true", help="synthesis only")
     args = parser.parse_args()
-    old = {} if not RESULTS.exists() else {f"{r['row']}@{r['period_ns']}": r
-                                           for r in json.loads(RESULTS.read_text())}
+    old = _load()
     results = dict(old)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(measure, name, text, top, p, not args.no_pnr,
@@ -172,8 +185,7 @@ def main() -> int:
         for future in as_completed(futures):
             result = future.result()
             if result is not None:
-                results[futures[future]] = result
-                _save(results)
+                results = _save(futures[future], result)
             print(f"{'measured' if result else 'unchanged'} {futures[future]}",
                   file=sys.stderr, flush=True)
     print(table([results[k] for k in sorted(results)]))
