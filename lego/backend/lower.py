@@ -278,9 +278,8 @@ class _Lowering:
         prim = self.graph.primitive(source)
         if prim.kind != "mul" or not prim.latency or self.period_ns is None:
             return 0
-        d = self.delays
-        path = d.reg_overhead_ns + d.dsp_array_clk_to_out_ns + d.delay("add", prim.width)
-        return int(path > self.period_ns + 1e-6)
+        path = self.delays.reg_overhead_ns + self.delays.dsp_array_clk_to_out_ns
+        return int(path + self.delays.delay("add", prim.width) > self.period_ns + 1e-6)
 
     def accumulator(self, fu: str, flow: str, output: TensorGeometry, contrib: str) -> str:
         """acc = product + (first ? 0 : acc of the previous step), for a stationary output."""
