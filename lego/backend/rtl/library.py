@@ -75,14 +75,15 @@ def host_writes(design: Design, tensor: str) -> bool:
         p.kind == "mem_read" and p.params.tensor == tensor for p in design.graph.primitives())
 
 
-def bank_kind(design: Design, ports: PortPlan, tensor: TensorGeometry, bank: int
+def bank_kind(ports: PortPlan, tensor: TensorGeometry, bank: int, tensor_writes: bool
               ) -> tuple[int, int, bool]:
-    """(depth, datapath read ports, host writes) of one bank. Only the banks of an output that
-    the datapath reads back (accumulates into) take host writes: in a fused design the other
-    dataflows' banks of that output are only written by the array, and a host-write mux costs a
-    LUT per data bit."""
+    """(depth, datapath read ports, host writes) of one bank of ``tensor``, whose
+    ``host_writes`` is ``tensor_writes`` (asked once per tensor: it scans the graph). Only the
+    banks of an output that the datapath reads back (accumulates into) take host writes: in a
+    fused design the other dataflows' banks of that output are only written by the array, and a
+    host-write mux costs a LUT per data bit."""
     reads = len(ports.bank(tensor.name, bank).readers)
-    writes = host_writes(design, tensor.name) and (tensor.role == "input" or reads > 0)
+    writes = tensor_writes and (tensor.role == "input" or reads > 0)
     return tensor.bank_depths[bank], reads, writes
 
 
@@ -99,8 +100,9 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
     for dsp in dsp_multiplies(design):
         library.add_verilog(dsp.name, dsp.verilog())
     for t in design.tensors:
+        tensor_writes = host_writes(design, t.name)
         for b in range(t.banks):
-            depth, reads, writes = bank_kind(design, ports, t, b)
+            depth, reads, writes = bank_kind(ports, t, b, tensor_writes)
             library.add(bank_module(design.name, t.bits, depth, reads, writes),
                         lambda t=t, depth=depth, reads=reads, writes=writes:
                         Bank(t.bits, depth, reads, writes))

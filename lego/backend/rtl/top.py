@@ -14,7 +14,7 @@ from lego.backend.rtl.controller import Controller
 from lego.backend.rtl.fu_kinds import FuInstance
 from lego.backend.rtl.fu_module import fu_signature
 from lego.backend.rtl.instance_ports import InstancePorts, signature_ports
-from lego.backend.rtl.library import ModuleLibrary, bank_kind, bank_module
+from lego.backend.rtl.library import ModuleLibrary, bank_kind, bank_module, host_writes
 from lego.backend.rtl.netlist import Netlist
 from lego.backend.schedule import Schedule, drain_cycles
 from lego.widths import index_bits
@@ -102,8 +102,9 @@ class Accelerator(wiring.Component):
         words, shapes = [], {}
         for t in self.design.tensors:
             banks[t.name] = []
+            tensor_writes = host_writes(self.design, t.name)
             for b in range(t.banks):
-                depth, reads, writes = bank_kind(self.design, self.ports, t, b)
+                depth, reads, writes = bank_kind(self.ports, t, b, tensor_writes)
                 module = bank_module(self.design.name, t.bits, depth, reads, writes)
                 if module not in shapes:
                     shapes[module] = signature_ports(bank_signature(t.bits, depth, reads,
