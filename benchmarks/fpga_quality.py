@@ -106,8 +106,14 @@ def measure(row: str, source: str, top: str | None, period: float | None, pnr: b
         try:
             report = synthesize_design(path, top, TARGET, pnr=pnr, seed=1, label=row).to_dict()
         except LegoError as error:
-            return {"row": row, "period_ns": period, "key": key, "error": str(error)}
-    return {"row": row, "period_ns": period, "key": key, **report}
+            return {"row": row, "period_ns": period, "pnr": pnr, "key": key,
+                    "error": str(error)}
+    return {"row": row, "period_ns": period, "pnr": pnr, "key": key, **report}
+
+
+def _row_key(row: str, period: float | None, pnr: bool) -> str:
+    """A synthesis-only measurement is a row of its own: it never replaces a placed one."""
+    return f"{row}@{period}" + ("" if pnr else " synthesis")
 
 
 def _cell(result: dict, column: str):
@@ -155,7 +161,10 @@ def _save(key: str, result: dict) -> dict[str, dict]:
 def _load() -> dict[str, dict]:
     if not RESULTS.exists():
         return {}
-    return {f"{r['row']}@{r['period_ns']}": r for r in json.loads(RESULTS.read_text())}
+    rows = json.loads(RESULTS.read_text())
+    # rows from before the "pnr" field: placed ones name their placement (or failed the fit)
+    return {_row_key(r["row"], r["period_ns"], r.get("pnr", "placement" in r or "error" in r)): r
+            for r in rows}
 
 
 def _jobs(args) -> list[tuple]:
@@ -180,8 +189,9 @@ def main() -> int:
     results = dict(old)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(measure, name, text, top, p, not args.no_pnr,
-                               None if args.fresh else old.get(f"{name}@{p}", {}).get("key")):
-                   f"{name}@{p}" for name, text, top, p in _jobs(args)}
+                               None if args.fresh
+                               else old.get(_row_key(name, p, not args.no_pnr), {}).get("key")):
+                   _row_key(name, p, not args.no_pnr) for name, text, top, p in _jobs(args)}
         for future in as_completed(futures):
             result = future.result()
             if result is not None:
