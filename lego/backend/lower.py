@@ -288,8 +288,7 @@ class _Lowering:
         if acc not in self.graph.graph:
             self.graph.add(Primitive(acc, "add", output.bits,
                                      self.delays.delay("add", output.bits), 0, Sum(), fu))
-            # the clear arrives through a register: the gate and the accumulator's feedback
-            # register become one register with a synchronous reset (rtl/fu_module.py)
+            # gate + feedback register = one register with a synchronous reset (fu_module.py)
             gate = self.node(f"g.{fu}.{first}", "mux", output.bits, GateMux(),
                              [(first, 0, 1), (acc, 1)], unit=fu)
             self.graph.connect(contrib, acc, 0, 0, self.product_registers(contrib))
@@ -342,7 +341,7 @@ class _Lowering:
         """One adder for every dataflow, as a hand-written multi-dataflow PE has: product +
         the term the running dataflow picks (the accumulator's previous sum, cleared at the
         first step, or the upstream FU's sum). Its output is both the accumulator and the
-        partial sum passed on, so one register holds either."""
+        partial sum passed on, so one register holds either (the product's own as always)."""
         total = f"acc.{fu}.flows"
         self.graph.add(Primitive(total, "add", output.bits,
                                  self.delays.delay("add", output.bits), 0, Sum(), fu))
@@ -355,7 +354,8 @@ class _Lowering:
             elif term is not None:
                 term = self.chain(term, flow.name, output)
             per_flow.append(term)
-        self.graph.connect(self.product(fu, output), total, 0, 0)
+        product = self.product(fu, output)
+        self.graph.connect(product, total, 0, 0, self.product_registers(product))
         self.graph.connect(self.flow_mux(f"t.{fu}", per_flow, output.bits, unit=fu), total, 0, 1)
         return total
 
