@@ -96,12 +96,18 @@ class Accelerator(wiring.Component):
         """Per tensor and bank the ports of its RAM module, the host's registered inputs on
         them."""
         host = {name: Signal.like(getattr(self, name), name=f"{name}_q")
-                for name in ("host_tensor", "host_bank", "host_addr", "host_wdata", "host_we")}
+                for name in ("host_tensor", "host_bank", "host_wdata", "host_we")}
         m.d.sync += [q.eq(getattr(self, name)) for name, q in host.items()]
         banks: dict[str, list] = {}
         words, shapes = [], {}
         for t in self.design.tensors:
             banks[t.name] = []
+            # the host address, registered per tensor and loaded only while the host selects
+            # the tensor: one register for all drove every bank's address (the 8x8 arrays'
+            # critical path at 5.5 ns); Yosys merges identical registers, not these
+            host["host_addr"] = Signal.like(self.host_addr, name=f"host_addr_{t.name}_q")
+            with m.If(self.host_tensor == t.index):
+                m.d.sync += host["host_addr"].eq(self.host_addr)
             tensor_writes = host_writes(self.design, t.name)
             for b in range(t.banks):
                 depth, reads, writes = bank_kind(self.ports, t, b, tensor_writes)
