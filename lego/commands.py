@@ -52,6 +52,10 @@ def summary(spec: Spec) -> str:
         cols = flow.temporal_names + flow.spatial_names
         lines.append(f"  dataflow {flow.name}: array {'x'.join(map(str, flow.array_shape))} "
                      f"({flow.num_fus} FUs), {flow.num_steps} temporal steps")
+        if spec.flow_bounds(flow) != spec.loop_bounds:
+            lines.append("    runs at its own loops: " + ", ".join(
+                f"{n} in [0, {b})" for n, b in zip(spec.loop_names, spec.flow_bounds(flow),
+                                                    strict=True)))
         lines.append("    temporal (outermost first): "
                      + (", ".join(f"{n}<{b}" for n, b in flow.temporal) or "none")
                      + "; spatial: " + ", ".join(f"{n}<{b}" for n, b in flow.spatial))

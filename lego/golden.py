@@ -9,12 +9,13 @@ complement), for any output width up to 64. The output starts at zero."""
 from __future__ import annotations
 
 import hashlib
+import math
 
 import numpy as np
 
 from lego.ir import Spec, Tensor
 
-__all__ = ["random_inputs", "evaluate", "checksum", "tensor_coordinates"]
+__all__ = ["random_inputs", "evaluate", "checksum", "tensor_coordinates", "written"]
 
 _CHUNK = 1 << 20  # iteration points per vectorised step, bounds memory on big loop nests
 
@@ -42,8 +43,10 @@ def tensor_coordinates(tensor: Tensor, points: np.ndarray) -> tuple[np.ndarray, 
     return tuple(coords)
 
 
-def evaluate(spec: Spec, inputs: dict[str, np.ndarray]) -> np.ndarray:
-    """The output tensor for ``inputs`` (name -> int array of the tensor's shape)."""
+def evaluate(spec: Spec, inputs: dict[str, np.ndarray],
+             bounds: tuple[int, ...] | None = None) -> np.ndarray:
+    """The output tensor for ``inputs`` (name -> int array of the tensor's shape), over the
+    loop box ``bounds`` (default the spec's loops; a dataflow's own, ``spec.flow_bounds``)."""
     for tensor in spec.inputs:
         array = np.asarray(inputs[tensor.name])
         if array.shape != tensor.shape:
@@ -52,8 +55,8 @@ def evaluate(spec: Spec, inputs: dict[str, np.ndarray]) -> np.ndarray:
     out_tensor = spec.output
     acc = np.zeros(out_tensor.shape, dtype=np.int64)
     flat = acc.reshape(-1)
-    bounds = spec.loop_bounds
-    total = spec.num_points
+    bounds = spec.loop_bounds if bounds is None else tuple(bounds)
+    total = math.prod(bounds)
     arrays = {t.name: np.asarray(inputs[t.name], dtype=np.int64) for t in spec.inputs}
     for start in range(0, total, _CHUNK):
         linear = np.arange(start, min(total, start + _CHUNK), dtype=np.int64)
@@ -64,6 +67,15 @@ def evaluate(spec: Spec, inputs: dict[str, np.ndarray]) -> np.ndarray:
         target = np.ravel_multi_index(tensor_coordinates(out_tensor, points), out_tensor.shape)
         np.add.at(flat, target, product)
     return out_tensor.dtype.wrap(acc)
+
+
+def written(spec: Spec, bounds: tuple[int, ...]) -> np.ndarray:
+    """Which output elements the loop box ``bounds`` computes (a boolean array of the output's
+    shape); a dataflow running a smaller box leaves the others as they were."""
+    mask = np.zeros(spec.output.shape, dtype=bool)
+    points = np.indices(bounds, dtype=np.int64).reshape(len(bounds), -1)
+    mask[tensor_coordinates(spec.output, points)] = True
+    return mask
 
 
 def checksum(array: np.ndarray) -> str:

@@ -118,6 +118,10 @@ class Dataflow:
     matrix: tuple[tuple[int, ...], ...]
     offset: tuple[int, ...]
     expressions: tuple[str, ...]  # the map expressions as written, one per loop index
+    # the dataflow's own loop bounds (spec order): a box inside the spec's loops, which size the
+    # memories. A fused design runs each dataflow at its own constant bounds, so one dataflow
+    # need not round a loop up to another's granularity; () = the spec's loops
+    loops: tuple[tuple[str, int], ...] = ()
 
     @property
     def temporal_names(self) -> tuple[str, ...]:
@@ -208,6 +212,10 @@ class Spec:
                 return dataflow
         raise KeyError(name)
 
+    def flow_bounds(self, dataflow: Dataflow) -> tuple[int, ...]:
+        """The loop bounds ``dataflow`` runs at: its own, else the spec's."""
+        return tuple(b for _, b in dataflow.loops) if dataflow.loops else self.loop_bounds
+
     def to_dict(self) -> dict:
         """The expanded general form (what a preset turns into), ready for YAML."""
         return {
@@ -215,9 +223,14 @@ class Spec:
             "loops": dict(self.loops),
             "statement": self.statement,
             "dtypes": {t.name: t.dtype.name for t in self.tensors},
-            "dataflows": [
-                {"name": d.name, "spatial": dict(d.spatial), "temporal": dict(d.temporal),
-                 "map": dict(zip(self.loop_names, d.expressions, strict=True))}
-                for d in self.dataflows
-            ],
+            "dataflows": [self._flow_dict(d) for d in self.dataflows],
         }
+
+    def _flow_dict(self, d: Dataflow) -> dict:
+        out = {"name": d.name}
+        if self.flow_bounds(d) != self.loop_bounds:  # only the loops it runs short of
+            out["loops"] = {n: b for (n, b), top in zip(d.loops, self.loop_bounds, strict=True)
+                            if b != top}
+        out.update({"spatial": dict(d.spatial), "temporal": dict(d.temporal),
+                    "map": dict(zip(self.loop_names, d.expressions, strict=True))})
+        return out

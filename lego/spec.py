@@ -23,7 +23,7 @@ __all__ = ["load_spec", "parse_spec", "parse_spec_text"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TOP_FIELDS = ("name", "description", "loops", "statement", "dtypes", "dataflows")
-_DATAFLOW_FIELDS = ("name", "spatial", "temporal", "map")
+_DATAFLOW_FIELDS = ("name", "loops", "spatial", "temporal", "map")
 _ENUMERATION_LIMIT = 1 << 22  # points checked one by one when the mapping is not a plain tiling
 _ENUMERATION_CHUNK = 1 << 18  # points per vectorised step of that check
 _MAX_POINTS = 1 << 40  # iteration points of a loop nest (or a mapping grid): int64-safe indexing
@@ -239,6 +239,7 @@ def _dataflow(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> D
             raise doc.error(path + (key,), f"unknown field {key!r} "
                                            f"(fields: {', '.join(_DATAFLOW_FIELDS)})")
     name = _identifier(doc, item, path + ("name",), "dataflow name")
+    own = _own_loops(doc, item, path, loops)
     spatial = _bounds(doc, item, path + ("spatial",), allow_empty=False)
     temporal = _bounds(doc, item, path + ("temporal",), allow_empty=True)
     for index in spatial:
@@ -263,9 +264,29 @@ def _dataflow(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> D
         texts.append(text)
     dataflow = Dataflow(name=name, temporal=tuple(temporal.items()),
                         spatial=tuple(spatial.items()), matrix=tuple(rows),
-                        offset=tuple(offset), expressions=tuple(texts))
-    _check_coverage(doc, path, dataflow, loops)
+                        offset=tuple(offset), expressions=tuple(texts),
+                        loops=tuple(own.items()))
+    # a dataflow with its own bounds is checked against them (its `loops` field)
+    label = f"{field_name(path + ('loops',))}." if "loops" in item else "loops."
+    _check_coverage(doc, path, dataflow, own, label)
     return dataflow
+
+
+def _own_loops(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> dict[str, int]:
+    """The dataflow's own loop bounds: the spec's, with those its ``loops`` field names made
+    smaller (the spec's loops size the memories; this dataflow runs the box inside them)."""
+    if "loops" not in item:
+        return dict(loops)
+    own = _bounds(doc, item, path + ("loops",), allow_empty=False)
+    for loop, bound in own.items():
+        if loop not in loops:
+            raise doc.error(path + ("loops", loop), f"{loop!r} is not a loop index "
+                                                    f"(loops: {', '.join(loops)})")
+        if bound > loops[loop]:
+            raise doc.error(path + ("loops", loop), f"bound {bound} exceeds loops.{loop} = "
+                            f"{loops[loop]}: a dataflow runs inside the spec's loops, which "
+                            "size the memories")
+    return {loop: own.get(loop, bound) for loop, bound in loops.items()}
 
 
 def _map_expression(doc, path, value, temporal, spatial) -> tuple[Affine, str]:
@@ -305,7 +326,8 @@ def _is_plain_tiling(dataflow: Dataflow, bounds: tuple[int, ...]) -> bool:
     return True
 
 
-def _check_coverage(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[str, int]):
+def _check_coverage(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[str, int],
+                    label: str = "loops."):
     """Every iteration point must be produced by exactly one (temporal, spatial) point."""
     bounds = tuple(loops.values())
     if _is_plain_tiling(dataflow, bounds):
@@ -316,7 +338,7 @@ def _check_coverage(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[s
     if total > _ENUMERATION_LIMIT:
         raise doc.error(path + ("map",), f"mapping is not a plain tiling and has {total} points,"
                         f" more than the {_ENUMERATION_LIMIT} that can be checked one by one")
-    linear = _mapped_points(doc, path, dataflow, loops)
+    linear = _mapped_points(doc, path, dataflow, loops, label)
     values, counts = np.unique(linear, return_counts=True)  # sorted, sized by the grid only
     repeated = values[counts > 1]
     if repeated.size:
@@ -332,8 +354,8 @@ def _check_coverage(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[s
         raise doc.error(path + ("map",), f"iteration ({_show(loops, where)}) is never mapped")
 
 
-def _mapped_points(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[str, int]
-                   ) -> np.ndarray:
+def _mapped_points(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[str, int],
+                   label: str) -> np.ndarray:
     """The linear iteration index of every (temporal, spatial) point in grid order, computed
     in chunks so memory stays at one int64 per point; the first point outside the loop
     bounds is an error."""
@@ -352,7 +374,7 @@ def _mapped_points(doc: Located, path: tuple, dataflow: Dataflow, loops: dict[st
             loop = list(loops)[row]
             names = dataflow.temporal_names + dataflow.spatial_names
             raise doc.error(path + ("map", loop), f"point ({_show(names, grid[:, first])}) "
-                            f"gives {loop}={points[row, first]}, outside loops.{loop} = "
+                            f"gives {loop}={points[row, first]}, outside {label}{loop} = "
                             f"[0, {bounds[row]})")
         linear[index] = np.ravel_multi_index(tuple(points), bounds)
     return linear

@@ -263,3 +263,18 @@ def test_coverage_error_names_first_point(chunk, monkeypatch):
     with pytest.raises(SpecError, match=r"^<dict>: dataflows\[0\].map: iteration \(i=3\) is "
                        r"never mapped$"):
         parse_spec(spec_dict({"i": 4}, {"t": 3}, {"p": 1}, misses_last))
+
+
+def test_a_dataflow_runs_at_its_own_loops_inside_the_specs():
+    # a fused design whose OS dataflow runs k < 5 and whose WS dataflow runs i < 6 of the
+    # spec's 8 x 8 x 8 (the memories' size): the maps cover their own boxes, to_dict keeps them
+    data = yaml.safe_load((SPECS / "gemm_os_ws_fused_4x4.yaml").read_text())
+    data["dataflows"][0].update(loops={"k": 5}, temporal={"ti": 2, "tj": 2, "tk": 5})
+    data["dataflows"][1].update(loops={"i": 6}, temporal={"tk": 2, "tj": 2, "ti": 6})
+    spec = parse_spec(data)
+    assert [spec.flow_bounds(f) for f in spec.dataflows] == [(8, 8, 5), (6, 8, 8)]
+    assert [f.num_steps for f in spec.dataflows] == [20, 24]
+    assert [d.get("loops") for d in spec.to_dict()["dataflows"]] == [{"k": 5}, {"i": 6}]
+    assert parse_spec(spec.to_dict()) == spec
+    plain = load_spec(SPECS / "gemm_os_ws_fused_4x4.yaml")
+    assert all("loops" not in d for d in plain.to_dict()["dataflows"])
