@@ -61,15 +61,20 @@ def _count(name: str) -> int:
 
 
 def _cause(best, fused_grain: dict) -> str:
-    """Why the fused design is slower than the allowance: its tiles must be legal for both
-    dataflows (multiples of 16 in i, j and k), and the better single design's tile is not."""
-    coarse = [loop for loop, size in best.tile if size % fused_grain[loop]]
+    """Why the fused design is slower than the allowance: the better single design's tile is
+    not at the fused design's granularity for that dataflow (each dataflow of the fused design
+    runs at its own loop bounds, so this names a loop only if that dataflow's own map differs),
+    or the tile policy picked another tile."""
+    grain = fused_grain[best.dataflow]
+    coarse = [loop for loop, size in best.tile if loop in grain and size % grain[loop]]
     return f"granularity ({', '.join(coarse)})" if coarse else "tile choice"
 
 
 def _network(path: Path, gemm: bool, period: float | None) -> dict:
     layers = read_topology(path, gemm=gemm)
-    grain = dict(analyse(load_spec(DESIGNS["fused OS+WS"])).granularity)
+    template = analyse(load_spec(DESIGNS["fused OS+WS"]))
+    grain = {flow.name: template.grain_of(index)
+             for index, flow in enumerate(template.spec.dataflows)}
     runs, seconds = {}, {}
     for design, spec in DESIGNS.items():
         start = time.perf_counter()

@@ -71,6 +71,32 @@ def test_fused_is_at_most_the_better_single_design_plus_its_extra_drain(period, 
         assert same.total_cycles == best.total_cycles + extra * best.tiles
 
 
+@pytest.mark.parametrize("period", [None, 10.0])
+def test_the_fused_bound_holds_on_layers_only_one_dataflow_tiles_evenly(period):
+    # i = 25, 37, 6 (WS tiles i in steps of 1, OS in steps of 4) and k = 147, 53, 9 (the other
+    # way round): each dataflow of the fused design runs at its own loop bounds, so it takes the
+    # single design's tile and pays only its own extra drain per tile (2 or 1 cycles at 10 ns)
+    sram = {"A": 2048, "B": 2048, "C": 8192}
+    layers = [gemm("a", 25, 64, 147), gemm("b", 37, 21, 53), gemm("c", 6, 40, 90),
+              conv("d", 7, 7, 10, 12, 3, 3), gemm("e", 130, 12, 9)]
+    runs = {name: simulate_network(SPECS + name + ".yaml", layers, sram=sram, dram_bw=None,
+                                   period_ns=period)
+            for name in ("gemm_os_4x4", "gemm_ws_4x4", "gemm_os_ws_fused_4x4")}
+    fused = runs.pop("gemm_os_ws_fused_4x4")
+    extras = []
+    for i, layer in enumerate(fused.layers):
+        best = min((r.layers[i].chosen for r in runs.values()), key=lambda r: r.total_cycles)
+        same = next(r for r in layer.runs if r.dataflow == best.dataflow)
+        extra = same.tile_drain - best.tile_drain
+        assert same.tile == best.tile  # no rounding to the other dataflow's granularity
+        assert same.total_cycles == best.total_cycles + extra * best.tiles
+        assert layer.chosen.total_cycles <= best.total_cycles + extra * best.tiles
+        extras.append(extra)
+    assert [sum(1 for loop, size in layer.chosen.tile if size % 4) for layer in fused.layers] \
+        == [1, 1, 1, 1, 1]  # every pick is at a size the other dataflow could not run
+    assert extras == ([0] * 5 if period is None else [0, 0, 2, 0, 1])
+
+
 def test_tiles_fit_and_dram_matches_the_workload_model():
     sram = {"A": 512, "B": 512, "C": 2048}
     result = simulate_network(SPECS + "gemm_ws_4x4.yaml", LAYERS[:3], sram=sram)
@@ -191,13 +217,16 @@ def test_progress_is_called_after_every_layer():
 
 
 def test_a_loop_mapped_to_space_alone_keeps_its_spec_size():
-    # the bcast dataflow spreads j over the whole array (j = 4p + q): every tile has j = 16
+    # the bcast dataflow spreads j over the whole array (j = 4p + q): its tiles have j = 16;
+    # the OS dataflow of the same design runs at its own bounds, j in steps of 4 (one tile)
     result = simulate_network(SPECS + "gemm_os_bcast_fused_4x4.yaml", [gemm("g", 8, 20, 8)],
                               sram=UNBOUNDED, dram_bw=None)
-    for run in result.layers[0].runs:
-        assert dict(run.tile) == {"i": 8, "j": 16, "k": 8} and run.tiles == 2
-    assert dict(result.layers[0].runs[1].tile) and result.layers[0].runs[1].dataflow == "bcast"
-    assert result.layers[0].runs[1].tile_steps == 8 * 8  # ti x tk, j all in space
+    os_run, bcast = result.layers[0].runs
+    assert (os_run.dataflow, dict(os_run.tile), os_run.tiles) == ("os", {"i": 8, "j": 20, "k": 8},
+                                                                  1)
+    assert (bcast.dataflow, dict(bcast.tile), bcast.tiles) == ("bcast",
+                                                               {"i": 8, "j": 16, "k": 8}, 2)
+    assert bcast.tile_steps == 8 * 8  # ti x tk, j all in space
 
 
 def test_a_fixed_dataflow_is_the_only_one_run():

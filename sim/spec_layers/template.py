@@ -12,15 +12,18 @@ Two statement kinds take layers (found from the access matrices, not from names)
 
 Anything else (depthwise, MTTKRP, ...) cannot take a layer: a LegoError says so.
 
-A tile is the statement at smaller loop bounds. The dataflows fix the array: a loop that some
-dataflow maps to space alone (``y: p``) has its spec bound in every tile; a loop mapped as
-``c*t + (spatial part)`` grows in steps of c (its granularity, the lcm over the dataflows); the
-tile spec sets each temporal bound to the loop's tile size / c. Layer extents are padded up to
-whole tiles (edge tiles computed on zeros, as the fixed-size RTL does)."""
+A tile is the statement at smaller loop bounds, per dataflow. The dataflows fix the array: a
+loop that a dataflow maps to space alone (``y: p``) keeps its spec bound in that dataflow's tiles;
+a loop it maps as ``c*t + (spatial part)`` grows in steps of c (its granularity in that
+dataflow). Each dataflow of a fused design runs at its own constant loop bounds (the spec's
+per-dataflow ``loops``), so a tile chosen for one dataflow is at that dataflow's granularity
+only: the tile spec gives the chosen dataflow the tile itself and every other dataflow the
+largest box of its own granularity inside the tile (at least one step), with the spec's loops
+(which size the memories) the largest of those boxes. Layer extents are padded up to whole
+tiles (edge tiles computed on zeros, as the fixed-size RTL does)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,8 +44,10 @@ class Template:
     roles: tuple[tuple[str, tuple[str, ...]], ...]  # GEMM role -> statement loops
     operands: tuple[tuple[str, str], ...]  # A, B, C -> tensor name
     stride: int  # conv only (1 for GEMM)
-    fixed: tuple[tuple[str, int], ...]  # loops whose tile size is the spec's bound
-    granularity: tuple[tuple[str, int], ...]  # loop -> tile sizes are multiples of this
+    # per dataflow (spec order): loops whose tile size is the spec's bound, and loop -> tile
+    # sizes are multiples of this
+    fixed: tuple[tuple[tuple[str, int], ...], ...]
+    granularity: tuple[tuple[tuple[str, int], ...], ...]
     order: tuple[tuple[str, str], ...]  # dataflow -> "os" / "ws" / "is" (DRAM loop order)
 
     def role_loops(self, role: str) -> tuple[str, ...]:
@@ -84,17 +89,38 @@ class Template:
                                    if a))
         return size
 
+    def fixed_of(self, flow: int) -> dict[str, int]:
+        return dict(self.fixed[flow])
+
+    def grain_of(self, flow: int) -> dict[str, int]:
+        return dict(self.granularity[flow])
+
+    def box(self, flow: int, tile: dict[str, int]) -> dict[str, int]:
+        """The loop bounds dataflow ``flow`` runs at in the design of ``tile``: the largest box
+        of its granularity inside the tile (at least one step per loop); the tile itself when
+        the tile is at this dataflow's granularity."""
+        fixed, grain = self.fixed_of(flow), self.grain_of(flow)
+        return {loop: fixed[loop] if loop in fixed
+                else grain[loop] * max(1, int(tile[loop]) // grain[loop])
+                for loop in self.spec.loop_names}
+
     def tile_spec(self, tile: dict[str, int]) -> dict:
-        """The spec (general form, as a dict) of one tile."""
+        """The spec (general form, as a dict) of one tile: each dataflow at its own box."""
         data = self.spec.to_dict()
-        data["loops"] = {loop: int(tile[loop]) for loop in self.spec.loop_names}
-        for item, flow in zip(data["dataflows"], self.spec.dataflows, strict=True):
+        boxes = [self.box(flow, tile) for flow in range(len(self.spec.dataflows))]
+        top = {loop: max(box[loop] for box in boxes) for loop in self.spec.loop_names}
+        data["loops"] = top
+        items = []
+        for item, flow, box in zip(data["dataflows"], self.spec.dataflows, boxes, strict=True):
             temporal = {}
             for column, name in enumerate(flow.temporal_names):
                 row = int(np.nonzero(flow.Mt[:, column])[0][0])
-                temporal[name] = int(tile[self.spec.loop_names[row]]) \
-                    // int(flow.Mt[row, column])
-            item["temporal"] = temporal
+                temporal[name] = box[self.spec.loop_names[row]] // int(flow.Mt[row, column])
+            own = {loop: size for loop, size in box.items() if size != top[loop]}
+            items.append({"name": item["name"], **({"loops": own} if own else {}),
+                          **{key: value for key, value in item.items()
+                             if key not in ("name", "loops")}, "temporal": temporal})
+        data["dataflows"] = items
         return data
 
 
@@ -165,23 +191,22 @@ def _conv_roles(spec: Spec):
     return None
 
 
-def _growth(spec: Spec) -> tuple[dict[str, int], dict[str, int]]:
-    """(fixed loop -> spec bound, loop -> granularity) from every dataflow's map."""
-    bounds = dict(spec.loops)
-    fixed, grain = {}, dict.fromkeys(spec.loop_names, 1)
-    for flow in spec.dataflows:
-        if any(flow.c) or (np.count_nonzero(flow.Mt, axis=0) != 1).any():
-            raise _refuse(spec, f"dataflow {flow.name} is not a plain tiling (each temporal "
-                                "index in one loop, no offsets)")
-        for loop, row in zip(spec.loop_names, flow.Mt, strict=True):
-            used = np.nonzero(row)[0]
-            if len(used) == 0:
-                fixed[loop] = bounds[loop]
-            elif len(used) > 1:
-                raise _refuse(spec, f"dataflow {flow.name} maps loop {loop} with more than "
-                                    "one temporal index")
-            else:
-                grain[loop] = math.lcm(grain[loop], int(row[used[0]]))
+def _growth(spec: Spec, flow) -> tuple[dict[str, int], dict[str, int]]:
+    """(fixed loop -> its bound, loop -> granularity) from one dataflow's map."""
+    if any(flow.c) or (np.count_nonzero(flow.Mt, axis=0) != 1).any():
+        raise _refuse(spec, f"dataflow {flow.name} is not a plain tiling (each temporal "
+                            "index in one loop, no offsets)")
+    bounds = dict(zip(spec.loop_names, spec.flow_bounds(flow), strict=True))
+    fixed, grain = {}, {}
+    for loop, row in zip(spec.loop_names, flow.Mt, strict=True):
+        used = np.nonzero(row)[0]
+        if len(used) == 0:
+            fixed[loop] = bounds[loop]
+        elif len(used) > 1:
+            raise _refuse(spec, f"dataflow {flow.name} maps loop {loop} with more than "
+                                "one temporal index")
+        else:
+            grain[loop] = int(row[used[0]])
     return fixed, grain
 
 
@@ -201,9 +226,10 @@ def analyse(spec: Spec) -> Template:
     for kind, found in (("gemm", _gemm_roles(spec)), ("conv", _conv_roles(spec))):
         if found is not None:
             roles, (a, b), stride = found
-            fixed, grain = _growth(spec)
+            growth = [_growth(spec, flow) for flow in spec.dataflows]
             return Template(spec, kind, roles, (("A", a), ("B", b), ("C", spec.output.name)),
-                            stride, tuple(sorted(fixed.items())), tuple(sorted(grain.items())),
+                            stride, tuple(tuple(sorted(f.items())) for f, _ in growth),
+                            tuple(tuple(sorted(g.items())) for _, g in growth),
                             tuple(sorted(_order(spec, dict(roles)).items())))
     raise _refuse(spec, "layers map onto a GEMM C[m,n] += A[m,k]*B[k,n] or a conv "
                         "O[f,y,x] += I[c,S*y+r,S*x+s]*W[f,c,r,s]")

@@ -1,13 +1,15 @@
 """The tile a layer is cut into on one dataflow of a design: the largest-reuse tile that fits the
 design's on-chip memory, chosen in closed form over all candidates at once (numpy).
 
-Per loop: a loop some dataflow maps to space alone keeps its spec size; otherwise tile sizes are
-multiples of the loop's granularity. One loop per GEMM role (the first growable one: the
-primary) is searched, over the smallest multiple of the granularity for each trip count; the
-other loops of the role (conv's x, r, s when y and c are searched) take their whole padded
-extent. A dataflow whose datapath never reads the output memory (OS: sums stay in the FUs and
-are written once) cannot add to an earlier tile's partial sums, so its reduction loops are
-never split. Every tile of a layer has the same shape: the last tile along a loop is padded.
+Per loop: a loop the dataflow maps to space alone keeps its spec size; otherwise tile sizes are
+multiples of the loop's granularity in this dataflow (a fused design runs each dataflow at its
+own loop bounds, so another dataflow's granularity does not constrain it). One loop per GEMM
+role (the first growable one: the primary) is searched, over the smallest multiple of the
+granularity for each trip count; the other loops of the role (conv's x, r, s when y and c are
+searched) take their whole padded extent. A dataflow whose datapath never reads the output
+memory (OS: sums stay in the FUs and are written once) cannot add to an earlier tile's partial
+sums, so its reduction loops are never split. Every tile of a layer has the same shape: the last
+tile along a loop is padded.
 
 Fit: per tensor, the elements one tile touches <= the capacity (banks x depth of the design,
 or ``--sram``), halved with double buffering (the next tile is loaded beside the current one).
@@ -32,10 +34,10 @@ from sim.workload.tiling import LOOP_ORDER, RELEVANT, candidates, fetch_factor
 __all__ = ["choose_tile", "gemm_view"]
 
 
-def _sizes(template: Template, extents: dict[str, int],
+def _sizes(template: Template, flow: int, extents: dict[str, int],
            split_reduction: bool) -> dict[str, object]:
     """Per loop: one tile size, or a numpy array of candidates for the primary loops."""
-    fixed, grain = dict(template.fixed), dict(template.granularity)
+    fixed, grain = template.fixed_of(flow), template.grain_of(flow)
     sizes: dict[str, object] = {}
     for role in ROLES:
         searched = role == "k" and not split_reduction
@@ -92,7 +94,7 @@ def choose_tile(template: Template, flow: int, extents: dict[str, int],
     """The tile of the policy above; a LegoError when not even the smallest tile fits.
     ``split_reduction=False`` keeps the whole reduction in one tile (for a dataflow that
     never reads its output memory, so it cannot add a tile's sums to an earlier tile's)."""
-    sizes = _sizes(template, extents, split_reduction)
+    sizes = _sizes(template, flow, extents, split_reduction)
     names = [loop for loop, s in sizes.items() if isinstance(s, np.ndarray)]
     grids = dict(zip(names, np.meshgrid(*(sizes[n] for n in names), indexing="ij",
                                         sparse=True), strict=True))

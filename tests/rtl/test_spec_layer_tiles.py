@@ -1,7 +1,8 @@
 """The cycles ``lego sim design SPEC --layers`` charges per tile are the RTL's: for one layer per
 example kind (GEMM, conv, fused OS+WS), the tile the model chose is regenerated as a design
-(the spec at the tile's loop bounds), built once on Verilator and run for every dataflow; the
-measured start-to-done cycles equal the model's tile cycles, and the values the golden model's."""
+(the spec at the tile's loop bounds; in a fused design each dataflow at its own bounds), built
+once on Verilator and run for every dataflow; the measured start-to-done cycles equal the
+model's tile cycles, and the values the golden model's (each dataflow over its own box)."""
 
 from pathlib import Path
 
@@ -23,6 +24,10 @@ SPECS = Path(__file__).resolve().parent.parent.parent / "examples" / "specs"
     ("gemm_os_4x4", gemm("ragged", 10, 7, 13), None),
     ("conv2d_os_4x4", conv("conv", 6, 6, 3, 5, 3, 3), None),
     ("gemm_os_ws_fused_4x4", gemm("ragged", 10, 7, 13), None),
+    # the fused design picks WS at i = 10 above (its OS dataflow, i in steps of 4, runs i = 8
+    # in the same RTL) and OS at k = 13 here (WS, k in steps of 4, runs k = 12): each dataflow
+    # at its own loop bounds
+    ("gemm_os_ws_fused_4x4", gemm("deep", 8, 8, 13), None),
     # at 10 ns the fused design's dataflows drain in different cycles: each run ends with its own
     ("gemm_os_ws_fused_4x4", gemm("ragged", 10, 7, 13), 10.0),
 ])
@@ -34,8 +39,12 @@ def test_model_tile_cycles_equal_the_rtl(tmp_path, name, layer, period):
     assert tile != dict(timer.template.spec.loops)  # a tile size the example never had
     if period is not None:
         assert len({run.drain for run in timer.runs(tile)}) == 2
+    data = timer.template.tile_spec(tile)
+    if "fused" in name:  # the chosen dataflow runs a size the other one's granularity forbids
+        assert any(size % 4 for size in tile.values())
+        assert [bool(d.get("loops")) for d in data["dataflows"]].count(True) == 1
     tile_spec = tmp_path / f"{name}.yaml"
-    tile_spec.write_text(yaml.safe_dump(timer.template.tile_spec(tile), sort_keys=False))
+    tile_spec.write_text(yaml.safe_dump(data, sort_keys=False))
     summary = verify(str(tile_spec), seeds=1, period=period, out=str(tmp_path / "design"),
                      build_dir=tmp_path / "build")
     assert summary["passed"]
