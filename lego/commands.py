@@ -87,6 +87,11 @@ def _golden(args) -> int:
               f"checksum {checksum(inputs[tensor.name])}")
     print(f"{spec.output.name}: {spec.output.dtype.name} {list(spec.output.shape)} "
           f"checksum {checksum(output)}")
+    for flow in spec.dataflows:  # a dataflow at its own smaller loops computes less
+        if spec.flow_bounds(flow) != spec.loop_bounds:
+            print(f"{spec.output.name} of dataflow {flow.name} (its own loops "
+                  f"{list(spec.flow_bounds(flow))}): checksum "
+                  f"{checksum(evaluate(spec, inputs, spec.flow_bounds(flow)))}")
     if args.save:
         _save(args.save, {**inputs, spec.output.name: output})
     return 0

@@ -89,8 +89,11 @@ def test_stated_run_cycles_are_the_simulators(design):
     assert {f["name"]: f["cycles"] for f in facts["dataflows"]} == {
         r.dataflow: r.cycles for r in simulate_spec(str(SPECS / f"{name}.yaml"))}
     for flow in facts["dataflows"]:
-        assert re.search(rf"^\| {flow['name']} \| {flow['select']} \| {flow['steps']} \| "
-                         rf"{flow['cycles']} \|$", files["interface.md"], re.M)
+        spec_loops = load_spec(SPECS / f"{name}.yaml").loops  # in spec order, as the doc
+        assert flow["loops"] == dict(spec_loops)
+        loops = ", ".join(f"{n} < {b}" for n, b in spec_loops)
+        assert re.search(rf"^\| {flow['name']} \| {flow['select']} \| {loops} \| "
+                         rf"{flow['steps']} \| {flow['cycles']} \|$", files["interface.md"], re.M)
 
 
 def _formulas(text: str) -> dict[tuple[str, str], tuple[str, str]]:

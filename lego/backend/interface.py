@@ -72,7 +72,9 @@ def interface(adg: ADG, design: Design, schedule: Schedule) -> dict:
         "ports": _ports(design),
         "host_read_latency": HOST_READ_LATENCY,
         "dataflows": [{"name": f.name, "select": f.index, "steps": f.num_steps,
-                       "cycles": run_cycles(design, schedule, f.index, f.num_steps)}
+                       "cycles": run_cycles(design, schedule, f.index, f.num_steps),
+                       # what a run computes: the statement over these loop bounds
+                       "loops": dict(adg.flow(f.name).loops)}
                       for f in design.flows],
         "tensors": [{
             "name": t.name, "index": t.index, "role": t.role,

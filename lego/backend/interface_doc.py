@@ -73,9 +73,11 @@ def _protocol(facts: dict) -> list[str]:
               "dataflow's steps, one per cycle, then drains its pipeline; `done` rises in "
               "cycle C and stays high until the next start. Load inputs in the layout of the "
               "dataflow you start, and read the output in the layout of the one that ran.", ""]
-    lines += _table(("dataflow", "`dataflow` value", "steps S", "cycles C (start to done)"),
-                    [(f["name"], f["select"], f["steps"], f["cycles"])
-                     for f in facts["dataflows"]])
+    lines += _table(("dataflow", "`dataflow` value", "computes the statement over",
+                     "steps S", "cycles C (start to done)"),
+                    [(f["name"], f["select"],
+                      ", ".join(f"{n} < {b}" for n, b in f["loops"].items()), f["steps"],
+                      f["cycles"]) for f in facts["dataflows"]])
     for flow in facts["dataflows"]:
         lines += ["", f"Dataflow {flow['name']}:", ""]
         lines += _run_diagram(flow["select"], flow["steps"], flow["cycles"])

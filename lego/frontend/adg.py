@@ -112,6 +112,8 @@ class FlowConfig:
     num_steps: int
     tensors: tuple[TensorFlags, ...]  # spec order
     active_edges: tuple[tuple[str, str, str], ...]  # (src, dst, tensor), sorted
+    # the loop bounds this dataflow runs at (spec order): the spec's, or its own smaller box
+    loops: tuple[tuple[str, int], ...] = ()
 
     def flags(self, tensor: str) -> TensorFlags:
         return next(f for f in self.tensors if f.tensor == tensor)
@@ -251,7 +253,8 @@ def _flow_config(spec: Spec, flow, reuse: Reuse, edges: tuple[Edge, ...]) -> Flo
         num_steps=flow.num_steps,
         tensors=tuple(_tensor_flags(reuse.get(flow.name, t.name)) for t in spec.tensors),
         active_edges=tuple(sorted((e.src, e.dst, e.tensor) for e in edges
-                                  if e.use(flow.name) is not None)))
+                                  if e.use(flow.name) is not None)),
+        loops=tuple(zip(spec.loop_names, spec.flow_bounds(flow), strict=True)))
 
 
 def _tensor_flags(info: TensorReuse) -> TensorFlags:
