@@ -92,15 +92,19 @@ def _merged_groups(graph: PrimitiveGraph) -> list[list[str]]:
 def _launch(graph: PrimitiveGraph, delays: DelayModel, fanout: dict[str, float]
             ) -> dict[str, float]:
     """Per node, what its inputs add to a path that starts at it in a new cycle: the slowest
-    input's fan-out (from its register) and, for a RAM's read data, the RAM's clock-to-out.
-    Charged whether or not the LP registers that input (it cannot know yet): conservative."""
+    input's fan-out (from its register) and, for a RAM's read data or a DSP's product, its
+    clock-to-out. Charged whether or not the LP registers that input (it cannot know yet):
+    conservative; except where the input must keep a register (``least_registers``, e.g. the
+    fabric register on a DSP product in an array): the path then starts at that flip-flop,
+    whose clock-to-out is in the register overhead."""
     launch = {}
     for name in graph.graph.nodes:
         if _reset_gate(graph, name):
             launch[name] = 0.0
             continue
-        launch[name] = max((graph.primitive(u).launch_ns + fanout[u]
-                            for u in graph.graph.predecessors(name)), default=0.0)
+        launch[name] = max((fanout[c.src] + (0.0 if c.least_registers
+                                             else graph.primitive(c.src).launch_ns)
+                            for c in graph.inputs(name)), default=0.0)
     return launch
 
 
