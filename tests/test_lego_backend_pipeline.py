@@ -207,3 +207,15 @@ def test_a_registered_product_launches_from_its_flip_flop_not_the_dsp(product_re
     registers = {(s, d): r for s, d, _, r in pipeline(g, 1.2 + OVERHEAD, DELAYS).edge_registers}
     assert registers[("m", "acc")] == product_register  # past the DSP's own register
     assert registers[("acc", "wr")] == 1 - product_register
+
+
+def test_a_clock_to_out_into_a_register_it_must_keep_still_has_to_fit_the_period():
+    """The path a registered input no longer charges its consumer is still timed: from the
+    producer's clock-to-out to that register."""
+    g = PrimitiveGraph("slow_ram")
+    g.add(Primitive("r", "mem_read", 8, 0.1, 1, launch_ns=2.0))
+    g.add(Primitive("x", "add", 8, 0.2))
+    g.connect("r", "x", 0, 0, min_registers=1)
+    with pytest.raises(LegoError, match=r"mem_read r alone takes 2\.0 ns"):
+        pipeline(g, 1.2 + OVERHEAD, DELAYS)
+    pipeline(g, 2.0 + OVERHEAD, DELAYS)
