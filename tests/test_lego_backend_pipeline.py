@@ -191,3 +191,31 @@ def test_a_fixed_bank_address_drives_every_ram_cell_and_equal_addresses_share_on
     loads = net_loads(g)
     assert [loads[f"a{b}"] for b in range(4)] == [3 * 8, 3 * 8, 3 * 8, 8]
     assert loads["we"] == 3 * 8 and loads["d0"] == 1 and loads["ctrl"] == 5
+
+
+@pytest.mark.parametrize("product_register", [0, 1])
+def test_a_registered_product_launches_from_its_flip_flop_not_the_dsp(product_register):
+    """A DSP product (clock-to-out 0.6 ns) into an adder (0.5) into a RAM write (0.3): at a
+    1.2 ns budget the add and the write fit one cycle only when the product must keep a fabric
+    register, whose clock-to-out is in the register overhead."""
+    g = PrimitiveGraph("product")
+    g.add(Primitive("m", "mul", 16, 0.2, 1, launch_ns=0.6))
+    g.add(Primitive("acc", "add", 32, 0.5))
+    g.add(Primitive("wr", "mem_write", 32, 0.3))
+    g.connect("m", "acc", 0, 0, min_registers=product_register)
+    g.connect("acc", "wr")
+    registers = {(s, d): r for s, d, _, r in pipeline(g, 1.2 + OVERHEAD, DELAYS).edge_registers}
+    assert registers[("m", "acc")] == product_register  # past the DSP's own register
+    assert registers[("acc", "wr")] == 1 - product_register
+
+
+def test_a_clock_to_out_into_a_register_it_must_keep_still_has_to_fit_the_period():
+    """The path a registered input no longer charges its consumer is still timed: from the
+    producer's clock-to-out to that register."""
+    g = PrimitiveGraph("slow_ram")
+    g.add(Primitive("r", "mem_read", 8, 0.1, 1, launch_ns=2.0))
+    g.add(Primitive("x", "add", 8, 0.2))
+    g.connect("r", "x", 0, 0, min_registers=1)
+    with pytest.raises(LegoError, match=r"mem_read r alone takes 2\.0 ns"):
+        pipeline(g, 1.2 + OVERHEAD, DELAYS)
+    pipeline(g, 2.0 + OVERHEAD, DELAYS)

@@ -20,6 +20,7 @@ import networkx as nx
 
 from lego.backend.design import COUNTER, Design, Flow, TensorGeometry, counters_width
 from lego.backend.layout import geometry
+from lego.backend.partial_sums import partial_sum_bits
 from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph, fits_dsp
 from lego.backend.semantics import (
     AllZero,
@@ -65,6 +66,7 @@ class _Lowering:
         self.later: list[tuple[_Later, str, int, int]] = []  # (upstream, dst, distance, operand)
         self.fu_index = {fu.id: fu.index for fu in adg.fus}
         self.acyclic_sums = False  # set by build: may the dataflows share each FU's adder
+        self.partial_sum = Sum(partial_sum_bits(adg))  # an FU's adders (not read-modify-write)
 
     # -- graph helpers -------------------------------------------------------------------
     def node(self, name: str, kind: str, width: int, params, inputs=(), latency=0,
@@ -272,9 +274,8 @@ class _Lowering:
 
     def product_registers(self, source: str) -> int:
         """The registers an adder wants on its input from ``source``: one when ``source`` is a
-        multiply in a DSP whose product, in an array, cannot reach the adder's carry chain
-        within the period (the route out of the DSP row: ``dsp_array_clk_to_out_ns``); the
-        product then lands in a fabric register next to the DSP, and the add starts there."""
+        DSP multiply whose product, in an array, cannot reach the adder's carry chain within the
+        period (``dsp_array_clk_to_out_ns``): it lands in a fabric register by the DSP."""
         prim = self.graph.primitive(source)
         if prim.kind != "mul" or not prim.latency or self.period_ns is None:
             return 0
@@ -286,8 +287,8 @@ class _Lowering:
         first = self.first_step(flow, self.flags(flow, output.name).invariant_to)
         acc = f"acc.{fu}.{first}"
         if acc not in self.graph.graph:
-            self.graph.add(Primitive(acc, "add", output.bits,
-                                     self.delays.delay("add", output.bits), 0, Sum(), fu))
+            self.graph.add(Primitive(acc, "add", output.bits, self.delays.delay("add", output.bits),
+                                     0, self.partial_sum, fu))
             # gate + feedback register = one register with a synchronous reset (fu_module.py)
             gate = self.node(f"g.{fu}.{first}", "mux", output.bits, GateMux(),
                              [(first, 0, 1), (acc, 1)], unit=fu)
@@ -312,7 +313,7 @@ class _Lowering:
                           for src, _ in self.adg.in_edges(fu, output.name, flow)
                           if src != mem_id(output.name))
         if partials:
-            contrib = self.node(f"s.{fu}.{flow}", "add", output.bits, Sum(),
+            contrib = self.node(f"s.{fu}.{flow}", "add", output.bits, self.partial_sum,
                                 [(contrib, 0, self.product_registers(contrib))]
                                 + [(p, 0, self.product_registers(p)) for p in partials],
                                 unit=fu)
@@ -338,13 +339,12 @@ class _Lowering:
         return terms if any(t is not None for t in terms) else None
 
     def shared_sum(self, fu: str, output: TensorGeometry, terms: list[str | None]) -> str:
-        """One adder for every dataflow, as a hand-written multi-dataflow PE has: product +
-        the term the running dataflow picks (the accumulator's previous sum, cleared at the
-        first step, or the upstream FU's sum). Its output is both the accumulator and the
-        partial sum passed on, so one register holds either (the product's own as always)."""
+        """One adder for every dataflow, as a hand-written multi-dataflow PE has: product + the
+        term the running dataflow picks (the accumulator's previous sum, cleared at the first
+        step, or the upstream FU's sum); one register holds the accumulator or partial sum."""
         total = f"acc.{fu}.flows"
-        self.graph.add(Primitive(total, "add", output.bits,
-                                 self.delays.delay("add", output.bits), 0, Sum(), fu))
+        self.graph.add(Primitive(total, "add", output.bits, self.delays.delay("add", output.bits),
+                                 0, self.partial_sum, fu))
         per_flow = []
         for flow, term in zip(self.flows, terms, strict=True):
             if term == "acc":

@@ -92,15 +92,19 @@ def _merged_groups(graph: PrimitiveGraph) -> list[list[str]]:
 def _launch(graph: PrimitiveGraph, delays: DelayModel, fanout: dict[str, float]
             ) -> dict[str, float]:
     """Per node, what its inputs add to a path that starts at it in a new cycle: the slowest
-    input's fan-out (from its register) and, for a RAM's read data, the RAM's clock-to-out.
-    Charged whether or not the LP registers that input (it cannot know yet): conservative."""
+    input's fan-out (from its register) and, for a RAM's read data or a DSP's product, its
+    clock-to-out. Charged whether or not the LP registers that input (it cannot know yet):
+    conservative; except where the input must keep a register (``least_registers``, e.g. the
+    fabric register on a DSP product in an array): the path then starts at that flip-flop,
+    whose clock-to-out is in the register overhead."""
     launch = {}
     for name in graph.graph.nodes:
         if _reset_gate(graph, name):
             launch[name] = 0.0
             continue
-        launch[name] = max((graph.primitive(u).launch_ns + fanout[u]
-                            for u in graph.graph.predecessors(name)), default=0.0)
+        launch[name] = max((fanout[c.src] + (0.0 if c.least_registers
+                                             else graph.primitive(c.src).launch_ns)
+                            for c in graph.inputs(name)), default=0.0)
     return launch
 
 
@@ -114,10 +118,24 @@ def _reset_gate(graph: PrimitiveGraph, name: str) -> bool:
             and all(c.least_registers >= 1 for c in graph.inputs(name)))
 
 
+def _alone(graph: PrimitiveGraph, launch: dict[str, float], fanout: dict[str, float]
+           ) -> dict[str, float]:
+    """Per node, the path no register can shorten: its inputs' launch and its own delay, or,
+    where an output must keep a register, its clock-to-out (a RAM's, a DSP's) into it."""
+    alone = {}
+    for prim in graph.primitives():
+        into_register = max((prim.launch_ns + fanout[prim.name]
+                             for _, _, data in graph.graph.out_edges(prim.name, data=True)
+                             if data["conn"].least_registers), default=0.0)
+        alone[prim.name] = round(max(launch[prim.name] + prim.delay_ns, into_register), 6)
+    return alone
+
+
 def _timing_pairs(graph: PrimitiveGraph, budget: float, delays: DelayModel
                   ) -> tuple[list[tuple[str, str]], dict[str, float]]:
-    """Minimal pairs (u, v) joined by a register-free path slower than ``budget``. A path
-    costs its start (``_launch``), every node's delay, and every net's fan-out it crosses."""
+    """Minimal pairs (u, v) joined by a register-free path slower than ``budget``, and per
+    node the path it alone takes (``_alone``). A path costs its start (``_launch``), every
+    node's delay, and every net's fan-out it crosses."""
     g = graph.graph
     comb = nx.DiGraph()
     comb.add_nodes_from(g.nodes)
@@ -149,15 +167,15 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float, delays: DelayModel
                     if succ not in arrival:
                         frontier.append(succ)
                     arrival[succ] = t
-    return sorted(set(pairs)), launch
+    return sorted(set(pairs)), _alone(graph, launch, fanout)
 
 
 def shortest_period(graph: PrimitiveGraph, delays: DelayModel) -> float:
     """The period below which :func:`pipeline` refuses the graph: its slowest primitive alone
     (with what its inputs' fan-out and a RAM's clock-to-out add) plus the register overhead.
     The LP may still need more, where a loop must fit in the cycles its distance gives."""
-    _, launch = _timing_pairs(graph, float("inf"), delays)
-    slowest = max((launch[p.name] + p.delay_ns for p in graph.primitives()), default=0.0)
+    _, alone = _timing_pairs(graph, float("inf"), delays)
+    slowest = max(alone.values(), default=0.0)
     return round(slowest + delays.reg_overhead_ns, 6)
 
 
@@ -172,8 +190,7 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
     overhead = delays.reg_overhead_ns
     budget = period_ns - overhead
     started = time.perf_counter()
-    pairs, launch = _timing_pairs(graph, budget, delays)
-    alone = {p.name: round(launch[p.name] + p.delay_ns, 6) for p in graph.primitives()}
+    pairs, alone = _timing_pairs(graph, budget, delays)
     slowest = max(graph.primitives(), key=lambda p: alone[p.name], default=None)  # first by name
     if slowest is not None and alone[slowest.name] > budget + _EPS:
         raise LegoError(f"design {graph.name}: clock period {period_ns} ns is too short: "

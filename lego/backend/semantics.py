@@ -229,13 +229,16 @@ class Product:
 
 @dataclass(frozen=True)
 class Sum:
-    """The sum of the inputs modulo 2**width."""
+    """The sum of the inputs modulo 2**width; with ``bits``, a partial sum known to fit that
+    many signed bits (lego.backend.partial_sums): modulo 2**bits, sign-extended to width."""
+
+    bits: int = 0
 
     def evaluate(self, v: Values, inputs, width: int):
         value = inputs[0]
         for operand in inputs[1:]:
-            value = v.low_bits(value + operand, width)
-        return value
+            value = v.low_bits(value + operand, self.bits or width)
+        return v.as_signed(value) if self.bits and len(inputs) > 1 else value
 
 
 @dataclass(frozen=True)
