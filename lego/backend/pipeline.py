@@ -133,6 +133,8 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float, delays: DelayModel
     fanout = {n: delays.fanout(k) for n, k in net_loads(graph).items()}
     fanout.update((n, 0.0) for n in g.nodes if n not in fanout)
     launch = _launch(graph, delays, fanout)
+    if _slowest_arrival(graph, comb, order, launch, fanout) <= budget + _EPS:
+        return [], launch  # no path is too slow: the search from every source finds nothing
     position = {n: i for i, n in enumerate(order)}
     pairs = []
     for source in sorted(g.nodes):
@@ -150,6 +152,18 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float, delays: DelayModel
                         frontier.append(succ)
                     arrival[succ] = t
     return sorted(set(pairs)), launch
+
+
+def _slowest_arrival(graph: PrimitiveGraph, comb: nx.DiGraph, order: list[str],
+                     launch: dict[str, float], fanout: dict[str, float]) -> float:
+    """The latest arrival over every register-free path, summed in the order the per-source
+    search sums it: rounding is monotone, so no arrival that search computes exceeds this."""
+    arrival: dict[str, float] = {}
+    for node in order:
+        delay = graph.primitive(node).delay_ns
+        arrival[node] = max([launch[node] + delay]
+                            + [arrival[u] + fanout[u] + delay for u in comb.predecessors(node)])
+    return max(arrival.values(), default=0.0)
 
 
 def shortest_period(graph: PrimitiveGraph, delays: DelayModel) -> float:
