@@ -176,9 +176,12 @@ def shortest_period(graph: PrimitiveGraph, delays: DelayModel) -> float:
 
 
 def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None = None,
-             read_after_write: tuple[tuple[str, str, int], ...] = ()) -> Schedule:
+             read_after_write: tuple[tuple[str, str, int], ...] = (),
+             hint: tuple[tuple[str, int], ...] | None = None) -> Schedule:
     """Choose stages so every path fits ``period_ns`` with the fewest register bits; every
-    cycle loses ``delays.reg_overhead_ns`` to the registers themselves."""
+    cycle loses ``delays.reg_overhead_ns`` to the registers themselves. ``hint``: the stages
+    of a graph with the same nodes that may be optimal here too (the same array at other loop
+    bounds); it only speeds the solve up (lego.backend.lp_solve), the answer is the same."""
     if not period_ns > 0:
         raise LegoError(f"design {graph.name}: clock period must be a positive number of ns, "
                         f"not {period_ns}")
@@ -195,7 +198,9 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
                         f"plus {overhead} ns register overhead (timing constraints)")
     names, lp = _model(graph, pairs, read_after_write)
     try:
-        earliest = earliest_optimum(lp)
+        guess = dict(hint or ())
+        earliest = earliest_optimum(lp, [guess[n] for n in names]
+                                    if guess.keys() == set(names) else None)
     except Infeasible:
         raise LegoError(f"design {graph.name}: pipelining LP is infeasible at "
                         f"{period_ns} ns (causality/timing constraints)") from None
