@@ -40,12 +40,22 @@ def per_primitive_register_bits(graph: PrimitiveGraph) -> int:
     build, kept to show how much of the graph the LP leaves combinational. The fair baseline
     is the hand-style count in the report (lego.backend.generate.hand_style_register_bits)."""
     bits = 0
+    fanouts = _fanouts(graph)
     for prim in graph.primitives():
-        out = list(graph.graph.out_edges(prim.name, data=True))
+        out = fanouts.get(prim.name)
         if prim.kind != "mem_write" and out:
-            distance = max(data["conn"].distance for _, _, data in out)
+            distance = max(conn.distance for conn in out)
             bits += prim.width * (max(1, prim.latency) + distance)
     return bits
+
+
+def _fanouts(graph: PrimitiveGraph) -> dict[str, list]:
+    """Per node its out-connections, in the order ``out_edges`` gives them (one pass over the
+    edges: a networkx view per node costs more than the work done on it)."""
+    out: dict[str, list] = {}
+    for u, _, data in graph.graph.edges(data=True):
+        out.setdefault(u, []).append(data["conn"])
+    return out
 
 
 def net_loads(graph: PrimitiveGraph) -> dict[str, int]:
@@ -221,16 +231,17 @@ def _model(graph: PrimitiveGraph, pairs, read_after_write) -> tuple[list[str], D
     stage = {n: i for i, n in enumerate(names)}
     cost = [0] * len(names)
     at_least = []  # (a, b, c): variable a - variable b >= c
+    fanouts = _fanouts(graph)
     for name in names:
         prim = graph.primitive(name)
-        outs = list(graph.graph.out_edges(name, data=True))
+        outs = fanouts.get(name)
         if not outs:
             continue
         mirror = len(cost)
         cost.append(prim.width)  # width * (mirror - stage + latency), less the constant
         cost[stage[name]] -= prim.width
-        for _, dst, data in outs:
-            conn = data["conn"]
+        for conn in outs:
+            dst = conn.dst
             # registers on the edge are non-negative, an edge that crosses steps keeps at least
             # one so that timing paths always end at it, and one that asks for registers gets
             # them (causality family)
@@ -250,12 +261,12 @@ def _registers(graph: PrimitiveGraph, values: dict[str, int]) -> tuple[list, int
     """Registers per connection and the total bits, a net's fanouts sharing one shift
     register."""
     edges, bits = [], 0
+    fanouts = _fanouts(graph)
     for name in sorted(graph.graph.nodes):
         prim = graph.primitive(name)
         longest = None
-        for _, dst, data in sorted(graph.graph.out_edges(name, data=True),
-                                   key=lambda e: (e[1], e[2]["conn"].distance)):
-            distance = data["conn"].distance
+        for conn in sorted(fanouts.get(name, ()), key=lambda c: (c.dst, c.distance)):
+            dst, distance = conn.dst, conn.distance
             regs = values[dst] - values[name] - prim.latency + distance
             edges.append((name, dst, distance, regs))
             longest = regs if longest is None else max(longest, regs)

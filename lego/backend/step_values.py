@@ -49,7 +49,18 @@ class StepValues:
     def accesses(self, name: str) -> list[tuple[int, np.ndarray]]:
         """Per bank memory port ``name`` may touch, the steps at which it accesses that bank
         (indices into this dataflow's steps)."""
+        prim, enable, _ = self._port(name)
+        if len(prim.params.banks) == 1:  # no bank to pick: the enable alone (port_hits)
+            return [(prim.params.banks[0],
+                     np.flatnonzero(np.broadcast_to(self.net(enable), self.steps)))]
         return [(b, steps) for b, steps, _ in self.port_accesses(name)]
+
+    def _port(self, name: str):
+        """(primitive, enable net, address net) of memory port ``name``."""
+        prim = self.design.graph.primitive(name)
+        inputs = [c.src for c in self.design.graph.inputs(name)]
+        enable, address = (inputs[1], inputs[0]) if prim.kind == "mem_read" else inputs[:2]
+        return prim, enable, address
 
     def port_accesses(self, name: str) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """Per bank memory port ``name`` may touch: the steps at which it accesses that bank
@@ -58,9 +69,7 @@ class StepValues:
         counters, so that is the same value at those steps; a write port of a stationary
         output is enabled once per output tile)."""
         graph = self.design.graph
-        prim = graph.primitive(name)
-        inputs = [c.src for c in graph.inputs(name)]
-        enable, address = (inputs[1], inputs[0]) if prim.kind == "mem_read" else inputs[:2]
+        prim, enable, address = self._port(name)
         enabled = np.flatnonzero(np.broadcast_to(self.net(enable), self.steps))
         at = self.at_steps(enabled)
         bank_bits = self.design.tensor(prim.params.tensor).bank_bits
