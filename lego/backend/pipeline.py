@@ -143,11 +143,11 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float, delays: DelayModel
     fanout = {n: delays.fanout(k) for n, k in net_loads(graph).items()}
     fanout.update((n, 0.0) for n in g.nodes if n not in fanout)
     launch = _launch(graph, delays, fanout)
-    if _slowest_arrival(graph, comb, order, launch, fanout) <= budget + _EPS:
-        return [], launch  # no path is too slow: the search from every source finds nothing
+    # where no path is too slow, the search from every source would find nothing
+    slow = _slowest_arrival(graph, comb, order, launch, fanout) > budget + _EPS
     position = {n: i for i, n in enumerate(order)}
     pairs = []
-    for source in sorted(g.nodes):
+    for source in sorted(g.nodes) if slow else ():
         arrival = {source: launch[source] + graph.primitive(source).delay_ns}
         frontier = [source]
         while frontier:
