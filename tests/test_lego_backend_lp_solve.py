@@ -84,3 +84,52 @@ def test_a_wrong_dual_from_the_solver_is_caught(monkeypatch, dual, message):
     monkeypatch.setattr(lp_solve, "_optimal_dual", lambda _: np.array(dual, dtype=np.int64))
     with pytest.raises(AssertionError, match=message):
         earliest_optimum(lp)
+
+
+def _solved_without(monkeypatch) -> list:
+    """Record every call of the solver (the hint path must not need it)."""
+    calls = []
+    solve = lp_solve._optimal_dual
+    monkeypatch.setattr(lp_solve, "_optimal_dual", lambda lp: calls.append(lp) or solve(lp))
+    return calls
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_an_optimal_hint_gives_the_same_answer_without_the_solver(monkeypatch, seed):
+    lp = _random_lp(random.Random(200 + seed), 30)
+    x = earliest_optimum(lp)
+    calls = _solved_without(monkeypatch)
+    # the costs change (other net widths), the optimum stays: the hint of the old LP
+    wider = DifferenceLP(lp.cost * 3, lp.hi, lp.lo, lp.rhs, lp.bounded)
+    assert earliest_optimum(wider, x[:lp.bounded]).tolist() == x.tolist()
+    assert earliest_optimum(lp, x[:lp.bounded]).tolist() == x.tolist() and not calls
+
+
+def _cost_at(lp: DifferenceLP, stages) -> int | None:
+    """The cost with the stages at ``stages`` and every mirror at its least (None: infeasible)."""
+    x = np.concatenate([stages, np.full(lp.variables - lp.bounded, -10**9)])
+    np.maximum.at(x, lp.hi, np.where(lp.hi >= lp.bounded, x[lp.lo] + lp.rhs, -10**9))
+    return int(lp.cost @ x) if _feasible(lp, x) else None
+
+
+def test_a_hint_that_is_not_optimal_falls_back_to_the_solver(monkeypatch):
+    solved = 0
+    for seed in range(20):
+        rng = random.Random(300 + seed)
+        lp = _random_lp(rng, 30)
+        x = earliest_optimum(lp)
+        calls = _solved_without(monkeypatch)
+        later = x[:lp.bounded] + np.array([rng.choice([0, 1, 2]) for _ in range(lp.bounded)])
+        assert earliest_optimum(lp, later).tolist() == x.tolist()
+        optimal = _cost_at(lp, later) == int(lp.cost @ x)
+        assert len(calls) == (0 if optimal else 1)  # an optimal later point: its face gives x
+        solved += len(calls)
+    assert solved >= 10  # most random later points are not optimal
+
+
+def test_the_chains_later_optimum_as_a_hint_still_gives_the_earliest(monkeypatch):
+    lp = _lp(*CHAIN, bounded=3)
+    calls = _solved_without(monkeypatch)
+    # x1 anywhere in [x0, x2] is optimal: the hint x1 = 2 is, but the answer is x1 = 0
+    assert earliest_optimum(lp, [0, 2, 3]).tolist() == [0, 0, 3, 0, 3] and not calls
+    assert lp_solve._dual_at(lp, np.array([0, 0, 2])) is None  # infeasible: x2 - x0 < 3

@@ -71,10 +71,26 @@ class DifferenceLP:
         return self.cost - np.rint(pushed - pulled).astype(np.int64)
 
 
-def earliest_optimum(lp: DifferenceLP) -> np.ndarray:
+def earliest_optimum(lp: DifferenceLP, hint: np.ndarray | None = None) -> np.ndarray:
     """The least optimal x (integers). Raises :class:`Infeasible` when there is none, and
-    AssertionError when the solver's answer fails the optimality certificate (a bug)."""
-    y = _optimal_dual(lp)
+    AssertionError when the solver's answer fails the optimality certificate (a bug).
+
+    ``hint``: values of the bounded variables that may be optimal (the stages of a design that
+    differs only in net widths, e.g. the same array at other loop bounds). When they are, an
+    optimal dual is found from them by a max-flow instead of the solver; the answer is the
+    same either way (the certificate below is checked for it too), only found faster."""
+    y = None if hint is None else _dual_at(lp, np.asarray(hint, dtype=np.int64))
+    if y is not None:
+        try:
+            return _least_optimum(lp, y)
+        except AssertionError:
+            pass  # the hint's dual is no certificate: solve as without it
+    return _least_optimum(lp, _optimal_dual(lp))
+
+
+def _least_optimum(lp: DifferenceLP, y: np.ndarray) -> np.ndarray:
+    """The least point of the optimal face that the optimal dual ``y`` marks, with the
+    integer certificate that ``y`` is optimal and the point is feasible and optimal."""
     reduced = lp.reduced_costs(y)
     if (reduced[:lp.bounded] < 0).any() or (reduced[lp.bounded:] != 0).any():
         raise AssertionError("pipelining LP: the solver's dual is not dual feasible")
@@ -85,6 +101,48 @@ def earliest_optimum(lp: DifferenceLP) -> np.ndarray:
     if int(lp.cost @ x) != int(lp.rhs @ y):
         raise AssertionError(f"pipelining LP: duality gap {int(lp.cost @ x) - int(lp.rhs @ y)}")
     return x
+
+
+def _dual_at(lp: DifferenceLP, stages: np.ndarray) -> np.ndarray | None:
+    """A dual y that is optimal if the point with the bounded variables at ``stages`` (and
+    every free one at its least feasible value) is optimal, else None. Complementary
+    slackness: y lives on the constraints tight at that point, and ``A^T y`` must equal the
+    cost on every variable (a cost summing to zero, as the pipelining LP's does, leaves no
+    slack on any): a transshipment of the costs along the tight constraints, i.e. a max-flow
+    that saturates every supply and demand. Integral capacities give an integral y."""
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import maximum_flow
+
+    n = lp.variables
+    if len(stages) != lp.bounded or (stages < 0).any() or int(lp.cost.sum()) != 0:
+        return None
+    x = np.full(n, np.iinfo(np.int64).min)
+    x[:lp.bounded] = stages
+    free = lp.hi >= lp.bounded  # the free variables are bounded below by these rows only
+    if (lp.lo[free] >= lp.bounded).any():
+        return None
+    np.maximum.at(x, lp.hi[free], x[lp.lo[free]] + lp.rhs[free])
+    if (x == np.iinfo(np.int64).min).any() or (lp.residual(x) < 0).any():
+        return None
+    arcs = np.flatnonzero((lp.residual(x) == 0) & (lp.lo != lp.hi))
+    demand = int(lp.cost[lp.cost > 0].sum())
+    source, sink, unbounded = n, n + 1, demand + 1
+    takers, givers = np.flatnonzero(lp.cost > 0), np.flatnonzero(lp.cost < 0)
+    rows = np.concatenate([lp.lo[arcs], takers, np.full(len(givers), source)])
+    cols = np.concatenate([lp.hi[arcs], np.full(len(takers), sink), givers])
+    caps = np.concatenate([np.full(len(arcs), unbounded), lp.cost[takers], -lp.cost[givers]])
+    if demand >= np.iinfo(np.int32).max:
+        return None
+    graph = coo_array((caps.astype(np.int32), (rows, cols)), shape=(n + 2, n + 2)).tocsr()
+    result = maximum_flow(graph, source, sink)
+    if result.flow_value != demand:
+        return None
+    net = np.asarray(result.flow[lp.lo[arcs], lp.hi[arcs]]).ravel()
+    # parallel constraints share one arc: its flow goes to the first of them
+    _, first = np.unique(np.column_stack([lp.lo[arcs], lp.hi[arcs]]), axis=0, return_index=True)
+    y = np.zeros(len(lp.rhs), dtype=np.int64)
+    y[arcs[first]] = np.maximum(net[first], 0)
+    return y
 
 
 def _optimal_dual(lp: DifferenceLP) -> np.ndarray:

@@ -34,6 +34,7 @@ class BackendState:
     schedule: Schedule | None = None
     ports: PortPlan | None = None
     verilog: str | None = None
+    stage_hint: tuple[tuple[str, int], ...] | None = None  # lego.backend.pipeline's hint
 
 
 def _rtl(state: BackendState) -> BackendState:
@@ -55,7 +56,8 @@ PASSES = (
     # pipeline needs every primitive's delay and latency; its stages decide the registers the
     # RTL emits and the drain the controller and sim/ count.
     ("pipeline", lambda s: replace(s, schedule=pipeline(
-        s.design.graph, s.period_ns, s.delays, tuple(read_after_write(s.design))))),
+        s.design.graph, s.period_ns, s.delays, tuple(read_after_write(s.design)),
+        s.stage_hint))),
     # ports needs the stages: which memory primitives may share a RAM port depends on the
     # cycles they are enabled in, and those are the steps shifted by the stages.
     ("ports", lambda s: replace(s, ports=assign_ports(s.design, s.schedule))),
@@ -66,11 +68,11 @@ PASS_NAMES = tuple(name for name, _ in PASSES)
 
 
 def run_backend(adg: ADG, period_ns: float | None = None, delays: DelayModel | None = None,
-                stop_after: str | None = None, timer=None) -> BackendState:
+                stop_after: str | None = None, timer=None, stage_hint=None) -> BackendState:
     """Run the passes in order (up to and including ``stop_after``). ``timer(name, seconds)``
-    is called after each pass when given."""
+    is called after each pass when given; ``stage_hint``: see lego.backend.pipeline."""
     state = BackendState(adg, RELAXED_PERIOD_NS if period_ns is None else period_ns,
-                         delays or ecp5_delays())
+                         delays or ecp5_delays(), stage_hint=stage_hint)
     return run_in_order(PASSES, state, stop_after, timer)
 
 

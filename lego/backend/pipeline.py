@@ -40,12 +40,22 @@ def per_primitive_register_bits(graph: PrimitiveGraph) -> int:
     build, kept to show how much of the graph the LP leaves combinational. The fair baseline
     is the hand-style count in the report (lego.backend.generate.hand_style_register_bits)."""
     bits = 0
+    fanouts = _fanouts(graph)
     for prim in graph.primitives():
-        out = list(graph.graph.out_edges(prim.name, data=True))
+        out = fanouts.get(prim.name)
         if prim.kind != "mem_write" and out:
-            distance = max(data["conn"].distance for _, _, data in out)
+            distance = max(conn.distance for conn in out)
             bits += prim.width * (max(1, prim.latency) + distance)
     return bits
+
+
+def _fanouts(graph: PrimitiveGraph) -> dict[str, list]:
+    """Per node its out-connections, in the order ``out_edges`` gives them (one pass over the
+    edges: a networkx view per node costs more than the work done on it)."""
+    out: dict[str, list] = {}
+    for u, _, data in graph.graph.edges(data=True):
+        out.setdefault(u, []).append(data["conn"])
+    return out
 
 
 def net_loads(graph: PrimitiveGraph) -> dict[str, int]:
@@ -151,9 +161,11 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float, delays: DelayModel
     fanout = {n: delays.fanout(k) for n, k in net_loads(graph).items()}
     fanout.update((n, 0.0) for n in g.nodes if n not in fanout)
     launch = _launch(graph, delays, fanout)
+    # where no path is too slow, the search from every source would find nothing
+    slow = _slowest_arrival(graph, comb, order, launch, fanout) > budget + _EPS
     position = {n: i for i, n in enumerate(order)}
     pairs = []
-    for source in sorted(g.nodes):
+    for source in sorted(g.nodes) if slow else ():
         arrival = {source: launch[source] + graph.primitive(source).delay_ns}
         frontier = [source]
         while frontier:
@@ -170,6 +182,18 @@ def _timing_pairs(graph: PrimitiveGraph, budget: float, delays: DelayModel
     return sorted(set(pairs)), _alone(graph, launch, fanout)
 
 
+def _slowest_arrival(graph: PrimitiveGraph, comb: nx.DiGraph, order: list[str],
+                     launch: dict[str, float], fanout: dict[str, float]) -> float:
+    """The latest arrival over every register-free path, summed in the order the per-source
+    search sums it: rounding is monotone, so no arrival that search computes exceeds this."""
+    arrival: dict[str, float] = {}
+    for node in order:
+        delay = graph.primitive(node).delay_ns
+        arrival[node] = max([launch[node] + delay]
+                            + [arrival[u] + fanout[u] + delay for u in comb.predecessors(node)])
+    return max(arrival.values(), default=0.0)
+
+
 def shortest_period(graph: PrimitiveGraph, delays: DelayModel) -> float:
     """The period below which :func:`pipeline` refuses the graph: its slowest primitive alone
     (with what its inputs' fan-out and a RAM's clock-to-out add) plus the register overhead.
@@ -180,9 +204,12 @@ def shortest_period(graph: PrimitiveGraph, delays: DelayModel) -> float:
 
 
 def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None = None,
-             read_after_write: tuple[tuple[str, str, int], ...] = ()) -> Schedule:
+             read_after_write: tuple[tuple[str, str, int], ...] = (),
+             hint: tuple[tuple[str, int], ...] | None = None) -> Schedule:
     """Choose stages so every path fits ``period_ns`` with the fewest register bits; every
-    cycle loses ``delays.reg_overhead_ns`` to the registers themselves."""
+    cycle loses ``delays.reg_overhead_ns`` to the registers themselves. ``hint``: the stages
+    of a graph with the same nodes that may be optimal here too (the same array at other loop
+    bounds); it only speeds the solve up (lego.backend.lp_solve), the answer is the same."""
     if not period_ns > 0:
         raise LegoError(f"design {graph.name}: clock period must be a positive number of ns, "
                         f"not {period_ns}")
@@ -198,7 +225,9 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
                         f"plus {overhead} ns register overhead (timing constraints)")
     names, lp = _model(graph, pairs, read_after_write)
     try:
-        earliest = earliest_optimum(lp)
+        guess = dict(hint or ())
+        earliest = earliest_optimum(lp, [guess[n] for n in names]
+                                    if guess.keys() == set(names) else None)
     except Infeasible:
         raise LegoError(f"design {graph.name}: pipelining LP is infeasible at "
                         f"{period_ns} ns (causality/timing constraints)") from None
@@ -219,16 +248,17 @@ def _model(graph: PrimitiveGraph, pairs, read_after_write) -> tuple[list[str], D
     stage = {n: i for i, n in enumerate(names)}
     cost = [0] * len(names)
     at_least = []  # (a, b, c): variable a - variable b >= c
+    fanouts = _fanouts(graph)
     for name in names:
         prim = graph.primitive(name)
-        outs = list(graph.graph.out_edges(name, data=True))
+        outs = fanouts.get(name)
         if not outs:
             continue
         mirror = len(cost)
         cost.append(prim.width)  # width * (mirror - stage + latency), less the constant
         cost[stage[name]] -= prim.width
-        for _, dst, data in outs:
-            conn = data["conn"]
+        for conn in outs:
+            dst = conn.dst
             # registers on the edge are non-negative, an edge that crosses steps keeps at least
             # one so that timing paths always end at it, and one that asks for registers gets
             # them (causality family)
@@ -248,12 +278,12 @@ def _registers(graph: PrimitiveGraph, values: dict[str, int]) -> tuple[list, int
     """Registers per connection and the total bits, a net's fanouts sharing one shift
     register."""
     edges, bits = [], 0
+    fanouts = _fanouts(graph)
     for name in sorted(graph.graph.nodes):
         prim = graph.primitive(name)
         longest = None
-        for _, dst, data in sorted(graph.graph.out_edges(name, data=True),
-                                   key=lambda e: (e[1], e[2]["conn"].distance)):
-            distance = data["conn"].distance
+        for conn in sorted(fanouts.get(name, ()), key=lambda c: (c.dst, c.distance)):
+            dst, distance = conn.dst, conn.distance
             regs = values[dst] - values[name] - prim.latency + distance
             edges.append((name, dst, distance, regs))
             longest = regs if longest is None else max(longest, regs)

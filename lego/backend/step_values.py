@@ -49,14 +49,43 @@ class StepValues:
     def accesses(self, name: str) -> list[tuple[int, np.ndarray]]:
         """Per bank memory port ``name`` may touch, the steps at which it accesses that bank
         (indices into this dataflow's steps)."""
-        graph = self.design.graph
-        prim = graph.primitive(name)
-        inputs = [c.src for c in graph.inputs(name)]
+        prim, enable, _ = self._port(name)
+        if len(prim.params.banks) == 1:  # no bank to pick: the enable alone (port_hits)
+            return [(prim.params.banks[0],
+                     np.flatnonzero(np.broadcast_to(self.net(enable), self.steps)))]
+        return [(b, steps) for b, steps, _ in self.port_accesses(name)]
+
+    def _port(self, name: str):
+        """(primitive, enable net, address net) of memory port ``name``."""
+        prim = self.design.graph.primitive(name)
+        inputs = [c.src for c in self.design.graph.inputs(name)]
         enable, address = (inputs[1], inputs[0]) if prim.kind == "mem_read" else inputs[:2]
+        return prim, enable, address
+
+    def port_accesses(self, name: str) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """Per bank memory port ``name`` may touch: the steps at which it accesses that bank
+        and the (in-bank) address it accesses at each. The address and bank are evaluated
+        only at the steps the port is enabled (every net is a function of one step's
+        counters, so that is the same value at those steps; a write port of a stationary
+        output is enabled once per output tile)."""
+        graph = self.design.graph
+        prim, enable, address = self._port(name)
+        enabled = np.flatnonzero(np.broadcast_to(self.net(enable), self.steps))
+        at = self.at_steps(enabled)
         bank_bits = self.design.tensor(prim.params.tensor).bank_bits
-        _, bank = self.split(self.net(address), graph.primitive(address).width - bank_bits)
-        return [(b, np.flatnonzero(np.broadcast_to(hits, self.steps)))
-                for b, hits in port_hits(self, self.net(enable), bank, prim.params.banks)]
+        words, bank = at.split(at.net(address), graph.primitive(address).width - bank_bits)
+        words = np.broadcast_to(words, at.steps)
+        return [(b, enabled[hits], words[hits])
+                for b, hits in ((b, np.broadcast_to(h, at.steps)) for b, h in
+                                port_hits(at, at.net(enable), bank, prim.params.banks))]
+
+    def at_steps(self, steps: np.ndarray) -> StepValues:
+        """The same dataflow's values at ``steps`` only (indices into its steps)."""
+        sub = StepValues.__new__(StepValues)
+        sub.design, sub.flow, sub.cache = self.design, self.flow, {}
+        sub.steps = (len(steps),)
+        sub.counters = [c[steps] for c in self.counters]
+        return sub
 
     def fields(self, packed):
         out = []

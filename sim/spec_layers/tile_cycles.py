@@ -38,6 +38,7 @@ class TileTimer:
     _lowered: int = field(default=0, init=False, repr=False)
     _runs: dict = field(default_factory=dict, init=False, repr=False)
     _memories: dict = field(default_factory=dict, init=False, repr=False)
+    _stages: tuple | None = field(default=None, init=False, repr=False)  # of the last lowering
 
     def runs(self, tile: dict[str, int]) -> tuple[DesignRun, ...]:
         """One run per dataflow of the design generated at ``tile``'s loop bounds."""
@@ -69,7 +70,11 @@ class TileTimer:
         from lego.spec import parse_spec
 
         spec = parse_spec(tile_spec, self.template.spec.source)
-        state = run_backend(run_passes(spec).adg, self.period_ns, stop_after="pipeline")
+        # tiles of one design differ in loop bounds, so in net widths, and mostly share their
+        # optimal stages: the last tile's are a hint that spares the LP solver (same answer)
+        state = run_backend(run_passes(spec).adg, self.period_ns, stop_after="pipeline",
+                            stage_hint=self._stages)
+        self._stages = state.schedule.stages
         return state.design, state.schedule
 
     def capacity(self) -> Capacity:
