@@ -2,7 +2,9 @@
 Yosys maps it to block RAM (DP16KD) or distributed RAM (DPR16X4), never to flip-flops.
 
 While ``busy`` is low the host owns read port 0 and, unless ``host_writes`` is off, the write
-port (its inputs are already registered by the top); while it is high the datapath does. An
+port (its inputs are already registered by the top); while it is high the datapath does. The
+datapath's enables pick its address and data (they are low while ``busy`` is), so ``busy``
+reaches only the enables. An
 output the datapath only writes (never reads back) needs no host writes: leaving out their
 mux saves a LUT per data bit of every such bank. A bank the datapath never reads has one
 read port, the host's, read asynchronously: the top registers the word after selecting the
@@ -50,12 +52,17 @@ class Bank(wiring.Component):
         m.submodules.ram = ram = memory.Memory(shape=unsigned(self.bits), depth=self.depth,
                                                init=[])
         write = ram.write_port()
+        # the datapath's enables, not busy, pick its address and data over the host's: they
+        # are low whenever busy is (every predicate holds the controller's step-valid bit, and
+        # busy falls with the last write), and while busy they are high when the port is used.
+        # busy selecting them drove every bank's address and data bits, and through the
+        # asynchronous read was the 8x8 WS array's critical path (busy -> C read, 7.0 ns)
         if self.host_writes:
-            m.d.comb += [write.en.eq(Mux(self.busy, self.w_en, self.host_we)),
-                         write.addr.eq(Mux(self.busy, self.w_addr, self.host_addr)),
-                         write.data.eq(Mux(self.busy, self.w_data, self.host_wdata))]
+            m.d.comb += [write.en.eq(self.w_en | (self.host_we & ~self.busy)),
+                         write.addr.eq(Mux(self.w_en, self.w_addr, self.host_addr)),
+                         write.data.eq(Mux(self.w_en, self.w_data, self.host_wdata))]
         else:
-            m.d.comb += [write.en.eq(self.busy & self.w_en), write.addr.eq(self.w_addr),
+            m.d.comb += [write.en.eq(self.w_en), write.addr.eq(self.w_addr),
                          write.data.eq(self.w_data)]
         if not self.reads:
             read = ram.read_port(domain="comb")
@@ -64,8 +71,8 @@ class Bank(wiring.Component):
         for i in range(self.reads):
             read = ram.read_port()
             if i == 0:
-                m.d.comb += [read.en.eq(Mux(self.busy, self.r_en[0], 1)),
-                             read.addr.eq(Mux(self.busy, self.r_addr[0], self.host_addr)),
+                m.d.comb += [read.en.eq(self.r_en[0] | ~self.busy),
+                             read.addr.eq(Mux(self.r_en[0], self.r_addr[0], self.host_addr)),
                              self.host_rdata.eq(read.data)]
             else:
                 m.d.comb += [read.en.eq(self.r_en[i]), read.addr.eq(self.r_addr[i])]
