@@ -136,12 +136,13 @@ class Accelerator(wiring.Component):
         """The addressed bank's word through three registered stages after the registered
         host inputs, none wider than ``HOST_READ_GROUP`` words: (1) a synchronous bank's port
         registers its word itself, the asynchronous (host-only) banks of a tensor are read in
-        groups, each group's word picked by the low bank bits and registered; alongside, each
-        of those words registers whether the host selects it (a decode of bank and tensor);
-        (2) in chunks of words, each chunk registers the OR of its words gated by those bits;
-        (3) ``host_rdata`` registers the OR of the chunks. Only one word is selected (none:
-        0), so no stage decodes the select on its way to the data: a registered select decoded
-        in front of the final mux was the 8x8 OS array's critical path at 5.5 ns (7.5 ns)."""
+        groups, each group's word picked by the low bank bits and registered; alongside, per
+        chunk of those words, the selected word's position (binary) and whether the chunk holds
+        it are registered (a decode of bank and tensor); (2) each chunk registers the word at
+        that position; (3) ``host_rdata`` registers the OR of the chunks, each gated by its
+        bit (none selected: 0). No stage decodes the select on its way to the data: a
+        registered select decoded in front of the final mux was the 8x8 OS array's critical
+        path at 5.5 ns (host_sel_q2 -> host_rdata, 7.5 ns)."""
         bank_bits = len(host["host_bank"])
         select = Cat(host["host_bank"], host["host_tensor"])
         level = []  # (select values, a registered word they read)
@@ -164,17 +165,31 @@ class Accelerator(wiring.Component):
                     m.d.sync += word_q.eq(members[-1][1])
             level.append(([bank | (index << bank_bits) for bank, _ in members], word_q))
         level.sort(key=lambda entry: entry[0][0])
-        chunks = []
+        gated = []
         for start in range(0, len(level), HOST_READ_GROUP):
-            gated = []
-            for values, word in level[start:start + HOST_READ_GROUP]:
-                hit = Signal(name=f"host_hit_{values[0]}_q")
-                m.d.sync += hit.eq(Cat(*(select == v for v in values)).any())
-                gated.append(word & hit.replicate(len(word)))
-            chunk_q = Signal.like(self.host_rdata, name=f"host_chunk_{len(chunks)}_q")
-            m.d.sync += chunk_q.eq(_any_of(gated))
-            chunks.append(chunk_q)
-        m.d.sync += self.host_rdata.eq(_any_of(chunks))
+            chunk, c = level[start:start + HOST_READ_GROUP], start // HOST_READ_GROUP
+            # (1) which word of the chunk the host selects, and whether one is
+            pick = Signal(range(len(chunk)), name=f"host_pick_{c}_q")
+            hit = Signal(name=f"host_hit_{c}_q")
+            with m.Switch(select):
+                for position, (values, _) in enumerate(chunk):
+                    with m.Case(*values):
+                        m.d.sync += [pick.eq(position), hit.eq(1)]
+                with m.Default():
+                    m.d.sync += [pick.eq(0), hit.eq(0)]
+            # (2) that word, by a binary select (an 8:1 mux is one slice level on ECP5)
+            word_q = Signal(max(len(word) for _, word in chunk), name=f"host_chunk_{c}_q")
+            hit_q = Signal(name=f"host_hit_{c}_qq")
+            m.d.sync += hit_q.eq(hit)
+            with m.Switch(pick):
+                for position, (_, word) in enumerate(chunk[:-1]):
+                    with m.Case(position):
+                        m.d.sync += word_q.eq(word)
+                with m.Default():
+                    m.d.sync += word_q.eq(chunk[-1][1])
+            gated.append(word_q & hit_q.replicate(len(word_q)))
+        # (3) the selected chunk's word: an OR, the other chunks gated to 0
+        m.d.sync += self.host_rdata.eq(_any_of(gated))
 
 
 def _any_of(words):
