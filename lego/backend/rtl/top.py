@@ -73,7 +73,8 @@ class Accelerator(wiring.Component):
             m.d.sync += flow.eq(self.dataflow)
         m.d.comb += [ctrl.start.eq(self.start & ~ctrl.busy), ctrl.flow.eq(flow),
                      self.busy.eq(ctrl.busy), self.done.eq(ctrl.done)]
-        banks = self._banks(m, ctrl.busy)
+        # the host owns the banks in the next cycle: the datapath is idle and not starting
+        banks = self._banks(m, ~ctrl.busy & ~ctrl.start)
         fus = self._fus(m, flow)
         Netlist(m, self.design, self.schedule, self.ports, ctrl.counters, flow, banks,
                 self.fus, fus, self.library).build()
@@ -92,9 +93,9 @@ class Accelerator(wiring.Component):
                 ports.drive("flow", flow)
         return out
 
-    def _banks(self, m, busy) -> dict[str, list[InstancePorts]]:
+    def _banks(self, m, idle) -> dict[str, list[InstancePorts]]:
         """Per tensor and bank the ports of its RAM module, the host's registered inputs on
-        them."""
+        them; ``idle``: the host owns the banks in the next cycle."""
         host = {name: Signal.like(getattr(self, name), name=f"{name}_q")
                 for name in ("host_tensor", "host_bank", "host_wdata", "host_we")}
         m.d.sync += [q.eq(getattr(self, name)) for name, q in host.items()]
@@ -108,6 +109,10 @@ class Accelerator(wiring.Component):
             host["host_addr"] = Signal.like(self.host_addr, name=f"host_addr_{t.name}_q")
             with m.If(self.host_tensor == t.index):
                 m.d.sync += host["host_addr"].eq(self.host_addr)
+            # the host reads this tensor: its banks' read port 0 is the host's (one register
+            # per tensor, so no register selects every bank's address: see bank.py)
+            reading = Signal(name=f"host_read_{t.name}_q")
+            m.d.sync += reading.eq(idle & (self.host_tensor == t.index))
             tensor_writes = host_writes(self.design, t.name)
             for b in range(t.banks):
                 depth, reads, writes = bank_kind(self.ports, t, b, tensor_writes)
@@ -116,14 +121,14 @@ class Accelerator(wiring.Component):
                     shapes[module] = signature_ports(bank_signature(t.bits, depth, reads,
                                                                     writes))
                 bank = InstancePorts(m, f"mem_{t.name}_{b}", module, shapes[module])
-                bank.drive("busy", busy)
+                bank.drive("host_read", reading)
                 bank.drive("host_addr", host["host_addr"][:index_bits(depth)])
                 if writes:
                     # the bank's write enable is decoded before its register, with the other
                     # host inputs: decoded after them it was the 8x8 WS array's critical path
                     # (host_bank_q -> compare -> every RAM cell's write enable, 7.1 ns)
                     we_q = Signal(name=f"host_we_{t.name}_{b}_q")
-                    m.d.sync += we_q.eq(self.host_we & (self.host_tensor == t.index)
+                    m.d.sync += we_q.eq(idle & self.host_we & (self.host_tensor == t.index)
                                         & (self.host_bank == b))
                     bank.drive("host_we", we_q)
                     bank.drive("host_wdata", host["host_wdata"][:t.bits])
