@@ -6,12 +6,13 @@ this port in this cycle: ``host_read`` (the host reads this tensor; read port 0 
 host's) and ``host_we`` (the host writes this bank); the top raises them only while the
 datapath is idle. So the datapath's ports need no ``busy``: one busy register selecting every
 bank's address and data bits was the 8x8 WS array's critical path at 5.5 ns (busy -> every
-read address -> C read register, 7.0 ns); these selects fan out to one tensor or one bank. An output the datapath only writes (never
-reads back) needs no host writes: leaving out their mux saves a LUT per data bit of every such
-bank. A bank the datapath never reads has one
-read port, the host's, read asynchronously: the top registers the word after selecting the
-bank, so such banks need no output register of their own (distributed RAM reads are
-asynchronous anyway)."""
+read address -> C read register, 7.0 ns); these selects fan out to one tensor or one bank.
+
+An output the datapath only writes (never reads back) needs no host writes: leaving out their
+mux saves a LUT per data bit of every such bank. A bank the datapath never reads has one read
+port, the host's, read asynchronously: the top registers the word after selecting the bank, so
+such banks need no output register of their own (distributed RAM reads are asynchronous
+anyway)."""
 
 from __future__ import annotations
 
