@@ -103,18 +103,14 @@ class Accelerator(wiring.Component):
         words, shapes = [], {}
         for t in self.design.tensors:
             banks[t.name] = []
-            # the host address, registered per tensor and loaded only while the host selects
-            # the tensor: one register for all drove every bank's address (the 8x8 arrays'
-            # critical path at 5.5 ns); Yosys merges identical registers, not these
-            host["host_addr"] = Signal.like(self.host_addr, name=f"host_addr_{t.name}_q")
-            with m.If(self.host_tensor == t.index):
-                m.d.sync += host["host_addr"].eq(self.host_addr)
             # the host reads this tensor: its banks' read port 0 is the host's (one register
             # per tensor, so no register selects every bank's address: see bank.py)
             reading = Signal(name=f"host_read_{t.name}_q")
             m.d.sync += reading.eq(idle & (self.host_tensor == t.index))
             tensor_writes = host_writes(self.design, t.name)
             for b in range(t.banks):
+                if b % HOST_READ_GROUP == 0:
+                    address, low = self._group_address(m, t, b // HOST_READ_GROUP)
                 depth, reads, writes = bank_kind(self.ports, t, b, tensor_writes)
                 module = bank_module(self.design.name, t.bits, depth, reads, writes)
                 if module not in shapes:
@@ -122,7 +118,7 @@ class Accelerator(wiring.Component):
                                                                     writes))
                 bank = InstancePorts(m, f"mem_{t.name}_{b}", module, shapes[module])
                 bank.drive("host_read", reading)
-                bank.drive("host_addr", host["host_addr"][:index_bits(depth)])
+                bank.drive("host_addr", address[:index_bits(depth)])
                 if writes:
                     # the bank's write enable is decoded before its register, with the other
                     # host inputs: decoded after them it was the 8x8 WS array's critical path
@@ -132,10 +128,23 @@ class Accelerator(wiring.Component):
                                         & (self.host_bank == b))
                     bank.drive("host_we", we_q)
                     bank.drive("host_wdata", host["host_wdata"][:t.bits])
-                words.append((t.index, b, bank.outputs["host_rdata"], reads > 0))
+                words.append((t.index, b, bank.outputs["host_rdata"], reads > 0, low))
                 banks[t.name].append(bank)
         self._read_back(m, host, words)
         return banks
+
+    def _group_address(self, m, tensor, group: int) -> tuple[Signal, Signal]:
+        """The host address and the bank within the group, registered for a group of
+        ``HOST_READ_GROUP`` banks of ``tensor`` and loaded only while the host addresses the
+        group. One host address register for every bank was the 8x8 arrays' critical path at
+        5.5 ns, and one per tensor drives every RAM cell of a 64-bank output; Yosys merges
+        identical registers, not these (their enables differ)."""
+        bits = HOST_READ_GROUP.bit_length() - 1
+        address = Signal.like(self.host_addr, name=f"host_addr_{tensor.name}_{group}_q")
+        low = Signal(bits, name=f"host_low_{tensor.name}_{group}_q")
+        with m.If((self.host_tensor == tensor.index) & (self.host_bank[bits:] == group)):
+            m.d.sync += [address.eq(self.host_addr), low.eq(self.host_bank[:bits])]
+        return address, low
 
     def _read_back(self, m, host, words) -> None:
         """The addressed bank's word through three registered stages after the registered
@@ -152,16 +161,16 @@ class Accelerator(wiring.Component):
         select = Cat(host["host_bank"], host["host_tensor"])
         level = []  # (select values, a registered word they read)
         groups: dict[tuple[int, int], list] = {}
-        for index, bank, word, synchronous in words:
+        for index, bank, word, synchronous, low in words:
             if synchronous:
                 level.append(([bank | (index << bank_bits)], word))
             else:
-                groups.setdefault((index, bank // HOST_READ_GROUP), []).append((bank, word))
-        for (index, group), members in groups.items():
+                groups.setdefault((index, bank // HOST_READ_GROUP), (low, []))[1].append(
+                    (bank, word))
+        for (index, group), (low, members) in groups.items():
             word_q = Signal.like(self.host_rdata, name=f"host_group_{index}_{group}_q")
-            # the low bank bits pick the member; a value naming no member reads the last one
-            # (its hit bit is low then), so the case is complete
-            low = host["host_bank"][:min(bank_bits, HOST_READ_GROUP.bit_length() - 1)]
+            # the group's own low bank bits pick the member; a value naming no member reads
+            # the last one (its chunk's pick is elsewhere then), so the case is complete
             with m.Switch(low):
                 for bank, word in members[:-1]:
                     with m.Case(bank % HOST_READ_GROUP):
