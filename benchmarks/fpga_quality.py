@@ -12,7 +12,8 @@ benchmarks/baselines/ (bare, and with A/B/C in RAM), plus the bare 4x4.
 
 Results go to benchmarks/results/fpga_quality.json, rewritten whole after every row, so a run
 killed at any moment keeps the rows measured before it; a row whose Verilog and options are
-unchanged is not measured again unless --fresh. Prints one table.
+unchanged is not measured again unless --fresh. Prints one table. Each row's tool logs
+(nextpnr's report holds the whole critical path) go to rtl_out/fpga_quality/ROW@PERIOD/.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from lego.tables import format_table  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "fpga_quality.json"
 BASELINES = ROOT / "benchmarks" / "baselines"
+LOGS = ROOT / "rtl_out" / "fpga_quality"  # per row the tools' logs (the full critical path)
 TARGET = "ecp5-85k"
 COLUMNS = ("row", "period_ns", "LUT4", "CCU2C", "FF", "DSP", "DP16KD", "DPR16X4", "fmax_mhz",
            "synth_s", "pnr_s")
@@ -104,7 +106,8 @@ def measure(row: str, source: str, top: str | None, period: float | None, pnr: b
         path = Path(folder) / f"{top}.v"
         path.write_text(verilog)
         try:
-            report = synthesize_design(path, top, TARGET, pnr=pnr, seed=1, label=row).to_dict()
+            report = synthesize_design(path, top, TARGET, pnr=pnr, seed=1, label=row,
+                                       log_dir=LOGS / _row_key(row, period, pnr)).to_dict()
         except LegoError as error:
             return {"row": row, "period_ns": period, "pnr": pnr, "key": key,
                     "error": str(error)}

@@ -13,7 +13,7 @@ from lego.backend.rtl.library import ModuleLibrary
 def test_signature_ports_are_flat_and_numbered_like_wiring():
     ports = signature_ports(bank_signature(8, 32, 2, True))
     names = [name for name, _, _ in ports]
-    assert names[:4] == ["busy", "host_we", "host_wdata", "host_addr"]
+    assert names[:4] == ["host_read", "host_we", "host_wdata", "host_addr"]
     assert names[-6:] == ["r_en__0", "r_en__1", "r_addr__0", "r_addr__1", "r_data__0",
                           "r_data__1"]
     inputs = {name for name, is_input, _ in ports if is_input}
@@ -27,14 +27,14 @@ def test_inputs_are_driven_directly_named_when_probed_and_zero_when_undriven():
     m = Module()
     ports = InstancePorts(m, "mem_A_3", "ram", signature_ports(bank_signature(8, 32, 1, True)))
     assert ports.outputs["host_rdata"].name == "mem_A_3__host_rdata"
-    busy, address, wide = Signal(name="busy"), Signal(5), Signal(7)
-    ports.drive("busy", busy)
+    reading, address, wide = Signal(name="reading"), Signal(5), Signal(7)
+    ports.drive("host_read", reading)
     ports.drive("r_addr__0", address)
     ports.drive("host_addr", wide)  # 7 bits into a 5-bit port: through a signal of its own
-    ports.probe("w_en", busy)
+    ports.probe("w_en", reading)
     m.submodules.ram = instance = ports.instance(library)
     got = dict(instance.ports)
-    assert got["busy"][0] is busy and got["r_addr__0"][0] is address
+    assert got["host_read"][0] is reading and got["r_addr__0"][0] is address
     assert got["host_addr"][0].name == "mem_A_3__host_addr"
     assert got["host_addr"][0].shape().width == 5
     assert got["w_en"][0].name == "mem_A_3__w_en"

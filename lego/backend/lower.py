@@ -92,8 +92,10 @@ class _Lowering:
             if kind == "mem_write":
                 return self.delays.memory("write_setup", depth), 0.0
             return self.delays.memory("read_setup", depth), self.delays.memory("clk_to_out", depth)
-        if kind == "mul" and latency:
-            return self.delays.dsp_setup_ns, self.delays.dsp_clk_to_out_ns
+        if kind == "mul" and latency:  # no fabric register: paths start on the array's route
+            fabric = self.delays.fabric_product(width, self.period_ns)
+            return self.delays.dsp_setup_ns, (self.delays.dsp_clk_to_out_ns if fabric
+                                              else self.delays.dsp_array_clk_to_out_ns)
         return self.delays.delay(kind, width), 0.0
 
     def pred(self, flow: str, op: str, args: tuple, params) -> str:
@@ -277,10 +279,8 @@ class _Lowering:
         DSP multiply whose product, in an array, cannot reach the adder's carry chain within the
         period (``dsp_array_clk_to_out_ns``): it lands in a fabric register by the DSP."""
         prim = self.graph.primitive(source)
-        if prim.kind != "mul" or not prim.latency or self.period_ns is None:
-            return 0
-        path = self.delays.reg_overhead_ns + self.delays.dsp_array_clk_to_out_ns
-        return int(path + self.delays.delay("add", prim.width) > self.period_ns + 1e-6)
+        return int(prim.kind == "mul" and prim.latency > 0
+                   and self.delays.fabric_product(prim.width, self.period_ns))
 
     def accumulator(self, fu: str, flow: str, output: TensorGeometry, contrib: str) -> str:
         """acc = product + (first ? 0 : acc of the previous step), for a stationary output."""

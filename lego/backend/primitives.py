@@ -107,6 +107,13 @@ class DelayModel:
                  "write_setup": ("write_setup_ns", "block_write_setup_ns")}
         return getattr(self, names[side][block])
 
+    def fabric_product(self, bits: int, period_ns: float | None) -> bool:
+        """Does a DSP's ``bits``-bit product, in an array, need a register in the fabric before
+        its adder at ``period_ns`` (None: no period)? Without one, the route out of the DSP
+        row into the carry chain starts every path through the adder."""
+        direct = self.reg_overhead_ns + self.dsp_array_clk_to_out_ns + self.delay("add", bits)
+        return period_ns is not None and direct > period_ns + 1e-6
+
     def fanout(self, loads: int) -> float:
         """What a net driving ``loads`` LUT inputs adds to the paths through it."""
         return round(self.fanout_ns_per_sqrt_load * (max(loads, 1) ** 0.5 - 1), 6)

@@ -1,13 +1,18 @@
 """One bank of a tensor: a RAM with one write port and a few synchronous read ports, so that
 Yosys maps it to block RAM (DP16KD) or distributed RAM (DPR16X4), never to flip-flops.
 
-While ``busy`` is low the host owns read port 0 and, unless ``host_writes`` is off, the write
-port (its inputs are already registered by the top); while it is high the datapath does. An
-output the datapath only writes (never reads back) needs no host writes: leaving out their
-mux saves a LUT per data bit of every such bank. A bank the datapath never reads has one
-read port, the host's, read asynchronously: the top registers the word after selecting the
-bank, so such banks need no output register of their own (distributed RAM reads are
-asynchronous anyway)."""
+The host's inputs arrive registered by the top, each already saying whether the host uses
+this port in this cycle: ``host_read`` (the host reads this tensor; read port 0 is then the
+host's) and ``host_we`` (the host writes this bank); the top raises them only while the
+datapath is idle. So the datapath's ports need no ``busy``: one busy register selecting every
+bank's address and data bits was the 8x8 WS array's critical path at 5.5 ns (busy -> every
+read address -> C read register, 7.0 ns); these selects fan out to one tensor or one bank.
+
+An output the datapath only writes (never reads back) needs no host writes: leaving out their
+mux saves a LUT per data bit of every such bank. A bank the datapath never reads has one read
+port, the host's, read asynchronously: the top registers the word after selecting the bank, so
+such banks need no output register of their own (distributed RAM reads are asynchronous
+anyway)."""
 
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ def bank_signature(bits: int, depth: int, reads: int, host_writes: bool) -> wiri
     datapath = {"r_en": In(1).array(reads), "r_addr": In(address).array(reads),
                 "r_data": Out(unsigned(bits)).array(reads)} if reads else {}
     return wiring.Signature({
-        "busy": In(1),
+        "host_read": In(1),
         **host,
         "host_addr": In(address),
         "host_rdata": Out(unsigned(bits)),
@@ -51,11 +56,11 @@ class Bank(wiring.Component):
                                                init=[])
         write = ram.write_port()
         if self.host_writes:
-            m.d.comb += [write.en.eq(Mux(self.busy, self.w_en, self.host_we)),
-                         write.addr.eq(Mux(self.busy, self.w_addr, self.host_addr)),
-                         write.data.eq(Mux(self.busy, self.w_data, self.host_wdata))]
+            m.d.comb += [write.en.eq(self.w_en | self.host_we),
+                         write.addr.eq(Mux(self.host_we, self.host_addr, self.w_addr)),
+                         write.data.eq(Mux(self.host_we, self.host_wdata, self.w_data))]
         else:
-            m.d.comb += [write.en.eq(self.busy & self.w_en), write.addr.eq(self.w_addr),
+            m.d.comb += [write.en.eq(self.w_en), write.addr.eq(self.w_addr),
                          write.data.eq(self.w_data)]
         if not self.reads:
             read = ram.read_port(domain="comb")
@@ -64,8 +69,8 @@ class Bank(wiring.Component):
         for i in range(self.reads):
             read = ram.read_port()
             if i == 0:
-                m.d.comb += [read.en.eq(Mux(self.busy, self.r_en[0], 1)),
-                             read.addr.eq(Mux(self.busy, self.r_addr[0], self.host_addr)),
+                m.d.comb += [read.en.eq(self.r_en[0] | self.host_read),
+                             read.addr.eq(Mux(self.host_read, self.host_addr, self.r_addr[0])),
                              self.host_rdata.eq(read.data)]
             else:
                 m.d.comb += [read.en.eq(self.r_en[i]), read.addr.eq(self.r_addr[i])]

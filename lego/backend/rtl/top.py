@@ -23,7 +23,7 @@ __all__ = ["Accelerator", "HOST_READ_LATENCY", "top_signature"]
 
 # host_rdata holds the word addressed this many clock edges earlier: the host inputs are
 # registered, the RAM reads synchronously (or a group of host-only banks is read and
-# registered), and two registered selects of at most HOST_READ_GROUP words follow
+# registered), and two registered ORs of at most HOST_READ_GROUP gated words follow
 HOST_READ_LATENCY = 4
 # words per read-back select: an 8:1 mux fits one ECP5 slice level (LUT4 + PFUMX + L6MUX21)
 HOST_READ_GROUP = 8
@@ -73,7 +73,8 @@ class Accelerator(wiring.Component):
             m.d.sync += flow.eq(self.dataflow)
         m.d.comb += [ctrl.start.eq(self.start & ~ctrl.busy), ctrl.flow.eq(flow),
                      self.busy.eq(ctrl.busy), self.done.eq(ctrl.done)]
-        banks = self._banks(m, ctrl.busy)
+        # the host owns the banks in the next cycle: the datapath is idle and not starting
+        banks = self._banks(m, ~ctrl.busy & ~ctrl.start)
         fus = self._fus(m, flow)
         Netlist(m, self.design, self.schedule, self.ports, ctrl.counters, flow, banks,
                 self.fus, fus, self.library).build()
@@ -92,9 +93,9 @@ class Accelerator(wiring.Component):
                 ports.drive("flow", flow)
         return out
 
-    def _banks(self, m, busy) -> dict[str, list[InstancePorts]]:
+    def _banks(self, m, idle) -> dict[str, list[InstancePorts]]:
         """Per tensor and bank the ports of its RAM module, the host's registered inputs on
-        them."""
+        them; ``idle``: the host owns the banks in the next cycle."""
         host = {name: Signal.like(getattr(self, name), name=f"{name}_q")
                 for name in ("host_tensor", "host_bank", "host_wdata", "host_we")}
         m.d.sync += [q.eq(getattr(self, name)) for name, q in host.items()]
@@ -102,60 +103,74 @@ class Accelerator(wiring.Component):
         words, shapes = [], {}
         for t in self.design.tensors:
             banks[t.name] = []
-            # the host address, registered per tensor and loaded only while the host selects
-            # the tensor: one register for all drove every bank's address (the 8x8 arrays'
-            # critical path at 5.5 ns); Yosys merges identical registers, not these
-            host["host_addr"] = Signal.like(self.host_addr, name=f"host_addr_{t.name}_q")
-            with m.If(self.host_tensor == t.index):
-                m.d.sync += host["host_addr"].eq(self.host_addr)
+            # the host reads this tensor: its banks' read port 0 is the host's (one register
+            # per tensor, so no register selects every bank's address: see bank.py)
+            reading = Signal(name=f"host_read_{t.name}_q")
+            m.d.sync += reading.eq(idle & (self.host_tensor == t.index))
             tensor_writes = host_writes(self.design, t.name)
             for b in range(t.banks):
+                if b % HOST_READ_GROUP == 0:
+                    address, low = self._group_address(m, t, b // HOST_READ_GROUP)
                 depth, reads, writes = bank_kind(self.ports, t, b, tensor_writes)
                 module = bank_module(self.design.name, t.bits, depth, reads, writes)
                 if module not in shapes:
                     shapes[module] = signature_ports(bank_signature(t.bits, depth, reads,
                                                                     writes))
                 bank = InstancePorts(m, f"mem_{t.name}_{b}", module, shapes[module])
-                bank.drive("busy", busy)
-                bank.drive("host_addr", host["host_addr"][:index_bits(depth)])
+                bank.drive("host_read", reading)
+                bank.drive("host_addr", address[:index_bits(depth)])
                 if writes:
                     # the bank's write enable is decoded before its register, with the other
                     # host inputs: decoded after them it was the 8x8 WS array's critical path
                     # (host_bank_q -> compare -> every RAM cell's write enable, 7.1 ns)
                     we_q = Signal(name=f"host_we_{t.name}_{b}_q")
-                    m.d.sync += we_q.eq(self.host_we & (self.host_tensor == t.index)
+                    m.d.sync += we_q.eq(idle & self.host_we & (self.host_tensor == t.index)
                                         & (self.host_bank == b))
                     bank.drive("host_we", we_q)
                     bank.drive("host_wdata", host["host_wdata"][:t.bits])
-                words.append((t.index, b, bank.outputs["host_rdata"], reads > 0))
+                words.append((t.index, b, bank.outputs["host_rdata"], reads > 0, low))
                 banks[t.name].append(bank)
         self._read_back(m, host, words)
         return banks
 
+    def _group_address(self, m, tensor, group: int) -> tuple[Signal, Signal]:
+        """The host address and the bank within the group, registered for a group of
+        ``HOST_READ_GROUP`` banks of ``tensor`` and loaded only while the host addresses the
+        group. One host address register for every bank was the 8x8 arrays' critical path at
+        5.5 ns, and one per tensor drives every RAM cell of a 64-bank output; Yosys merges
+        identical registers, not these (their enables differ)."""
+        bits = HOST_READ_GROUP.bit_length() - 1
+        address = Signal.like(self.host_addr, name=f"host_addr_{tensor.name}_{group}_q")
+        low = Signal(bits, name=f"host_low_{tensor.name}_{group}_q")
+        with m.If((self.host_tensor == tensor.index) & (self.host_bank[bits:] == group)):
+            m.d.sync += [address.eq(self.host_addr), low.eq(self.host_bank[:bits])]
+        return address, low
+
     def _read_back(self, m, host, words) -> None:
-        """The addressed bank's word through three registered selects after the registered
-        address, none wider than ``HOST_READ_GROUP`` words: (1) a synchronous bank's port
+        """The addressed bank's word through three registered stages after the registered
+        host inputs, none wider than ``HOST_READ_GROUP`` words: (1) a synchronous bank's port
         registers its word itself, the asynchronous (host-only) banks of a tensor are read in
-        groups, each group's word picked by the low bank bits and registered; (2) those words
-        in chunks, each chunk's word picked by the select and registered; (3) one of the
-        chunks. One flat select over every bank was the critical path of the 8x8 arrays (a
-        64-bank output behind an asynchronous read for OS, 80 registered words for WS)."""
+        groups, each group's word picked by the low bank bits and registered; alongside, per
+        chunk of those words, the selected word's position (binary) and whether the chunk holds
+        it are registered (a decode of bank and tensor); (2) each chunk registers the word at
+        that position; (3) ``host_rdata`` registers the OR of the chunks, each gated by its
+        bit (none selected: 0). No stage decodes the select on its way to the data: a
+        registered select decoded in front of the final mux was the 8x8 OS array's critical
+        path at 5.5 ns (host_sel_q2 -> host_rdata, 7.5 ns)."""
         bank_bits = len(host["host_bank"])
         select = Cat(host["host_bank"], host["host_tensor"])
-        selected = [Signal(len(select), name=f"host_sel_q{i}") for i in (1, 2)]
-        m.d.sync += [selected[0].eq(select), selected[1].eq(selected[0])]
         level = []  # (select values, a registered word they read)
         groups: dict[tuple[int, int], list] = {}
-        for index, bank, word, synchronous in words:
+        for index, bank, word, synchronous, low in words:
             if synchronous:
                 level.append(([bank | (index << bank_bits)], word))
             else:
-                groups.setdefault((index, bank // HOST_READ_GROUP), []).append((bank, word))
-        for (index, group), members in groups.items():
+                groups.setdefault((index, bank // HOST_READ_GROUP), (low, []))[1].append(
+                    (bank, word))
+        for (index, group), (low, members) in groups.items():
             word_q = Signal.like(self.host_rdata, name=f"host_group_{index}_{group}_q")
-            # the low bank bits pick the member; a value naming no member reads the last one
-            # (later stages ignore the group then), so the case is complete
-            low = host["host_bank"][:min(bank_bits, HOST_READ_GROUP.bit_length() - 1)]
+            # the group's own low bank bits pick the member; a value naming no member reads
+            # the last one (its chunk's pick is elsewhere then), so the case is complete
             with m.Switch(low):
                 for bank, word in members[:-1]:
                     with m.Case(bank % HOST_READ_GROUP):
@@ -164,21 +179,36 @@ class Accelerator(wiring.Component):
                     m.d.sync += word_q.eq(members[-1][1])
             level.append(([bank | (index << bank_bits) for bank, _ in members], word_q))
         level.sort(key=lambda entry: entry[0][0])
-        chunks = []
+        gated = []
         for start in range(0, len(level), HOST_READ_GROUP):
-            chunk = level[start:start + HOST_READ_GROUP]
-            word_q = Signal.like(self.host_rdata, name=f"host_chunk_{len(chunks)}_q")
-            self._select(m, selected[0], chunk, word_q)
-            chunks.append(([v for values, _ in chunk for v in values], word_q))
-        self._select(m, selected[1], chunks, self.host_rdata)
+            chunk, c = level[start:start + HOST_READ_GROUP], start // HOST_READ_GROUP
+            # (1) which word of the chunk the host selects, and whether one is
+            pick = Signal(range(len(chunk)), name=f"host_pick_{c}_q")
+            hit = Signal(name=f"host_hit_{c}_q")
+            with m.Switch(select):
+                for position, (values, _) in enumerate(chunk):
+                    with m.Case(*values):
+                        m.d.sync += [pick.eq(position), hit.eq(1)]
+                with m.Default():
+                    m.d.sync += [pick.eq(0), hit.eq(0)]
+            # (2) that word, by a binary select (an 8:1 mux is one slice level on ECP5)
+            word_q = Signal(max(len(word) for _, word in chunk), name=f"host_chunk_{c}_q")
+            hit_q = Signal(name=f"host_hit_{c}_qq")
+            m.d.sync += hit_q.eq(hit)
+            with m.Switch(pick):
+                for position, (_, word) in enumerate(chunk[:-1]):
+                    with m.Case(position):
+                        m.d.sync += word_q.eq(word)
+                with m.Default():
+                    m.d.sync += word_q.eq(chunk[-1][1])
+            gated.append(word_q & hit_q.replicate(len(word_q)))
+        # (3) the selected chunk's word: an OR, the other chunks gated to 0
+        m.d.sync += self.host_rdata.eq(_any_of(gated))
 
-    @staticmethod
-    def _select(m, select, cases, target) -> None:
-        """``target`` <= the word whose select values hold ``select`` (0 for none), registered;
-        one case per word, listing all its values."""
-        with m.Switch(select):
-            for values, word in cases:
-                with m.Case(*values):
-                    m.d.sync += target.eq(word)
-            with m.Default():
-                m.d.sync += target.eq(0)
+
+def _any_of(words):
+    """The bitwise OR of ``words``."""
+    out = words[0]
+    for word in words[1:]:
+        out = out | word
+    return out
