@@ -103,14 +103,11 @@ class Accelerator(wiring.Component):
         words, shapes = [], {}
         for t in self.design.tensors:
             banks[t.name] = []
-            # the host reads this tensor: its banks' read port 0 is the host's (one register
-            # per tensor, so no register selects every bank's address: see bank.py)
-            reading = Signal(name=f"host_read_{t.name}_q")
-            m.d.sync += reading.eq(idle & (self.host_tensor == t.index))
             tensor_writes = host_writes(self.design, t.name)
             for b in range(t.banks):
                 if b % HOST_READ_GROUP == 0:
-                    address, low = self._group_address(m, t, b // HOST_READ_GROUP)
+                    address, low, reading = self._group_address(m, t, b // HOST_READ_GROUP,
+                                                                idle)
                 depth, reads, writes = bank_kind(self.ports, t, b, tensor_writes)
                 module = bank_module(self.design.name, t.bits, depth, reads, writes)
                 if module not in shapes:
@@ -133,18 +130,23 @@ class Accelerator(wiring.Component):
         self._read_back(m, host, words)
         return banks
 
-    def _group_address(self, m, tensor, group: int) -> tuple[Signal, Signal]:
-        """The host address and the bank within the group, registered for a group of
-        ``HOST_READ_GROUP`` banks of ``tensor`` and loaded only while the host addresses the
-        group. One host address register for every bank was the 8x8 arrays' critical path at
-        5.5 ns, and one per tensor drives every RAM cell of a 64-bank output; Yosys merges
-        identical registers, not these (their enables differ)."""
+    def _group_address(self, m, tensor, group: int, idle) -> tuple[Signal, Signal, Signal]:
+        """The host address, the bank within the group and whether the host reads the group
+        (its banks' read port 0 is then the host's), registered for a group of
+        ``HOST_READ_GROUP`` banks of ``tensor``. One host address register for every bank was
+        the 8x8 arrays' critical path at 5.5 ns, and one per tensor drives every RAM cell of a
+        64-bank output, as did one read select per tensor (the 8x8 WS array's critical path at
+        5.5 ns, host_read_C_q -> every C bank's read address); Yosys merges identical
+        registers, not these (their enables and inputs differ)."""
         bits = HOST_READ_GROUP.bit_length() - 1
         address = Signal.like(self.host_addr, name=f"host_addr_{tensor.name}_{group}_q")
         low = Signal(bits, name=f"host_low_{tensor.name}_{group}_q")
-        with m.If((self.host_tensor == tensor.index) & (self.host_bank[bits:] == group)):
+        reading = Signal(name=f"host_read_{tensor.name}_{group}_q")
+        addressed = (self.host_tensor == tensor.index) & (self.host_bank[bits:] == group)
+        m.d.sync += reading.eq(idle & addressed)
+        with m.If(addressed):
             m.d.sync += [address.eq(self.host_addr), low.eq(self.host_bank[:bits])]
-        return address, low
+        return address, low, reading
 
     def _read_back(self, m, host, words) -> None:
         """The addressed bank's word through three registered stages after the registered
