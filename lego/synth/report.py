@@ -56,6 +56,7 @@ class SynthReport:
     package: str
     cells: tuple[tuple[str, int], ...]  # Yosys cell type -> count, sorted by type
     port_bits: int
+    does_not_fit: str | None = None  # "needs N LUT4, ecp5-85k has 83,640", when not checked
     logic_depth: int | None = None  # generic target: longest path in cells (Yosys ltp)
     logic_path: tuple[PathEnd, PathEnd] | None = None  # its first and last signal
     placement: str | None = None  # "in context" or "out of context" when placed and routed
@@ -73,6 +74,8 @@ class SynthReport:
                "cells": sum(n for _, n in self.cells), "cells_by_type": dict(self.cells),
                "tools": dict(self.tools),
                "seconds": {tool: round(s, 2) for tool, s in self.seconds}}
+        if self.does_not_fit is not None:
+            out["does_not_fit"] = self.does_not_fit
         if self.logic_depth is not None:
             out["logic_depth"] = self.logic_depth
             if self.logic_path is not None:
