@@ -42,7 +42,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "fpga_quality.json"
 BASELINES = ROOT / "benchmarks" / "baselines"
 TARGET = "ecp5-85k"
 COLUMNS = ("row", "period_ns", "LUT4", "CCU2C", "FF", "DSP", "DP16KD", "DPR16X4", "fmax_mhz",
-           "synth_s", "pnr_s", "note")
+           "synth_s", "synth_cpu_s", "pnr_s", "note")
 LINEARITY_BAR = 4.5  # 16x16 LUT4 + FF over the 8x8's (4x the FUs)
 
 OS = ("os", "{{ti: 2, tj: 2, tk: {k}}}", "{{i: {n}*ti + p, j: {n}*tj + q, k: tk}}")
@@ -98,10 +98,14 @@ def _generate(spec_text: str, period: float | None) -> tuple[str, str]:
 def measure(row: str, source: str, top: str | None, period: float | None, pnr: bool,
             known: str | None) -> dict | None:
     """One row: generate (lego rows) and synthesize + place and route; None when its Verilog
-    and options hash to ``known`` (measured already)."""
+    and options hash to ``known`` (measured already). A period the generator refuses (too
+    short for the design) is a row of its own, with the generator's message."""
     from lego.synth.run import synthesize_design
 
-    verilog, top = (_generate(source, period) if top is None else (source, top))
+    try:
+        verilog, top = (_generate(source, period) if top is None else (source, top))
+    except LegoError as error:
+        return {"row": row, "period_ns": period, "pnr": pnr, "key": None, "error": str(error)}
     key = hashlib.sha256(f"{verilog}\n{pnr}".encode()).hexdigest()
     if key == known:
         return None
@@ -129,6 +133,8 @@ def _cell(result: dict, column: str):
         return result.get("cells_by_type", {}).get(names[column], 0)
     if column == "synth_s":
         return result.get("seconds", {}).get("yosys", "")
+    if column == "synth_cpu_s":  # rows measured before CPU seconds were recorded: blank
+        return result.get("cpu_seconds", {}).get("yosys", "")
     if column == "pnr_s":
         return result.get("seconds", {}).get("nextpnr-ecp5", "")
     if column == "fmax_mhz":

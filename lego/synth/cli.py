@@ -97,9 +97,16 @@ def summary(result: dict) -> str:
                           f"{result['placement']})"),
                  ("critical path", f"{result['critical_path_ns']:.2f} ns"),
                  ("  from", _end(start)), ("  to", _end(end))]
-    rows += [("seconds", ", ".join(f"{tool} {s:.1f}" for tool, s in result["seconds"].items())),
+    rows += [("seconds", _times(result)),
              ("tools", ", ".join(f"{p} {v}" for p, v in result["tools"].items()))]
     return head + "\n" + format_table(rows)
+
+
+def _times(result: dict) -> str:
+    """Wall-clock seconds per tool, with the CPU seconds where synth.json has them."""
+    cpu = result.get("cpu_seconds", {})
+    return ", ".join(f"{tool} {wall:.1f}" + (f" (CPU {cpu[tool]:.1f})" if tool in cpu else "")
+                     for tool, wall in result["seconds"].items())
 
 
 def _end(end: dict) -> str:

@@ -64,6 +64,7 @@ class SynthReport:
     timing: Timing | None = None
     tools: tuple[tuple[str, str], ...] = ()  # PyPI package -> version
     seconds: tuple[tuple[str, float], ...] = ()  # tool -> wall-clock seconds
+    cpu_seconds: tuple[tuple[str, float], ...] = ()  # tool -> CPU seconds (user + system)
 
     def count(self, cell: str) -> int:
         return dict(self.cells).get(cell, 0)
@@ -73,7 +74,8 @@ class SynthReport:
                "package": self.package, "port_bits": self.port_bits,
                "cells": sum(n for _, n in self.cells), "cells_by_type": dict(self.cells),
                "tools": dict(self.tools),
-               "seconds": {tool: round(s, 2) for tool, s in self.seconds}}
+               "seconds": {tool: round(s, 2) for tool, s in self.seconds},
+               "cpu_seconds": {tool: round(s, 2) for tool, s in self.cpu_seconds}}
         if self.does_not_fit is not None:
             out["does_not_fit"] = self.does_not_fit
         if self.logic_depth is not None:

@@ -26,7 +26,7 @@ from lego.synth.report import (
 )
 from lego.synth.targets import Target, fit_error
 from lego.synth.targets import target as find_target
-from lego.synth.tools import NEXTPNR, YOSYS, ToolError, run_tool
+from lego.synth.tools import NEXTPNR, YOSYS, ToolError, ToolTime, run_tool
 
 __all__ = ["synthesize_design", "check_options", "FitError"]
 
@@ -46,14 +46,14 @@ class _Synthesized:
     port_bits: int
     depth: int | None  # generic target only
     path: tuple[PathEnd, PathEnd] | None  # generic target only
-    seconds: float
+    seconds: ToolTime
 
 
 @dataclass(frozen=True)
 class _Placed:
     placement: str
     timing: Timing | None
-    seconds: float
+    seconds: ToolTime
 
 
 def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
@@ -97,6 +97,7 @@ def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
         raise
     shutil.rmtree(work)
     tools = [YOSYS] + ([NEXTPNR] if placed else [])
+    times = (("yosys", synth.seconds),) + ((("nextpnr-ecp5", placed.seconds),) if placed else ())
     return SynthReport(
         design=top, target=device.name, device=device.device, package=device.package,
         cells=synth.cells, port_bits=synth.port_bits, does_not_fit=problem,
@@ -105,8 +106,8 @@ def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
         placement=placed.placement if placed else None, seed=seed if placed else None,
         timing=placed.timing if placed else None,
         tools=tuple((t.distribution, t.version()) for t in tools),
-        seconds=(("yosys", synth.seconds),) + ((("nextpnr-ecp5", placed.seconds),)
-                                                   if placed else ()))
+        seconds=tuple((tool, t.wall) for tool, t in times),
+        cpu_seconds=tuple((tool, t.cpu) for tool, t in times))
 
 
 def check_options(target: str, *, pnr: bool, seed: int, freq_mhz: float | None) -> Target:
