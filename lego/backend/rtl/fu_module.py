@@ -48,13 +48,8 @@ class FuModule(wiring.Component):
             # a reset register takes no domain reset: its clear is its only synchronous reset,
             # the flip-flop's one LSR pin (with both, Yosys keeps the clear as a LUT per bit)
             reset_less = reset_register(self.design, self.stages, name)
-            # a sum is kept as a net: else Yosys folds a register-free chain of adds across FUs
-            # (a WS column's partial sums) into one multi-operand add of LUT full adders, which
-            # is neither the ripple adders the LP times nor small (WS 16x16 at 100 ns: 19,530
-            # LUT4 / 419 CCU2C folded, 7,639 / 2,451 kept)
-            keep = {"keep": 1} if prim.kind == "add" else {}
             nets.declare(name, Signal(prim.width, name=ident(relative_name(name, self.fu.fu)),
-                                      reset_less=reset_less, attrs=keep))
+                                      reset_less=reset_less))
         ports = {(p.net, p.registers): getattr(self, p.name) for p in self.fu.inputs}
         for name in self.fu.kind.members:
             inputs = [nets.tap(src, regs) if src in nets else ports[src, regs]
