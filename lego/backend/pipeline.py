@@ -132,11 +132,11 @@ def _alone(graph: PrimitiveGraph, launch: dict[str, float], fanout: dict[str, fl
            ) -> dict[str, float]:
     """Per node, the path no register can shorten: its inputs' launch and its own delay, or,
     where an output must keep a register, its clock-to-out (a RAM's, a DSP's) into it."""
-    alone = {}
+    alone, fanouts = {}, _fanouts(graph)
     for prim in graph.primitives():
         into_register = max((prim.launch_ns + fanout[prim.name]
-                             for _, _, data in graph.graph.out_edges(prim.name, data=True)
-                             if data["conn"].least_registers), default=0.0)
+                             for conn in fanouts.get(prim.name, ()) if conn.least_registers),
+                            default=0.0)
         alone[prim.name] = round(max(launch[prim.name] + prim.delay_ns, into_register), 6)
     return alone
 

@@ -3,6 +3,9 @@ the pipelined datapath. The interface is the same for every design (see ``Accele
 
 from __future__ import annotations
 
+import functools
+import operator
+
 from amaranth import Cat, Module, Signal, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
@@ -205,12 +208,4 @@ class Accelerator(wiring.Component):
                     m.d.sync += word_q.eq(chunk[-1][1])
             gated.append(word_q & hit_q.replicate(len(word_q)))
         # (3) the selected chunk's word: an OR, the other chunks gated to 0
-        m.d.sync += self.host_rdata.eq(_any_of(gated))
-
-
-def _any_of(words):
-    """The bitwise OR of ``words``."""
-    out = words[0]
-    for word in words[1:]:
-        out = out | word
-    return out
+        m.d.sync += self.host_rdata.eq(functools.reduce(operator.or_, gated))
