@@ -12,7 +12,7 @@ synthesis only", so that its area is measured: the table ends with the 16x16 / 8
 (issue 16's bar: LUT4 + FF at most 4.5x, four times the FUs).
 
     python benchmarks/fpga_quality.py [--periods 100,8] [--only ROW[,ROW]] [--jobs 2] [--fresh]
-                                      [--no-pnr]
+                                      [--no-pnr] [--router router2]
 
 Results go to benchmarks/results/fpga_quality.json, rewritten whole after every row, so a run
 killed at any moment keeps the rows measured before it; a row whose Verilog and options are
@@ -98,7 +98,7 @@ def _generate(spec_text: str, period: float | None) -> tuple[str, str]:
 
 
 def measure(row: str, source: str, top: str | None, period: float | None, pnr: bool,
-            known: str | None) -> dict | None:
+            known: str | None, router: str = "router1") -> dict | None:
     """One row: generate (lego rows) and synthesize + place and route; None when its Verilog
     and options hash to ``known`` (measured already). A period the generator refuses (too
     short for the design) is a row of its own, with the generator's message."""
@@ -108,7 +108,9 @@ def measure(row: str, source: str, top: str | None, period: float | None, pnr: b
         verilog, top = (_generate(source, period) if top is None else (source, top))
     except LegoError as error:
         return {"row": row, "period_ns": period, "pnr": pnr, "key": None, "error": str(error)}
-    key = hashlib.sha256(f"{verilog}\n{pnr}".encode()).hexdigest()
+    # router1 (nextpnr's default) adds nothing, so rows measured before --router keep their key
+    options = f"{pnr}" + ("" if router == "router1" else f"\n{router}")
+    key = hashlib.sha256(f"{verilog}\n{options}".encode()).hexdigest()
     if key == known:
         return None
     with tempfile.TemporaryDirectory() as folder:
@@ -116,8 +118,8 @@ def measure(row: str, source: str, top: str | None, period: float | None, pnr: b
         path.write_text(verilog)
         try:
             report = synthesize_design(path, top, TARGET, pnr=pnr, seed=1, fit_check=False,
-                                       label=row, log_dir=LOGS / _row_key(row, period, pnr)
-                                       ).to_dict()
+                                       router=router, label=row,
+                                       log_dir=LOGS / _row_key(row, period, pnr)).to_dict()
         except LegoError as error:
             return {"row": row, "period_ns": period, "pnr": pnr, "key": key,
                     "error": str(error)}
@@ -146,7 +148,9 @@ def _cell(result: dict, column: str):
     if column == "period_ns":
         return "hand" if result[column] is None else result[column]
     if column == "note":
-        return f"does not fit {TARGET}: synthesis only" if "does_not_fit" in result else ""
+        if "does_not_fit" in result:
+            return f"does not fit {TARGET}: synthesis only"
+        return "" if result.get("router", "router1") == "router1" else result["router"]
     return result.get(column, "")
 
 
@@ -229,12 +233,16 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1, help="rows measured at once")
     parser.add_argument("--fresh", action="store_true", help="measure rows already measured")
     parser.add_argument("--no-pnr", action="store_true", help="synthesis only")
+    parser.add_argument("--router", default="router1", choices=("router1", "router2"),
+                        help="nextpnr's router (router2 for arrays that fill the DSP columns: "
+                             "the 12x12 routes in minutes where router1 ran for hours)")
     args = parser.parse_args()
     old = _load()
     results = dict(old)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(measure, name, text, top, p, not args.no_pnr,
-                               None if args.fresh else _known(old, name, p, not args.no_pnr)):
+                               None if args.fresh else _known(old, name, p, not args.no_pnr),
+                               args.router):
                    _row_key(name, p, not args.no_pnr) for name, text, top, p in _jobs(args)}
         for future in as_completed(futures):
             result = future.result()

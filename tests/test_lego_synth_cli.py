@@ -32,7 +32,7 @@ def test_the_summary_table():
     result = {
         "design": "gemm_os_4x4", "target": "ecp5-25k", "device": "LFE5U-25F",
         "package": "CABGA381", "lut4": 2117, "ff": 1186, "dsp": 16, "bram": 0, "dram": 144,
-        "carry": 256, "fmax_mhz": 69.17, "seed": 1, "placement": "in context",
+        "carry": 256, "fmax_mhz": 69.17, "seed": 1, "router": "router2", "placement": "in context",
         "critical_path_ns": 14.457,
         "critical_path_start": {"cell": "mem_B_3._0__TRELLIS_FF_Q_6", "net": "mem_B_3._0_[6]",
                                 "signal": "mem_B_3._0_", "term": "B memory bank 3"},
@@ -48,7 +48,7 @@ def test_the_summary_table():
         "block RAM (DP16KD)      0",
         "LUT RAM (DPR16X4)     144",
         "carry (CCU2C)         256",
-        "Fmax                69.17 MHz (seed 1, in context)",
+        "Fmax                69.17 MHz (seed 1, router2, in context)",
         "critical path       14.46 ns",
         "  from              B memory bank 3 (mem_B_3._0__TRELLIS_FF_Q_6)",
         "  to                suffix15 (suffix15_TRELLIS_FF_Q)",

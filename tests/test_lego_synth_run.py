@@ -37,6 +37,8 @@ endmodule
      "the target frequency must be a positive number of MHz, not inf"),
     (dict(target="generic", pnr=True, seed=1, freq_mhz=None),
      "--pnr needs an ECP5 target, not generic"),
+    (dict(target="ecp5-85k", pnr=True, seed=1, freq_mhz=None, router="router3"),
+     "--router must be one of router1, router2, not 'router3'"),
 ])
 def test_the_api_checks_its_options(options, message):
     with pytest.raises(LegoError, match=f"^{message}$"):
@@ -89,6 +91,7 @@ def test_lego_synth_of_the_4x4_gemm_places_and_routes(tmp_path, capsys):
     assert result["lut4"] == result["cells_by_type"]["LUT4"]
     assert {"bram", "dram"} <= result.keys()
     assert result["placement"] == "in context" and result["seed"] == 1
+    assert result["router"] == "router1"  # nextpnr's default, named
     assert 20 < result["fmax_mhz"] < 400
     ends = [result["critical_path_start"], result["critical_path_end"]]
     assert all(end["cell"] and end["signal"] for end in ends)

@@ -38,6 +38,10 @@ def register(sub) -> None:
                             "synth.json records what it needs (does_not_fit) and it is not "
                             "placed and routed (synthesis only, for its area)")
     synth.add_argument("--seed", type=int, default=1, help="nextpnr seed (default 1)")
+    synth.add_argument("--router", default="router1", choices=("router1", "router2"),
+                       help="nextpnr's router (default router1, nextpnr's own default; "
+                            "router2 routes congested designs, such as an array that fills "
+                            "the DSP columns, in a fraction of the time)")
     synth.add_argument("-o", "--out", metavar="DIR",
                        help="design folder (default: rtl_out/<spec name>/, or the source's "
                             "own folder)")
@@ -55,11 +59,13 @@ def _synth(args) -> int:
         raise LegoError(f"--period must be a positive number of ns, not {args.period}")
     freq_mhz = round(1000 / args.period, 3) if args.period else None
     # bad options fail before any generation
-    check_options(args.target, pnr=args.pnr, seed=args.seed, freq_mhz=freq_mhz)
+    check_options(args.target, pnr=args.pnr, seed=args.seed, freq_mhz=freq_mhz,
+                  router=args.router)
     source = resolve(args.source, top=args.top, period_ns=args.period, out=args.out,
                      force=args.force)
     report = synthesize_design(source.verilog, source.top, args.target, pnr=args.pnr,
                                seed=args.seed, freq_mhz=freq_mhz, fit_check=args.fit_check,
+                               router=args.router,
                                log_dir=source.folder / "synth", label=source.label)
     result = {"source": source.label, "verilog": source.verilog.name, **report.to_dict()}
     source.folder.mkdir(parents=True, exist_ok=True)
@@ -94,7 +100,7 @@ def summary(result: dict) -> str:
     elif "fmax_mhz" in result:
         start, end = result["critical_path_start"], result["critical_path_end"]
         rows += [("Fmax", f"{result['fmax_mhz']:.2f} MHz (seed {result['seed']}, "
-                          f"{result['placement']})"),
+                          f"{result.get('router', 'router1')}, {result['placement']})"),
                  ("critical path", f"{result['critical_path_ns']:.2f} ns"),
                  ("  from", _end(start)), ("  to", _end(end))]
     rows += [("seconds", _times(result)),

@@ -61,6 +61,7 @@ class SynthReport:
     logic_path: tuple[PathEnd, PathEnd] | None = None  # its first and last signal
     placement: str | None = None  # "in context" or "out of context" when placed and routed
     seed: int | None = None
+    router: str | None = None  # nextpnr's router, when placed and routed
     timing: Timing | None = None
     tools: tuple[tuple[str, str], ...] = ()  # PyPI package -> version
     seconds: tuple[tuple[str, float], ...] = ()  # tool -> wall-clock seconds
@@ -86,7 +87,8 @@ class SynthReport:
         else:
             out.update({key: self.count(cell) for key, cell in ECP5_RESOURCES})
         if self.placement is not None:  # placed and routed
-            out.update(placement=self.placement, seed=self.seed, fmax_mhz=None)
+            out.update(placement=self.placement, seed=self.seed, router=self.router,
+                       fmax_mhz=None)
             if self.timing is not None:  # else no path from a register to a register
                 out.update(self.timing.to_dict())
         return out

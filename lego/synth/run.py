@@ -49,6 +49,18 @@ class _Synthesized:
     seconds: ToolTime
 
 
+ROUTERS = ("router1", "router2")  # nextpnr's; router1 is its default
+
+
+@dataclass(frozen=True)
+class _Options:
+    """What nextpnr is asked for besides the device."""
+
+    seed: int
+    freq_mhz: float | None
+    router: str
+
+
 @dataclass(frozen=True)
 class _Placed:
     placement: str
@@ -58,12 +70,14 @@ class _Placed:
 
 def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
                       pnr: bool = False, seed: int = 1, freq_mhz: float | None = None,
-                      fit_check: bool = True, work_dir: Path | None = None,
-                      log_dir: Path | None = None, label: str | None = None) -> SynthReport:
+                      fit_check: bool = True, router: str = "router1",
+                      work_dir: Path | None = None, log_dir: Path | None = None,
+                      label: str | None = None) -> SynthReport:
     """Synthesize module ``top`` of ``verilog`` for ``target`` (``ecp5-25k``, ``-45k``,
     ``-85k`` or ``generic``) and, with ``pnr``, place and route it (nextpnr seed ``seed``,
-    target frequency ``freq_mhz`` or nextpnr's default). A top with more port bits than the
-    package has pins is placed out of context.
+    target frequency ``freq_mhz`` or nextpnr's default, ``router``: nextpnr's default router1
+    or router2, which negotiates congestion (a design that fills a DSP column) far faster). A
+    top with more port bits than the package has pins is placed out of context.
 
     The tools work in a fresh folder under ``work_dir`` (default: the system's temporary
     folder), removed afterwards; when a tool fails it is kept and the error names its log.
@@ -71,7 +85,7 @@ def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
     does not fit raises FitError, "``label``: needs N LUT4, ecp5-85k has 83,640", before
     place and route; without ``fit_check`` it is reported instead (``does_not_fit`` holds that
     text) and not placed: synthesis only, for its area."""
-    device = check_options(target, pnr=pnr, seed=seed, freq_mhz=freq_mhz)
+    device = check_options(target, pnr=pnr, seed=seed, freq_mhz=freq_mhz, router=router)
     verilog = Path(verilog)
     if not verilog.is_file():
         raise LegoError(f"{verilog}: no such Verilog file")
@@ -85,7 +99,8 @@ def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
         problem = fit_error(dict(synth.cells), device)
         if problem and fit_check:
             raise FitError(f"{label or verilog}: {problem}")
-        placed = (_place_and_route(work, device, synth.port_bits, seed, freq_mhz, aliases)
+        placed = (_place_and_route(work, device, synth.port_bits,
+                                   _Options(seed, freq_mhz, router), aliases)
                   if pnr and not problem else None)
         if log_dir is not None:
             write_design(Path(log_dir), {name: (work / name).read_text() for name in _LOGS
@@ -104,15 +119,19 @@ def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
         logic_depth=synth.depth,
         logic_path=synth.path,
         placement=placed.placement if placed else None, seed=seed if placed else None,
+        router=router if placed else None,
         timing=placed.timing if placed else None,
         tools=tuple((t.distribution, t.version()) for t in tools),
         seconds=tuple((tool, t.wall) for tool, t in times),
         cpu_seconds=tuple((tool, t.cpu) for tool, t in times))
 
 
-def check_options(target: str, *, pnr: bool, seed: int, freq_mhz: float | None) -> Target:
+def check_options(target: str, *, pnr: bool, seed: int, freq_mhz: float | None,
+                  router: str = "router1") -> Target:
     """The target device, once the options are known to be valid (else a LegoError)."""
     device = find_target(target)
+    if router not in ROUTERS:
+        raise LegoError(f"--router must be one of {', '.join(ROUTERS)}, not {router!r}")
     if pnr and not device.is_ecp5:
         raise LegoError(f"--pnr needs an ECP5 target, not {device.name}")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 31:
@@ -143,17 +162,18 @@ def _synthesize(work: Path, source: str, top: str, device: Target, aliases: dict
     return _Synthesized(cells_from_stat(stat), port_bits_from_stat(stat), depth, path, seconds)
 
 
-def _place_and_route(work: Path, device: Target, port_bits: int, seed: int,
-                     freq_mhz: float | None, aliases: dict[str, str]) -> _Placed:
+def _place_and_route(work: Path, device: Target, port_bits: int, options: _Options,
+                     aliases: dict[str, str]) -> _Placed:
     """Run nextpnr-ecp5 in ``work`` on netlist.json: placement, timing and seconds. Timing
     failures are measurements here, not errors (--timing-allow-fail)."""
     out_of_context = port_bits > device.pins
-    args = [device.nextpnr_flag, "--package", device.package, "--seed", str(seed),
-            "--json", "netlist.json", "--report", "nextpnr-report.json", "--timing-allow-fail"]
-    if freq_mhz is not None:
-        args += ["--freq", f"{freq_mhz:g}"]
+    args = [device.nextpnr_flag, "--package", device.package, "--seed", str(options.seed),
+            "--router", options.router, "--json", "netlist.json",
+            "--report", "nextpnr-report.json", "--timing-allow-fail"]
+    if options.freq_mhz is not None:
+        args += ["--freq", f"{options.freq_mhz:g}"]
     args += ["--out-of-context"] if out_of_context else ["--lpf-allow-unconstrained"]
     seconds = run_tool(NEXTPNR, args, work)
     report = json.loads((work / "nextpnr-report.json").read_text())
     return _Placed("out of context" if out_of_context else "in context",
-                   timing_from_nextpnr(report, aliases, freq_mhz), seconds)
+                   timing_from_nextpnr(report, aliases, options.freq_mhz), seconds)
