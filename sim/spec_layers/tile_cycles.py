@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.design import DesignRun, simulate_design
-from sim.spec_layers import tile_store
+from sim.spec_layers import tile_derive, tile_store
 from sim.spec_layers.template import Template
 
 __all__ = ["Capacity", "TileTimer"]
@@ -34,42 +34,61 @@ class TileTimer:
     template: Template
     period_ns: float | None = None
     cache: Path | None = field(default_factory=tile_store.default_folder)
+    # False: lower every distinct tile in full (what tile_derive's tests compare against)
+    derive: bool = True
     read_from_disk: int = field(default=0, init=False)  # tiles the disk cache gave
+    derived: int = field(default=0, init=False)  # tiles derived from their class (tile_derive)
     _lowered: int = field(default=0, init=False, repr=False)
     _runs: dict = field(default_factory=dict, init=False, repr=False)
     _memories: dict = field(default_factory=dict, init=False, repr=False)
     _stages: tuple | None = field(default=None, init=False, repr=False)  # of the last lowering
+    _classes: dict = field(default_factory=dict, init=False, repr=False)  # key -> representative
 
     def runs(self, tile: dict[str, int]) -> tuple[DesignRun, ...]:
         """One run per dataflow of the design generated at ``tile``'s loop bounds."""
         key = tuple(int(tile[loop]) for loop in self.template.spec.loop_names)
         if key not in self._runs:
-            spec = self.template.tile_spec(dict(zip(self.template.spec.loop_names, key,
+            data = self.template.tile_spec(dict(zip(self.template.spec.loop_names, key,
                                                     strict=True)))
-            stored = tile_store.tile_key(spec, self.period_ns)
+            stored = tile_store.tile_key(data, self.period_ns)
             entry = tile_store.read_entry(self.cache, stored)
             if entry is None:
-                design, schedule = self._lower(spec)
-                entry = (simulate_design(design, schedule),
-                         tuple((t.name, t.banks, t.depth) for t in design.tensors))
-                self._lowered += 1
+                entry = self._time(data)
                 tile_store.write_entry(self.cache, stored, *entry)
             else:
                 self.read_from_disk += 1
             self._runs[key], self._memories[key] = entry
         return self._runs[key]
 
+    def _time(self, data: dict):
+        """(runs, memories) of a tile not timed before: derived from its class's lowered
+        representative (memories unknown: ()), else lowered in full."""
+        from lego.spec import parse_spec
+
+        spec = parse_spec(data, self.template.spec.source)
+        structure = tile_derive.structure_key(spec, self.period_ns) if self.derive else None
+        bounds = tuple(f.temporal_bounds for f in spec.dataflows)
+        rep = next((r for r in self._classes.get(structure, ()) if r.serves(bounds)), None)
+        if rep is not None:
+            self.derived += 1
+            return tile_derive.derive(rep, bounds, tuple(f.name for f in spec.dataflows)), ()
+        design, schedule = self._lower(spec)
+        self._lowered += 1
+        runs = simulate_design(design, schedule)
+        rep = tile_derive.represent(design, tuple(r.drain for r in runs))
+        if structure is not None and rep is not None:
+            self._classes.setdefault(structure, []).append(rep)
+        return runs, tuple((t.name, t.banks, t.depth) for t in design.tensors)
+
     @property
     def lowered_shapes(self) -> int:
         """Tile designs this timer lowered (neither in memory nor on disk)."""
         return self._lowered
 
-    def _lower(self, tile_spec: dict):
+    def _lower(self, spec):
         from lego.backend.passes import run_backend
         from lego.frontend.passes import run_passes
-        from lego.spec import parse_spec
 
-        spec = parse_spec(tile_spec, self.template.spec.source)
         # tiles of one design differ in loop bounds, so in net widths, and mostly share their
         # optimal stages: the last tile's are a hint that spares the LP solver (same answer)
         state = run_backend(run_passes(spec).adg, self.period_ns, stop_after="pipeline",
@@ -78,9 +97,17 @@ class TileTimer:
         return state.design, state.schedule
 
     def capacity(self) -> Capacity:
-        """The spec's own design's memories (lowered once, like any tile)."""
+        """The spec's own design's memories (lowered in full: a derived tile has no memories)."""
         own = dict(self.template.spec.loops)
+        key = tuple(own[loop] for loop in self.template.spec.loop_names)
         self.runs(own)
-        geometry = self._memories[tuple(own[loop] for loop in self.template.spec.loop_names)]
+        if not self._memories[key]:
+            from lego.spec import parse_spec
+
+            spec = parse_spec(self.template.tile_spec(own), self.template.spec.source)
+            design, _ = self._lower(spec)
+            self._lowered += 1
+            self._memories[key] = tuple((t.name, t.banks, t.depth) for t in design.tensors)
+        geometry = self._memories[key]
         return Capacity(tuple((name, banks * depth) for name, banks, depth in geometry),
                         geometry)
