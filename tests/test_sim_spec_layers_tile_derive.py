@@ -1,0 +1,140 @@
+"""sim.spec_layers.tile_derive: every tile a network run derives from its class's representative
+equals the tile design lowered and scheduled in full (steps, drain, cycles, SRAM reads and
+writes per tensor and bank), on OS, WS, IS, conv and fused designs, ResNet-18, a GPT-2 block
+and random layers with ragged edge tiles, at lego's default period and at 10 ns. The 16x16
+designs' whole benchmark networks are checked by benchmarks/tile_derive_check.py."""
+
+import random
+from pathlib import Path
+
+import pytest
+
+from lego.spec import load_spec, parse_spec
+from sim.scalesim import read_topology
+from sim.spec_layers import TileTimer, analyse, simulate_network
+from sim.spec_layers import tile_derive
+from sim.workload.layer import conv, gemm
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "examples" / "specs"
+
+
+def _gemms(seed: int, count: int) -> list:
+    rng = random.Random(seed)
+    return [gemm(f"g{i}", rng.randint(1, 90), rng.randint(1, 90), rng.randint(1, 200))
+            for i in range(count)]
+
+
+def _convs(seed: int, count: int) -> list:
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        f = rng.choice((1, 2, 3))
+        out.append(conv(f"c{i}", rng.randint(f, 14), rng.randint(f, 14), rng.randint(1, 9),
+                        rng.randint(1, 20), f, f))
+    return out
+
+
+def _network(name: str) -> list:
+    if name.startswith("conv"):
+        return _convs(7, 12)
+    resnet = read_topology(ROOT / "benchmarks/topologies/resnet18.csv")
+    block = read_topology(ROOT / "benchmarks/topologies/gpt2_small_block.csv", gemm=True)
+    # small copies of the real shapes: a 4x4 design's tiles stay quick to lower in full
+    small = [gemm(f"r{i}", max(1, layer.m // 64), max(1, layer.n // 16),
+                  max(1, layer.k // 32)) for i, layer in enumerate(resnet + block)]
+    return small + _gemms(3, 12)
+
+
+def _tiles_equal_full_lowerings(spec_path: Path, network: list, period, sram) -> TileTimer:
+    template = analyse(load_spec(spec_path))
+    timer = TileTimer(template, period, cache=None)
+    simulate_network(spec_path, network, sram=sram, timer=timer, period_ns=period)
+    full = TileTimer(template, period, cache=None, derive=False)
+    for key, runs in timer._runs.items():
+        tile = dict(zip(template.spec.loop_names, key, strict=True))
+        assert runs == full.runs(tile), tile
+    return timer
+
+
+# fewest tiles derived per (design, period): at 10 ns a class also fixes every bound's bit
+# length (net widths set delays), so fewer tiles share one; the conv design's ports read
+# through delay-edge fallbacks (an enable with a box), which tile_derive does not count: all
+# of its tiles are lowered in full
+DERIVED = {"gemm_os_4x4": (5, 1), "gemm_ws_4x4": (5, 1), "gemm_is_4x4": (5, 0),
+           "gemm_os_ws_fused_4x4": (5, 1), "gemm_os_bcast_fused_4x4": (5, 1),
+           "conv2d_os_4x4": (0, 0)}
+
+
+@pytest.mark.parametrize("period", [None, 10.0])
+@pytest.mark.parametrize("name", sorted(DERIVED))
+def test_derived_tiles_equal_full_lowerings(name, period):
+    spec_path = SPECS / f"{name}.yaml"
+    spec = load_spec(spec_path)
+    sram = {t.name: 8192 for t in spec.tensors}
+    timer = _tiles_equal_full_lowerings(spec_path, _network(name), period, sram)
+    assert timer.derived >= DERIVED[name][period is not None]
+    assert timer.lowered_shapes + timer.derived == len(timer._runs)
+    if name.startswith("conv"):
+        assert timer.derived == 0 and not timer._classes
+
+
+@pytest.mark.parametrize("name, tiles", [
+    ("gemm_os_16x16", [(16, 16, 130), (16, 48, 64), (80, 32, 9), (64, 64, 64)]),
+    ("gemm_ws_16x16", [(64, 64, 64), (7, 16, 16), (100, 48, 32), (64, 32, 48)]),
+])
+def test_derived_16x16_tiles_equal_full_lowerings(name, tiles):
+    template = analyse(load_spec(SPECS / f"{name}.yaml"))
+    timer = TileTimer(template, cache=None)
+    full = TileTimer(template, cache=None, derive=False)
+    for t in tiles:
+        tile = dict(zip(template.spec.loop_names, t, strict=True))
+        assert timer.runs(tile) == full.runs(tile), tile
+    assert timer.derived >= 2
+
+
+@pytest.mark.parametrize("name, period, main, other", [
+    # k = 1: the output is written at every step (its counts differ)
+    ("gemm_os_4x4", None, (8, 8, 8), (8, 4, 1)),
+    # i = 4 on the fused array: WS's C read-modify-write comes back after 1 step; at 10 ns
+    # that tile drains in 3 (OS) and 4 (WS) cycles, the other class in 5
+    ("gemm_os_ws_fused_4x4", 10.0, (8, 8, 8), (1, 4, 4)),
+])
+def test_a_tile_of_another_class_is_lowered_and_would_differ(name, period, main, other):
+    """The key has teeth: a tile it puts in another class really has other runs."""
+    template = analyse(load_spec(SPECS / f"{name}.yaml"))
+    tiles = [dict(zip(template.spec.loop_names, t, strict=True)) for t in (main, other)]
+    specs = [parse_spec(template.tile_spec(t), "") for t in tiles]
+    keys = [tile_derive.structure_key(s, period) for s in specs]
+    assert keys[0] != keys[1]
+    timer = TileTimer(template, period, cache=None)
+    timer.runs(tiles[0])
+    truth = timer.runs(tiles[1])
+    assert timer.lowered_shapes == 2 and timer.derived == 0
+    (rep,), = timer._classes[keys[0]],
+    wrong = tile_derive.derive(rep, tuple(f.temporal_bounds for f in specs[1].dataflows),
+                               tuple(f.name for f in specs[1].dataflows))
+    assert wrong != truth
+
+
+def test_capacity_is_lowered_when_the_spec_tile_was_derived():
+    template = analyse(load_spec(SPECS / "gemm_os_4x4.yaml"))
+    timer = TileTimer(template, cache=None)
+    timer.runs({"i": 12, "j": 16, "k": 5})  # the representative of the spec's own class
+    assert timer.runs(dict(template.spec.loops))[0].steps == 2 * 2 * 8
+    assert timer.derived == 1
+    full = TileTimer(template, cache=None, derive=False)
+    assert timer.capacity() == full.capacity()
+
+
+def test_derived_tiles_round_trip_through_the_disk_cache(tmp_path):
+    spec_path = SPECS / "gemm_os_ws_fused_4x4.yaml"
+    template = analyse(load_spec(spec_path))
+    first = TileTimer(template, cache=tmp_path)
+    layers = _gemms(11, 6)
+    sram = {"A": 4096, "B": 4096, "C": 16384}
+    cold = simulate_network(spec_path, layers, sram=sram, timer=first)
+    assert first.derived >= 1
+    again = TileTimer(template, cache=tmp_path)
+    warm = simulate_network(spec_path, layers, sram=sram, timer=again)
+    assert warm.layers == cold.layers and again.lowered_shapes == 0
