@@ -46,7 +46,7 @@ def check(spec: Path, network: list, period: float | None) -> dict:
     for key, runs in sorted(timer._runs.items()):
         if runs != full.runs(dict(zip(template.spec.loop_names, key, strict=True))):
             differ.append(list(key))
-    return {"tiles": len(timer._runs), "lowered": timer.lowered_shapes,
+    return {"tiles": len(timer._runs), "lowered": timer.lowered_in_full,
             "derived": timer.derived, "differ": differ}
 
 

@@ -74,7 +74,8 @@ def test_derived_tiles_equal_full_lowerings(name, period):
     sram = {t.name: 8192 for t in spec.tensors}
     timer = _tiles_equal_full_lowerings(spec_path, _network(name), period, sram)
     assert timer.derived >= DERIVED[name][period is not None]
-    assert timer.lowered_shapes + timer.derived == len(timer._runs)
+    assert timer.lowered_shapes == len(timer._runs)
+    assert timer.lowered_in_full == timer.lowered_shapes - timer.derived
     if name.startswith("conv"):
         assert timer.derived == 0 and not timer._classes
 
@@ -110,7 +111,7 @@ def test_a_tile_of_another_class_is_lowered_and_would_differ(name, period, main,
     timer = TileTimer(template, period, cache=None)
     timer.runs(tiles[0])
     truth = timer.runs(tiles[1])
-    assert timer.lowered_shapes == 2 and timer.derived == 0
+    assert timer.lowered_in_full == 2 and timer.derived == 0
     (rep,), = timer._classes[keys[0]],
     wrong = tile_derive.derive(rep, tuple(f.temporal_bounds for f in specs[1].dataflows),
                                tuple(f.name for f in specs[1].dataflows))
@@ -122,9 +123,10 @@ def test_capacity_is_lowered_when_the_spec_tile_was_derived():
     timer = TileTimer(template, cache=None)
     timer.runs({"i": 12, "j": 16, "k": 5})  # the representative of the spec's own class
     assert timer.runs(dict(template.spec.loops))[0].steps == 2 * 2 * 8
-    assert timer.derived == 1
+    assert timer.derived == 1 and timer.lowered_in_full == 1
     full = TileTimer(template, cache=None, derive=False)
     assert timer.capacity() == full.capacity()
+    assert timer.lowered_in_full == 2  # the spec's own design, for its memories
 
 
 def test_derived_tiles_round_trip_through_the_disk_cache(tmp_path):

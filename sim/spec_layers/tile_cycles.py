@@ -37,7 +37,8 @@ class TileTimer:
     # False: lower every distinct tile in full (what tile_derive's tests compare against)
     derive: bool = True
     read_from_disk: int = field(default=0, init=False)  # tiles the disk cache gave
-    derived: int = field(default=0, init=False)  # tiles derived from their class (tile_derive)
+    derived: int = field(default=0, init=False)  # of lowered_shapes: derived from their class
+    lowered_in_full: int = field(default=0, init=False)  # designs lowered and scheduled
     _lowered: int = field(default=0, init=False, repr=False)
     _runs: dict = field(default_factory=dict, init=False, repr=False)
     _memories: dict = field(default_factory=dict, init=False, repr=False)
@@ -54,6 +55,7 @@ class TileTimer:
             entry = tile_store.read_entry(self.cache, stored)
             if entry is None:
                 entry = self._time(data)
+                self._lowered += 1
                 tile_store.write_entry(self.cache, stored, *entry)
             else:
                 self.read_from_disk += 1
@@ -73,7 +75,6 @@ class TileTimer:
             self.derived += 1
             return tile_derive.derive(rep, bounds, tuple(f.name for f in spec.dataflows)), ()
         design, schedule = self._lower(spec)
-        self._lowered += 1
         runs = simulate_design(design, schedule)
         rep = tile_derive.represent(design, tuple(r.drain for r in runs))
         if structure is not None and rep is not None:
@@ -82,12 +83,15 @@ class TileTimer:
 
     @property
     def lowered_shapes(self) -> int:
-        """Tile designs this timer lowered (neither in memory nor on disk)."""
+        """Tile designs this timer timed, neither in memory nor on disk: each lowered in full
+        or derived from its class's lowered representative (``derived`` of them)."""
         return self._lowered
 
     def _lower(self, spec):
         from lego.backend.passes import run_backend
         from lego.frontend.passes import run_passes
+
+        self.lowered_in_full += 1
 
         # tiles of one design differ in loop bounds, so in net widths, and mostly share their
         # optimal stages: the last tile's are a hint that spares the LP solver (same answer)
@@ -106,7 +110,6 @@ class TileTimer:
 
             spec = parse_spec(self.template.tile_spec(own), self.template.spec.source)
             design, _ = self._lower(spec)
-            self._lowered += 1
             self._memories[key] = tuple((t.name, t.banks, t.depth) for t in design.tensors)
         geometry = self._memories[key]
         return Capacity(tuple((name, banks * depth) for name, banks, depth in geometry),

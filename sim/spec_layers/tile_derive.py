@@ -73,27 +73,26 @@ def structure_key(spec: Spec, period_ns: float | None) -> tuple:
     return tuple(reuse), widths, period_ns
 
 
-@dataclass(frozen=True)
-class _Port:
-    kind: str  # mem_read / mem_write
-    tensor: str
-    bank: int
-    enable: object  # AllZero / WriteEnable / ReadEnable (bound-relative constants: see _relative)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Representative:
     """What a class's tiles take from its lowered representative."""
 
-    bounds: tuple[tuple[int, ...], ...]  # per dataflow, the representative's temporal bounds
+    flows: tuple[Flow, ...]  # the representative's dataflows (its temporal bounds)
     drains: tuple[int, ...]
     num_fus: int
     tensors: tuple[tuple[str, int, int], ...]  # (name, bits, banks)
-    ports: tuple[_Port, ...]
-    design: Design  # flows replaced per tile when counting
+    enables: tuple[object, ...]  # the distinct enables of the memory ports
+    # per memory port: its enable (index into ``enables``) and its slot in the per-tensor
+    # [reads per bank, writes per bank] counts, tensors in design order
+    port_enable: np.ndarray
+    port_slot: np.ndarray
     # (dataflow, counter) compared with 0 where the representative's bound is 1: that 0 is
     # also its last value, so only tiles of bound 1 there are derived from it
     ambiguous: tuple[tuple[int, int], ...]
+
+    @property
+    def bounds(self) -> tuple[tuple[int, ...], ...]:
+        return tuple(f.bounds for f in self.flows)
 
     def serves(self, bounds: tuple[tuple[int, ...], ...]) -> bool:
         return all(bounds[flow][i] == 1 for flow, i in self.ambiguous)
@@ -102,9 +101,13 @@ class Representative:
 def represent(design: Design, drains: tuple[int, ...]) -> Representative | None:
     """The representative of ``design``'s class, or None when its ports are not countable
     this way (a port that may touch several banks, an enable with a box)."""
-    ports = []
     graph = design.graph
     bounds = tuple(f.bounds for f in design.flows)
+    first, offset = {}, 0
+    for t in design.tensors:
+        first[t.name], offset = offset, offset + 2 * t.banks
+    enables: dict = {}
+    port_enable, port_slot = [], []
     for prim in graph.primitives():
         if prim.kind not in ("mem_read", "mem_write"):
             continue
@@ -112,13 +115,16 @@ def represent(design: Design, drains: tuple[int, ...]) -> Representative | None:
         enable = graph.primitive(inputs[1] if prim.kind == "mem_read" else inputs[0]).params
         if len(prim.params.banks) != 1 or not _countable(enable, bounds):
             return None
-        ports.append(_Port(prim.kind, prim.params.tensor, prim.params.banks[0], enable))
-    ambiguous = sorted({(t.flow, i) for p in ports if isinstance(p.enable, ReadEnable)
-                        for t in p.enable.terms for i, _ in t.equalities
-                        if bounds[t.flow][i] == 1})
-    return Representative(bounds, drains, design.num_fus,
+        tensor = design.tensor(prim.params.tensor)
+        port_enable.append(enables.setdefault(enable, len(enables)))
+        port_slot.append(first[tensor.name] + (tensor.banks if prim.kind == "mem_write" else 0)
+                         + prim.params.banks[0])
+    ambiguous = sorted({(t.flow, i) for e in enables if isinstance(e, ReadEnable)
+                        for t in e.terms for i, _ in t.equalities if bounds[t.flow][i] == 1})
+    return Representative(design.flows, drains, design.num_fus,
                           tuple((t.name, t.bits, t.banks) for t in design.tensors),
-                          tuple(ports), design, tuple(ambiguous))
+                          tuple(enables), np.array(port_enable, dtype=np.int64),
+                          np.array(port_slot, dtype=np.int64), tuple(ambiguous))
 
 
 def _countable(enable, bounds) -> bool:
@@ -194,25 +200,25 @@ def derive(rep: Representative, bounds: tuple[tuple[int, ...], ...],
            names: tuple[str, ...]) -> tuple[DesignRun, ...]:
     """The runs of the tile whose dataflows have temporal ``bounds`` (same class as ``rep``)."""
     flows = tuple(Flow(f.name, f.index, tuple(b), f.names)
-                  for f, b in zip(rep.design.flows, bounds, strict=True))
+                  for f, b in zip(rep.flows, bounds, strict=True))
     if tuple(f.name for f in flows) != names:
         raise AssertionError(f"dataflows {names} are not the representative's")
+    enables = [_relative(e, rep.bounds, bounds) for e in rep.enables]
+    slots = sum(2 * banks for _, _, banks in rep.tensors)
     runs = []
     for flow in flows:
         grid = _Grid(flows, flow.index)
-        tally: dict = {}
-        for port in rep.ports:
-            enable = _relative(port.enable, rep.bounds, bounds)
-            key = (port.kind, port.tensor, port.bank)
-            tally[key] = tally.get(key, 0) + grid.count(enable, bounds)
+        counted = np.array([grid.count(e, bounds) for e in enables], dtype=np.int64)
+        # per slot the sum of its ports' counts (exact: integers far below 2**53)
+        tally = np.bincount(rep.port_slot, weights=counted[rep.port_enable],
+                            minlength=slots).astype(np.int64).tolist()
+        sram, at = [], 0
+        for name, bits, banks in rep.tensors:
+            sram.append(TensorAccesses(name, bits, tuple(tally[at:at + banks]),
+                                       tuple(tally[at + banks:at + 2 * banks])))
+            at += 2 * banks
         steps, drain = flow.num_steps, rep.drains[flow.index]
         cycles = 1 + steps + drain
-        sram = tuple(TensorAccesses(name, bits,
-                                    tuple(tally.get(("mem_read", name, b), 0)
-                                          for b in range(banks)),
-                                    tuple(tally.get(("mem_write", name, b), 0)
-                                          for b in range(banks)))
-                     for name, bits, banks in rep.tensors)
         runs.append(DesignRun(flow.name, steps, drain, cycles, rep.num_fus, steps / cycles,
-                              sram))
+                              tuple(sram)))
     return tuple(runs)
