@@ -11,8 +11,7 @@ import pytest
 
 from lego.spec import load_spec, parse_spec
 from sim.scalesim import read_topology
-from sim.spec_layers import TileTimer, analyse, simulate_network
-from sim.spec_layers import tile_derive
+from sim.spec_layers import TileTimer, analyse, simulate_network, tile_derive
 from sim.workload.layer import conv, gemm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +43,11 @@ def _network(name: str) -> list:
     small = [gemm(f"r{i}", max(1, layer.m // 64), max(1, layer.n // 16),
                   max(1, layer.k // 32)) for i, layer in enumerate(resnet + block)]
     return small + _gemms(3, 12)
+
+
+def _template(name: str):
+    path = SPECS / f"{name}.yaml"
+    return analyse(load_spec(path if path.exists() else ROOT / "benchmarks/specs" / path.name))
 
 
 def _tiles_equal_full_lowerings(spec_path: Path, network: list, period, sram) -> TileTimer:
@@ -87,8 +91,7 @@ def test_derived_tiles_equal_full_lowerings(name, period):
     ("gemm_os_ws_fused_16x16", [(64, 64, 64), (100, 48, 32), (64, 32, 37)]),
 ])
 def test_derived_16x16_tiles_equal_full_lowerings(name, tiles):
-    path = SPECS / f"{name}.yaml"
-    template = analyse(load_spec(path if path.exists() else ROOT / "benchmarks/specs" / path.name))
+    template = _template(name)
     timer = TileTimer(template, cache=None)
     full = TileTimer(template, cache=None, derive=False)
     for t in tiles:
@@ -157,3 +160,92 @@ def test_the_verilator_tile_test_runs_derived_tiles(name, layer, derived):
     timer = TileTimer(analyse(load_spec(SPECS / f"{name}.yaml")), cache=None)
     simulate_network(SPECS / f"{name}.yaml", [layer], sram=UNBOUNDED, timer=timer)
     assert timer.derived == derived and timer.lowered_in_full == 1
+
+
+def _lp(template, tile):
+    from lego.backend import pipeline
+    from lego.backend.passes import RELAXED_PERIOD_NS, run_backend
+    from lego.backend.rmw import read_after_write
+    from lego.frontend.passes import run_passes
+
+    spec = parse_spec(template.tile_spec(dict(zip(template.spec.loop_names, tile,
+                                                  strict=True))), "")
+    state = run_backend(run_passes(spec).adg, stop_after="lower")
+    graph = state.design.graph
+    budget = RELAXED_PERIOD_NS - state.delays.reg_overhead_ns
+    pairs, _ = pipeline._timing_pairs(graph, budget, state.delays)
+    names, lp = pipeline._model(graph, pairs, tuple(read_after_write(state.design)))
+    return graph, names, lp
+
+
+@pytest.mark.parametrize("name, tiles", [
+    ("gemm_os_16x16", [(64, 64, 64), (160, 144, 768), (16, 2048, 64), (848, 32, 64)]),
+    ("gemm_ws_16x16", [(64, 64, 64), (160, 144, 768), (96, 512, 256), (848, 32, 64)]),
+    ("gemm_os_ws_fused_16x16", [(64, 64, 64), (160, 144, 768), (848, 32, 64)]),
+])
+def test_a_class_schedule_does_not_depend_on_net_widths(name, tiles):
+    """Why one drain serves a class, beyond the tiles compared above (default period). Tiles of
+    a class have one pipelining LP up to its costs (net widths: the step counters', the
+    addresses') and the right-hand sides of the read-after-write constraints. (1) Those
+    constraints are slack at the representative's schedule x*, so they do not bind it. (2) x*
+    stays the earliest optimum at every vertex of the box of widths the tiles span; the cost
+    is affine in the widths, so each width vector in the box is a convex combination of
+    vertex costs c_i, and its optimal set is the intersection of theirs (x* is in each):
+    inside the least optimum's face of some c_i, whose least point is x*."""
+    import itertools
+
+    from lego.backend import lp_solve, pipeline
+
+    template = _template(name)
+    keys = {tile_derive.structure_key(parse_spec(template.tile_spec(dict(zip(
+        template.spec.loop_names, t, strict=True))), ""), None) for t in tiles}
+    assert len(keys) == 1
+    lowered = [_lp(template, t) for t in tiles]
+    graph, names, lp = lowered[0]
+    x = lp_solve.earliest_optimum(lp)
+    for _, other_names, other in lowered[1:]:
+        assert other_names == names
+        assert (other.hi == lp.hi).all() and (other.lo == lp.lo).all()
+        moved = other.rhs != lp.rhs
+        assert (other.residual(x)[moved] > 0).all() and (lp.residual(x)[moved] > 0).all()
+        assert (lp_solve.earliest_optimum(other) == x).all()
+    fanouts = pipeline._fanouts(graph)
+    nets = [n for n in names if fanouts.get(n)]
+    mirror = {n: lp.bounded + i for i, n in enumerate(nets)}
+    groups: dict = {}
+    for n in nets:
+        widths = [g.primitive(n).width for g, _, _ in lowered]
+        if len(set(widths)) > 1:
+            prim = graph.primitive(n)
+            span = groups.setdefault((prim.kind, getattr(prim.params, "tensor", "")), [])
+            span.append((n, min(widths), max(widths)))
+    assert groups  # the widths do differ across the class
+    order = sorted(groups)
+    for corner in itertools.product((0, 1), repeat=len(order)):
+        cost = lp.cost.copy()
+        for key, high in zip(order, corner, strict=True):
+            for n, low, top in groups[key]:
+                change = (top if high else low) - graph.primitive(n).width
+                cost[mirror[n]] += change
+                cost[names.index(n)] -= change
+        vertex = lp_solve.DifferenceLP(cost, lp.hi, lp.lo, lp.rhs, lp.bounded)
+        assert (lp_solve.earliest_optimum(vertex, x[:lp.bounded]) == x).all(), corner
+
+
+def test_widths_far_outside_a_class_box_do_move_its_schedule():
+    """The width box of the test above is no formality: with a 64-bit step counter and 1-bit
+    output addresses the WS 16x16 LP has another earliest optimum."""
+    from lego.backend import lp_solve
+
+    graph, names, lp = _lp(_template("gemm_ws_16x16"), (64, 64, 64))
+    x = lp_solve.earliest_optimum(lp)
+    cost = lp.cost.copy()
+    nets = [n for n in names if graph.graph.out_degree(n)]  # one mirror each, in name order
+    for i, n in enumerate(nets):
+        prim = graph.primitive(n)
+        wide = {"counter": 64}.get(prim.kind, 1 if getattr(prim.params, "tensor", "") == "C"
+                                   and prim.kind == "addr" else prim.width)
+        cost[lp.bounded + i] += wide - prim.width
+        cost[names.index(n)] -= wide - prim.width
+    vertex = lp_solve.DifferenceLP(cost, lp.hi, lp.lo, lp.rhs, lp.bounded)
+    assert (lp_solve.earliest_optimum(vertex) != x).any()
