@@ -19,13 +19,13 @@ enabled steps is the sum over the product of cells of (enable x cell sizes).
 What makes two tiles one class (the structure key): the reuse analysis of the tile's spec with
 each validity box taken relative to its bound (which reuse vectors exist, which loops are
 stationary, which outputs accumulate in memory: the front end's only bound-dependent choices
-that shape the graph), which temporal bounds are 1 (a loop of bound 1 is stationary and its
-counter has no bits), which loops a fused design's dataflows run at their own bounds, the
-read-after-write distance of each revisit up to ``_NEAR`` steps (the pipelining LP keeps a read
-that many steps after a write behind it), and, at a clock period other than lego's default, the
-bit lengths of every loop and temporal bound (net widths set delays, hence timing
-constraints). ``tests/test_sim_spec_layers_tile_derive.py`` lowers every tile of the benchmark
-networks and of random layers in full and checks that each derived run equals it; the argument
+that shape the graph; a temporal bound of 1 and a fused design's dataflow running its own
+smaller box enter through them), the read-after-write distance of each revisit up to
+``_NEAR`` steps (the pipelining LP keeps a read that many steps after a write behind it),
+and, at a clock period other than lego's default (where timing constraints exist), which
+memories are block RAM (the only delays that bounds change).
+``tests/test_sim_spec_layers_tile_derive.py`` lowers every tile of the benchmark networks and
+of random layers in full and checks that each derived run equals it; the argument
 for the drain and its limits are in the module's tests and the issue-15 note."""
 
 from __future__ import annotations
@@ -65,12 +65,23 @@ def structure_key(spec: Spec, period_ns: float | None) -> tuple:
         revisits = item.revisits if item.accumulate_in_memory else ()
         reuse.append((item.dataflow, item.tensor, vectors, item.stationary, revisits,
                       item.accumulate_in_memory, near))
-    widths = None
-    if period_ns is not None:
-        widths = (tuple(int(b).bit_length() for _, b in spec.loops),
-                  tuple(tuple(int(b).bit_length() for b in f.temporal_bounds)
-                        for f in spec.dataflows))
-    return tuple(reuse), widths, period_ns
+    rams = None
+    if period_ns is not None:  # timing constraints may exist: the delays must be the same
+        rams = _ram_kinds(spec)
+    return tuple(reuse), rams, period_ns
+
+
+def _ram_kinds(spec: Spec) -> tuple[tuple[str, bool], ...]:
+    """Per tensor, whether the tile design's memory is block RAM: the one delay of a tile
+    design that its bounds change (lego.backend.primitives.DelayModel: a RAM port's delays
+    depend on its depth; an operator's on its width, and the widths that bounds change, the
+    counters' and the addresses', are of kinds whose delay is a constant)."""
+    from lego.backend.delay_table import ecp5_delays
+    from lego.backend.layout import geometry
+    from lego.frontend.passes import run_passes
+
+    limit = ecp5_delays().distributed_max_words
+    return tuple((t.name, t.depth > limit) for t in geometry(run_passes(spec).adg))
 
 
 @dataclass(frozen=True, eq=False)
