@@ -250,3 +250,13 @@ def test_widths_far_outside_a_class_box_do_move_its_schedule():
         cost[names.index(n)] -= wide - prim.width
     vertex = lp_solve.DifferenceLP(cost, lp.hi, lp.lo, lp.rhs, lp.bounded)
     assert (lp_solve.earliest_optimum(vertex) != x).any()
+
+
+def test_a_derived_spec_tile_gets_its_memories_on_disk_once_lowered(tmp_path):
+    template = analyse(load_spec(SPECS / "gemm_os_4x4.yaml"))
+    timer = TileTimer(template, cache=tmp_path)
+    timer.runs({"i": 12, "j": 16, "k": 5})
+    timer.runs(dict(template.spec.loops))  # derived: no memories yet
+    capacity = timer.capacity()
+    again = TileTimer(template, cache=tmp_path)
+    assert again.capacity() == capacity and again.lowered_in_full == 0

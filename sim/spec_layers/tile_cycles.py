@@ -1,10 +1,13 @@
 """Cycles and SRAM accesses of one tile: the spec regenerated at the tile's loop bounds, lowered
 and scheduled exactly as ``lego gen`` does for its RTL (no Verilog), then timed by
 :func:`sim.design.simulate_design` (1 start + steps + the dataflow's own drain; the same count
-``lego verify`` measures on the RTL). Lowering costs ~0.1-0.5 s for a 16x16 array, so each distinct
-tile shape is lowered once per :class:`TileTimer`; keep one timer per design to share them
-across layers and calls. Timed tiles are also kept on disk (:mod:`sim.spec_layers.tile_store`),
-so a later process on the same design and code lowers none of them again."""
+``lego verify`` measures on the RTL). Lowering costs ~0.1-0.5 s for a 16x16 array, so a tile
+whose structure class (:mod:`sim.spec_layers.tile_derive`) already has a lowered
+representative is derived from it instead (its own steps and SRAM counts, the class's drain),
+and each distinct tile shape is timed once per :class:`TileTimer`; keep one timer per design to
+share them across layers and calls. Timed tiles are also kept on disk
+(:mod:`sim.spec_layers.tile_store`), so a later process on the same design and code times none
+of them again."""
 
 from __future__ import annotations
 
@@ -108,9 +111,12 @@ class TileTimer:
         if not self._memories[key]:
             from lego.spec import parse_spec
 
-            spec = parse_spec(self.template.tile_spec(own), self.template.spec.source)
-            design, _ = self._lower(spec)
+            data = self.template.tile_spec(own)
+            design, _ = self._lower(parse_spec(data, self.template.spec.source))
             self._memories[key] = tuple((t.name, t.banks, t.depth) for t in design.tensors)
+            # the entry on disk gets them too: a later process need not lower it again
+            tile_store.write_entry(self.cache, tile_store.tile_key(data, self.period_ns),
+                                   self._runs[key], self._memories[key])
         geometry = self._memories[key]
         return Capacity(tuple((name, banks * depth) for name, banks, depth in geometry),
                         geometry)
