@@ -152,7 +152,7 @@ def _countable(enable, bounds) -> bool:
     return True
 
 
-def _relative(enable, old: tuple, new: tuple):
+def _relative(enable, new: tuple):
     """``enable`` with each ``counter == bound - 1`` of the representative moved to the tile's
     last value (lego.backend.lower writes only 0 and bound - 1; where the representative's
     bound is 1 the two coincide, and ``Representative.serves`` keeps those tiles at 1)."""
@@ -214,15 +214,15 @@ def derive(rep: Representative, bounds: tuple[tuple[int, ...], ...],
                   for f, b in zip(rep.flows, bounds, strict=True))
     if tuple(f.name for f in flows) != names:
         raise AssertionError(f"dataflows {names} are not the representative's")
-    enables = [_relative(e, rep.bounds, bounds) for e in rep.enables]
+    enables = [_relative(e, bounds) for e in rep.enables]
     slots = sum(2 * banks for _, _, banks in rep.tensors)
     runs = []
     for flow in flows:
         grid = _Grid(flows, flow.index)
         counted = np.array([grid.count(e, bounds) for e in enables], dtype=np.int64)
-        # per slot the sum of its ports' counts (exact: integers far below 2**53)
-        tally = np.bincount(rep.port_slot, weights=counted[rep.port_enable],
-                            minlength=slots).astype(np.int64).tolist()
+        tally = np.zeros(slots, dtype=np.int64)  # per slot the sum of its ports' counts
+        np.add.at(tally, rep.port_slot, counted[rep.port_enable])
+        tally = tally.tolist()
         sram, at = [], 0
         for name, bits, banks in rep.tensors:
             sram.append(TensorAccesses(name, bits, tuple(tally[at:at + banks]),
