@@ -54,7 +54,7 @@ class NetworkResult:
     dram_bw: Fraction | None
     double_buffer: bool
     layers: tuple[LayerResult, ...]
-    lowered_shapes: int  # distinct tile designs lowered for this result (cache misses)
+    lowered_shapes: int  # distinct tiles timed for this result (cache misses: lowered or derived)
 
     @property
     def total_cycles(self) -> int:
