@@ -23,7 +23,7 @@ that shape the graph; a temporal bound of 1 and a fused design's dataflow runnin
 smaller box enter through them), the read-after-write distance of each revisit up to
 ``_NEAR`` steps (the pipelining LP keeps a read that many steps after a write behind it),
 and, at a clock period other than lego's default (where timing constraints exist), which
-memories are block RAM (the only delays that bounds change).
+memories are block RAM and the partial sums' width (the only delays that bounds change).
 ``tests/test_sim_spec_layers_tile_derive.py`` lowers every tile of the benchmark networks and
 of random layers in full and checks that each derived run equals it; the argument
 for the drain and its limits are in the module's tests and the issue-15 note."""
@@ -65,23 +65,26 @@ def structure_key(spec: Spec, period_ns: float | None) -> tuple:
         revisits = item.revisits if item.accumulate_in_memory else ()
         reuse.append((item.dataflow, item.tensor, vectors, item.stationary, revisits,
                       item.accumulate_in_memory, near))
-    rams = None
+    delays = None
     if period_ns is not None:  # timing constraints may exist: the delays must be the same
-        rams = _ram_kinds(spec)
-    return tuple(reuse), rams, period_ns
+        delays = _delay_inputs(spec)
+    return tuple(reuse), delays, period_ns
 
 
-def _ram_kinds(spec: Spec) -> tuple[tuple[str, bool], ...]:
-    """Per tensor, whether the tile design's memory is block RAM: the one delay of a tile
-    design that its bounds change (lego.backend.primitives.DelayModel: a RAM port's delays
-    depend on its depth; an operator's on its width, and the widths that bounds change, the
-    counters' and the addresses', are of kinds whose delay is a constant)."""
+def _delay_inputs(spec: Spec) -> tuple:
+    """What of a tile design's delays its bounds change (lego.backend.primitives.DelayModel):
+    per tensor, whether its memory is block RAM (a RAM port's delays depend on its depth),
+    and the partial sums' width (an add's delay grows with its width; the reduction length
+    sets it). The other widths that bounds change, the counters' and the addresses', are of
+    kinds whose delay is a constant."""
     from lego.backend.delay_table import ecp5_delays
     from lego.backend.layout import geometry
+    from lego.backend.partial_sums import partial_sum_bits
     from lego.frontend.passes import run_passes
 
+    adg = run_passes(spec).adg
     limit = ecp5_delays().distributed_max_words
-    return tuple((t.name, t.depth > limit) for t in geometry(run_passes(spec).adg))
+    return tuple((t.name, t.depth > limit) for t in geometry(adg)), partial_sum_bits(adg)
 
 
 @dataclass(frozen=True, eq=False)
