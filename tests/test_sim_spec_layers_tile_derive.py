@@ -125,15 +125,28 @@ def test_a_tile_of_another_class_is_lowered_and_would_differ(name, period, main,
     assert wrong != truth
 
 
-def test_capacity_is_lowered_when_the_spec_tile_was_derived():
+def test_capacity_of_a_derived_spec_tile_is_the_lowered_designs():
     template = analyse(load_spec(SPECS / "gemm_os_4x4.yaml"))
     timer = TileTimer(template, cache=None)
     timer.runs({"i": 12, "j": 16, "k": 5})  # the representative of the spec's own class
-    assert timer.runs(dict(template.spec.loops))[0].steps == 2 * 2 * 8
+    own = dict(template.spec.loops)
+    assert timer.runs(own)[0].steps == 2 * 2 * 8
     assert timer.derived == 1 and timer.lowered_in_full == 1
     full = TileTimer(template, cache=None, derive=False)
+    full.runs(own)  # lowered: its memories are the design's own
     assert timer.capacity() == full.capacity()
-    assert timer.lowered_in_full == 2  # the spec's own design, for its memories
+    assert timer.lowered_in_full == 1  # the front end's memory geometry, nothing lowered
+
+
+@pytest.mark.parametrize("name", ["gemm_os_ws_fused_4x4", "gemm_ws_4x4", "conv2d_os_4x4"])
+def test_capacity_without_any_tile_timed_lowers_nothing(name):
+    template = analyse(load_spec(SPECS / f"{name}.yaml"))
+    timer = TileTimer(template, cache=None)
+    capacity = timer.capacity()
+    assert timer.lowered_in_full == 0
+    full = TileTimer(template, cache=None, derive=False)
+    full.runs(dict(template.spec.loops))
+    assert capacity == full.capacity()
 
 
 def test_derived_tiles_round_trip_through_the_disk_cache(tmp_path):
@@ -252,7 +265,7 @@ def test_widths_far_outside_a_class_box_do_move_its_schedule():
     assert (lp_solve.earliest_optimum(vertex) != x).any()
 
 
-def test_a_derived_spec_tile_gets_its_memories_on_disk_once_lowered(tmp_path):
+def test_a_derived_spec_tile_gets_its_memories_without_a_lowering(tmp_path):
     template = analyse(load_spec(SPECS / "gemm_os_4x4.yaml"))
     timer = TileTimer(template, cache=tmp_path)
     timer.runs({"i": 12, "j": 16, "k": 5})

@@ -107,19 +107,25 @@ class TileTimer:
         return state.design, state.schedule
 
     def capacity(self) -> Capacity:
-        """The spec's own design's memories (lowered in full: a derived tile has no memories)."""
+        """The spec's own design's memories: from its timed tile where there is one, else
+        from the front end's memory geometry (what the lowering sizes its memories by,
+        lego.backend.layout.geometry), without lowering or scheduling it."""
         own = dict(self.template.spec.loops)
         key = tuple(own[loop] for loop in self.template.spec.loop_names)
-        self.runs(own)
-        if not self._memories[key]:
+        if key not in self._memories:
+            data = self.template.tile_spec(own)
+            entry = tile_store.read_entry(self.cache, tile_store.tile_key(data, self.period_ns))
+            if entry is not None:
+                self.read_from_disk += 1
+                self._runs[key], self._memories[key] = entry
+        if not self._memories.get(key):
+            from lego.backend import layout
+            from lego.frontend.passes import run_passes
             from lego.spec import parse_spec
 
-            data = self.template.tile_spec(own)
-            design, _ = self._lower(parse_spec(data, self.template.spec.source))
-            self._memories[key] = tuple((t.name, t.banks, t.depth) for t in design.tensors)
-            # the entry on disk gets them too: a later process need not lower it again
-            tile_store.write_entry(self.cache, tile_store.tile_key(data, self.period_ns),
-                                   self._runs[key], self._memories[key])
-        geometry = self._memories[key]
-        return Capacity(tuple((name, banks * depth) for name, banks, depth in geometry),
-                        geometry)
+            spec = parse_spec(self.template.tile_spec(own), self.template.spec.source)
+            self._memories[key] = tuple((t.name, t.banks, t.depth)
+                                        for t in layout.geometry(run_passes(spec).adg))
+        memories = self._memories[key]
+        return Capacity(tuple((name, banks * depth) for name, banks, depth in memories),
+                        memories)
