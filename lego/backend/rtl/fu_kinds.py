@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from lego.backend.design import Design
 from lego.backend.schedule import Schedule
-from lego.backend.semantics import FlowMux, GateMux
+from lego.backend.semantics import FlowMux, GateMux, RunningFirst, Sum
 
 __all__ = ["Port", "FuKind", "FuInstance", "fu_instances", "registers", "relative_name",
-           "reset_register", "input_registers"]
+           "reset_register", "shares_register", "folded_mux", "input_registers"]
 
 _FU_ID = re.compile(r"fu_\d+(?:_\d+)*")
 
@@ -92,10 +92,57 @@ def reset_register(design: Design, stages: dict, name: str) -> bool:
     return min(registers(design, stages, c.src, name, c.distance) for c in (clear, data)) >= 1
 
 
+def shares_register(design: Design, stages: dict, name: str) -> bool:
+    """Whether gate ``name`` (clear ? 0 : sum one step earlier), the accumulator term of an
+    adder the dataflows share, is built as the sum's own first register with a synchronous
+    reset. That register is then the accumulator and, for every consumer tapping the sum
+    through it, the partial sum: right when the clear fires only while its dataflow runs
+    (``RunningFirst``) and no consumer reads the sum through that register in that dataflow
+    (an output stationary array must then write the finished sum straight from the adder).
+    The dataflow mux in front of the adder is left with two plain inputs and fits the carry
+    chain's LUTs (``folded_mux``): no LUT per bit for the gate nor for the mux."""
+    graph = design.graph
+    if not isinstance(graph.primitive(name).params, GateMux):
+        return False
+    clear, data = graph.inputs(name)
+    params = graph.primitive(clear.src).params
+    if (not isinstance(params, RunningFirst)
+            or registers(design, stages, data.src, name, data.distance) != 1
+            or registers(design, stages, clear.src, name, clear.distance) < 1):
+        return False
+    for _, dst, conn in graph.graph.out_edges(data.src, data="conn"):
+        if dst == name or registers(design, stages, data.src, dst, conn.distance) == 0:
+            continue
+        mux = graph.primitive(dst).params
+        if not isinstance(mux, FlowMux) or mux.selects[params.flow] == conn.operand:
+            return False
+    return True
+
+
+def folded_mux(design: Design, stages: dict, name: str) -> str | None:
+    """The dataflow mux that add ``name`` (product + the term the running dataflow picks)
+    takes into its carry chain (lego.backend.rtl.add_mux): two dataflows, the mux's only
+    consumer, no register between them; else None."""
+    graph = design.graph
+    prim = graph.primitive(name)
+    if prim.kind != "add" or not isinstance(prim.params, Sum) or len(design.flows) != 2:
+        return None
+    inputs = graph.inputs(name)
+    if len(inputs) != 2:
+        return None
+    mux = graph.primitive(inputs[1].src)
+    if (isinstance(mux.params, FlowMux) and mux.unit == prim.unit
+            and list(graph.graph.successors(mux.name)) == [name]
+            and registers(design, stages, mux.name, name, inputs[1].distance) == 0):
+        return mux.name
+    return None
+
+
 def input_registers(design: Design, stages: dict, name: str) -> list[tuple[str, int]]:
     """(source, registers) of each input of ``name`` as its module taps them: one fewer for a
     reset register's inputs (the register is built inside the gate)."""
-    early = 1 if reset_register(design, stages, name) else 0
+    early = 1 if (reset_register(design, stages, name)
+                  or shares_register(design, stages, name)) else 0
     return [(c.src, registers(design, stages, c.src, name, c.distance) - early)
             for c in design.graph.inputs(name)]
 
@@ -115,7 +162,8 @@ def _describe(design: Design, stages: dict, fu: str, mine: set[str]):
                 inputs[port.name] = port
                 wiring.append(("port", port.name))
         nodes.append((relative_name(name, fu), prim.kind, prim.width, prim.latency, prim.params,
-                      reset_register(design, stages, name), tuple(wiring)))
+                      reset_register(design, stages, name), shares_register(design, stages, name),
+                      folded_mux(design, stages, name) is not None, tuple(wiring)))
         for dst in sorted(graph.graph.successors(name)):
             if dst in mine:
                 continue
