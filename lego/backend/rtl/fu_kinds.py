@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from lego.backend.design import Design
 from lego.backend.schedule import Schedule
-from lego.backend.semantics import FlowMux, GateMux, RunningFirst, Sum
+from lego.backend.semantics import FlowMux, GateMux, Sum
+from lego.backend.shared_clear import clearing_flow, same_flow_readers
 
 __all__ = ["Port", "FuKind", "FuInstance", "fu_instances", "registers", "relative_name",
            "reset_register", "shares_register", "folded_mux", "input_registers"]
@@ -95,28 +96,18 @@ def reset_register(design: Design, stages: dict, name: str) -> bool:
 def shares_register(design: Design, stages: dict, name: str) -> bool:
     """Whether gate ``name`` (clear ? 0 : sum one step earlier), the accumulator term of an
     adder the dataflows share, is built as the sum's own first register with a synchronous
-    reset. That register is then the accumulator and, for every consumer tapping the sum
-    through it, the partial sum: right when the clear fires only while its dataflow runs
-    (``RunningFirst``) and no consumer reads the sum through that register in that dataflow
-    (an output stationary array must then write the finished sum straight from the adder).
-    The dataflow mux in front of the adder is left with two plain inputs and fits the carry
-    chain's LUTs (``folded_mux``): no LUT per bit for the gate nor for the mux."""
+    reset, which is then also the partial sum other dataflows tap
+    (lego.backend.shared_clear): no reader taps the sum after a register while the gate's
+    dataflow runs. The dataflow mux in front of the adder is then left with two plain inputs
+    and fits the carry chain's LUTs (``folded_mux``): no LUT per bit for the gate nor the mux."""
     graph = design.graph
-    if not isinstance(graph.primitive(name).params, GateMux):
+    if clearing_flow(graph, name) is None:
         return False
     clear, data = graph.inputs(name)
-    params = graph.primitive(clear.src).params
-    if (not isinstance(params, RunningFirst)
-            or registers(design, stages, data.src, name, data.distance) != 1
-            or registers(design, stages, clear.src, name, clear.distance) < 1):
-        return False
-    for _, dst, conn in graph.graph.out_edges(data.src, data="conn"):
-        if dst == name or registers(design, stages, data.src, dst, conn.distance) == 0:
-            continue
-        mux = graph.primitive(dst).params
-        if not isinstance(mux, FlowMux) or mux.selects[params.flow] == conn.operand:
-            return False
-    return True
+    return (registers(design, stages, data.src, name, data.distance) == 1
+            and registers(design, stages, clear.src, name, clear.distance) >= 1
+            and all(registers(design, stages, c.src, c.dst, c.distance) == 0
+                    for c in same_flow_readers(graph, name)))
 
 
 def folded_mux(design: Design, stages: dict, name: str) -> str | None:
