@@ -5,7 +5,7 @@ register's reset, the dataflow mux in the adder's carry chain)."""
 from pathlib import Path
 
 from lego.backend.generate import generate
-from lego.backend.rtl.fu_kinds import folded_mux, registers, shares_register
+from lego.backend.rtl.fu_kinds import folded_gate, folded_mux, registers, shares_register
 from lego.backend.shared_clear import clearing_flow, same_flow_readers
 from lego.frontend.passes import run_passes
 from lego.spec import load_spec
@@ -54,3 +54,15 @@ def test_a_gate_whose_sum_its_own_dataflow_reads_after_a_register_stays_a_lut():
         assert shares_register(design, stages, gate) is not late
     # the bottom row's sum feeds WS's read-modify-write through the register: still shared
     assert shares_register(design, stages, "g.fu_3_0.p.os.running_first.2")
+
+
+def test_a_gate_against_zero_joins_the_select_of_the_carry_chain_mux():
+    """Row 0 starts WS's reduction chain (adds 0 in WS): where its clear stays a gate, the
+    pick is own sum or 0, so the clear joins the select, one LUT for the FU."""
+    gen = _generated("gemm_os_ws_fused_4x4.yaml", 5.5)
+    design, stages = gen.design, dict(gen.schedule.stages)
+    gate = "g.fu_0_0.p.os.running_first.2"
+    assert not shares_register(design, stages, gate)
+    assert folded_gate(design, stages, "t.fu_0_0") == gate
+    assert folded_gate(design, stages, "t.fu_1_0") is None  # it adds the FU above's sum in WS
+    assert "= flow | p_os_running_first_2_r" in gen.verilog

@@ -20,7 +20,7 @@ from lego.backend.semantics import FlowMux, GateMux, Sum
 from lego.backend.shared_clear import clearing_flow, same_flow_readers
 
 __all__ = ["Port", "FuKind", "FuInstance", "fu_instances", "registers", "relative_name",
-           "reset_register", "shares_register", "folded_mux", "input_registers"]
+           "reset_register", "shares_register", "folded_mux", "folded_gate", "input_registers"]
 
 _FU_ID = re.compile(r"fu_\d+(?:_\d+)*")
 
@@ -126,6 +126,25 @@ def folded_mux(design: Design, stages: dict, name: str) -> str | None:
             and list(graph.graph.successors(mux.name)) == [name]
             and registers(design, stages, mux.name, name, inputs[1].distance) == 0):
         return mux.name
+    return None
+
+
+def folded_gate(design: Design, stages: dict, mux: str) -> str | None:
+    """The clear gate (clear ? 0 : x) that folded dataflow mux ``mux`` takes too, where its
+    other dataflow adds 0 (an FU that starts the other dataflow's reduction chain): the pick
+    is then ``x`` or 0, and the clear joins the select (one LUT per FU, not per bit)."""
+    graph = design.graph
+    params = graph.primitive(mux).params
+    if None not in params.selects or len(graph.inputs(mux)) != 1:
+        return None
+    (conn,) = graph.inputs(mux)
+    gate = graph.primitive(conn.src)
+    if (isinstance(gate.params, GateMux) and gate.unit == graph.primitive(mux).unit
+            and list(graph.graph.successors(gate.name)) == [mux]
+            and registers(design, stages, gate.name, mux, conn.distance) == 0
+            and not reset_register(design, stages, gate.name)
+            and not shares_register(design, stages, gate.name)):
+        return gate.name
     return None
 
 

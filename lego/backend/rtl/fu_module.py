@@ -12,6 +12,7 @@ from lego.backend.design import Design
 from lego.backend.rtl.add_mux import AddMux
 from lego.backend.rtl.fu_kinds import (
     FuInstance,
+    folded_gate,
     folded_mux,
     input_registers,
     relative_name,
@@ -47,6 +48,7 @@ class FuModule(wiring.Component):
         nets = Nets(m, self.design, self.flow if self.fu.kind.uses_flow else None)
         graph, stages = self.design.graph, self.stages
         folded = {folded_mux(self.design, stages, n) for n in self.fu.kind.members} - {None}
+        folded |= {folded_gate(self.design, stages, n) for n in folded} - {None}
         for name in self.fu.kind.members:
             if name in folded:
                 continue  # inside its adder's carry chain
@@ -72,7 +74,7 @@ class FuModule(wiring.Component):
             mux = folded_mux(self.design, stages, name)
             if mux is not None:
                 (product, regs), _ = input_registers(self.design, stages, name)
-                self._add_mux(m, nets, name, nets.tap(product, regs), inputs_of(mux))
+                self._add_mux(m, nets, name, nets.tap(product, regs), inputs_of)
             elif (reset_register(self.design, stages, name)
                     or shares_register(self.design, stages, name)):
                 # clear ? 0 : x, one edge early, into the gate's own register: a flip-flop
@@ -85,13 +87,21 @@ class FuModule(wiring.Component):
             m.d.comb += getattr(self, port.name).eq(nets.tap(port.net, port.registers))
         return m
 
-    def _add_mux(self, m, nets, name: str, product, terms) -> None:
-        """product + (the term the running dataflow picks), the pick in the carry chain."""
+    def _add_mux(self, m, nets, name: str, product, inputs_of) -> None:
+        """product + (the term the running dataflow picks), the pick in the carry chain; a
+        gate (clear ? 0 : x) against 0 in the other dataflow joins the select."""
         prim = self.design.graph.primitive(name)
-        mux = self.design.graph.primitive(folded_mux(self.design, self.stages, name))
+        mux = folded_mux(self.design, self.stages, name)
+        selects = self.design.graph.primitive(mux).params.selects
         bits = prim.params.bits or prim.width
-        x0, x1 = (Const(0, bits) if s is None else terms[s][:bits] for s in mux.params.selects)
+        select, gate = self.flow, folded_gate(self.design, self.stages, mux)
+        if gate is None:
+            terms = inputs_of(mux)
+        else:
+            clear, *terms = inputs_of(gate)
+            select = self.flow | clear if selects[1] is None else self.flow & ~clear
+        x0, x1 = (Const(0, bits) if s is None else terms[s][:bits] for s in selects)
         total = Signal(bits, name=f"{nets.taps[name][0].name}_sum")
         m.submodules[f"{total.name}_add"] = AddMux(bits).instance(product[:bits], x1, x0,
-                                                                  self.flow, total)
+                                                                  select, total)
         m.d.comb += nets.taps[name][0].eq(total.as_signed() if prim.params.bits else total)
