@@ -14,7 +14,7 @@ signal names, so they are part of the output: change them only on purpose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -35,6 +35,7 @@ from lego.backend.semantics import (
     Product,
     ReadEnable,
     ReadTerm,
+    RunningFirst,
     Sum,
     Wire,
     WriteEnable,
@@ -101,10 +102,11 @@ class _Lowering:
     def pred(self, flow: str, op: str, args: tuple, params) -> str:
         return self.node(f"p.{flow}.{op}.{_key(args)}", "cmp", 1, params, [(COUNTER, 0)])
 
-    def first_step(self, flow: str, loops: tuple[str, ...]) -> str:
-        """1 at the first step of ``loops`` (where a stationary value is loaded or reset)."""
-        index = self.temporal_index(flow, loops)
-        return self.pred(flow, "all_zero", index, AllZero(self.flow(flow).index, index))
+    def first_step(self, flow: str, loops: tuple[str, ...], running: bool = False) -> str:
+        """1 at the first step of ``loops``; ``running``: only while ``flow`` runs (a clear)."""
+        index, at = self.temporal_index(flow, loops), self.flow(flow).index
+        return self.pred(flow, *(("running_first", index, RunningFirst(at, index)) if running
+                                 else ("all_zero", index, AllZero(at, index))))
 
     def flow(self, name: str) -> Flow:
         return next(f for f in self.flows if f.name == name)
@@ -137,10 +139,10 @@ class _Lowering:
         for upstream, dst, distance, operand in self.later:
             self.graph.connect(self.operands[upstream.key], dst, distance, operand)
         output = next(t for t in self.tensors if t.role == "output")
-        self.acyclic_sums = _acyclic([(src, fu.id) for fu in self.adg.fus for flow in self.flows
-                                      for src, _ in self.adg.in_edges(fu.id, output.name,
-                                                                      flow.name)
-                                      if src != mem_id(output.name)])
+        self.acyclic_sums = nx.is_directed_acyclic_graph(nx.DiGraph(
+            [(src, fu.id) for fu in self.adg.fus for flow in self.flows
+             for src, _ in self.adg.in_edges(fu.id, output.name, flow.name)
+             if src != mem_id(output.name)]))
         for fu in self.adg.fus:
             for flow in self.flows:
                 self.write(fu.id, flow.name, output)
@@ -340,15 +342,15 @@ class _Lowering:
 
     def shared_sum(self, fu: str, output: TensorGeometry, terms: list[str | None]) -> str:
         """One adder for every dataflow, as a hand-written multi-dataflow PE has: product + the
-        term the running dataflow picks (the accumulator's previous sum, cleared at the first
-        step, or the upstream FU's sum); one register holds the accumulator or partial sum."""
+        term the running dataflow picks (own sum cleared at the first step, or upstream's)."""
         total = f"acc.{fu}.flows"
         self.graph.add(Primitive(total, "add", output.bits, self.delays.delay("add", output.bits),
                                  0, self.partial_sum, fu))
         per_flow = []
         for flow, term in zip(self.flows, terms, strict=True):
             if term == "acc":
-                first = self.first_step(flow.name, self.flags(flow.name, output.name).invariant_to)
+                first = self.first_step(flow.name, self.flags(flow.name, output.name)
+                                        .invariant_to, running=True)
                 term = self.node(f"g.{fu}.{first}", "mux", output.bits, GateMux(),
                                  [(first, 0, 1), (total, 1)], unit=fu)
             elif term is not None:
@@ -356,7 +358,10 @@ class _Lowering:
             per_flow.append(term)
         product = self.product(fu, output)
         self.graph.connect(product, total, 0, 0, self.product_registers(product))
-        self.graph.connect(self.flow_mux(f"t.{fu}", per_flow, output.bits, unit=fu), total, 0, 1)
+        pick = self.flow_mux(f"t.{fu}", per_flow, output.bits, unit=fu)
+        if pick == f"t.{fu}" and len(self.flows) == 2:  # in the carry LUTs (rtl.add_mux)
+            self.graph.graph.nodes[pick]["prim"] = replace(self.graph.primitive(pick), delay_ns=0)
+        self.graph.connect(pick, total, 0, 1)
         return total
 
     def write(self, fu: str, flow: str, output: TensorGeometry) -> None:
@@ -386,11 +391,6 @@ class _Later:
     """An operand net still being built: connected at the end of the operand phase."""
 
     key: tuple[str, str]
-
-
-def _acyclic(edges: list[tuple[str, str]]) -> bool:
-    graph = nx.DiGraph(edges)
-    return nx.is_directed_acyclic_graph(graph)
 
 
 def _key(value) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["Values", "AllZero", "WriteEnable", "InBox", "ReadTerm", "ReadEnable",
+__all__ = ["Values", "AllZero", "RunningFirst", "WriteEnable", "InBox", "ReadTerm", "ReadEnable",
            "FixedAddress", "CoordAddress", "FlowMux", "PredMux", "GateMux", "MemoryPort",
            "Product", "Sum", "Wire", "Counters", "PARAMS_OF_KIND", "evaluate", "port_hits"]
 
@@ -67,6 +67,20 @@ class AllZero:
     def evaluate(self, v: Values, bounds, packed):
         _, counters = v.fields(packed)[self.flow]
         return _all(v, [counters[i] == 0 for i in self.loops])
+
+
+@dataclass(frozen=True)
+class RunningFirst:
+    """Dataflow ``flow`` is running a step and every listed counter is 0: the first step of
+    those loops, and never while another dataflow runs (a clear that only this dataflow's
+    accumulator may see: the register it resets carries other dataflows' partial sums)."""
+
+    flow: int
+    loops: tuple[int, ...]
+
+    def evaluate(self, v: Values, bounds, packed):
+        valid, counters = v.fields(packed)[self.flow]
+        return _all(v, [valid] + [counters[i] == 0 for i in self.loops])
 
 
 @dataclass(frozen=True)
@@ -272,7 +286,7 @@ def port_hits(v: Values, enable, bank, banks: tuple[int, ...]) -> list[tuple[int
 
 
 PARAMS_OF_KIND = {
-    "counter": (Counters,), "cmp": (AllZero, WriteEnable, InBox, ReadEnable),
+    "counter": (Counters,), "cmp": (AllZero, RunningFirst, WriteEnable, InBox, ReadEnable),
     "addr": (FixedAddress, CoordAddress), "mux": (FlowMux, PredMux, GateMux),
     "wire": (Wire,), "mul": (Product,), "add": (Sum,), "mem_read": (MemoryPort,),
     "mem_write": (MemoryPort,),
@@ -282,7 +296,7 @@ PARAMS_OF_KIND = {
 def evaluate(params, v: Values, inputs: list, bounds, width: int, bank_bits: int = 0):
     """The value of a (non-memory) primitive with ``params`` from its input values; ``bounds``:
     per dataflow its temporal bounds; ``width``: the primitive's output bits."""
-    if isinstance(params, (AllZero, WriteEnable, InBox, ReadEnable)):
+    if isinstance(params, (AllZero, RunningFirst, WriteEnable, InBox, ReadEnable)):
         return params.evaluate(v, bounds, inputs[0])
     if isinstance(params, (FixedAddress, CoordAddress)):
         return params.evaluate(v, bounds, inputs[0], bank_bits, width - bank_bits)

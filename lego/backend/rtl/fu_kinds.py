@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from lego.backend.design import Design
 from lego.backend.schedule import Schedule
-from lego.backend.semantics import FlowMux, GateMux
+from lego.backend.semantics import FlowMux, GateMux, Sum
+from lego.backend.shared_clear import clearing_flow, same_flow_readers
 
 __all__ = ["Port", "FuKind", "FuInstance", "fu_instances", "registers", "relative_name",
-           "reset_register", "input_registers"]
+           "reset_register", "shares_register", "folded_mux", "folded_gate", "input_registers"]
 
 _FU_ID = re.compile(r"fu_\d+(?:_\d+)*")
 
@@ -92,10 +93,66 @@ def reset_register(design: Design, stages: dict, name: str) -> bool:
     return min(registers(design, stages, c.src, name, c.distance) for c in (clear, data)) >= 1
 
 
+def shares_register(design: Design, stages: dict, name: str) -> bool:
+    """Whether gate ``name`` (clear ? 0 : sum one step earlier), the accumulator term of an
+    adder the dataflows share, is built as the sum's own first register with a synchronous
+    reset, which is then also the partial sum other dataflows tap
+    (lego.backend.shared_clear): no reader taps the sum after a register while the gate's
+    dataflow runs. The dataflow mux in front of the adder is then left with two plain inputs
+    and fits the carry chain's LUTs (``folded_mux``): no LUT per bit for the gate nor the mux."""
+    graph = design.graph
+    if clearing_flow(graph, name) is None:
+        return False
+    clear, data = graph.inputs(name)
+    return (registers(design, stages, data.src, name, data.distance) == 1
+            and registers(design, stages, clear.src, name, clear.distance) >= 1
+            and all(registers(design, stages, c.src, c.dst, c.distance) == 0
+                    for c in same_flow_readers(graph, name)))
+
+
+def folded_mux(design: Design, stages: dict, name: str) -> str | None:
+    """The dataflow mux that add ``name`` (product + the term the running dataflow picks)
+    takes into its carry chain (lego.backend.rtl.add_mux): two dataflows, the mux's only
+    consumer, no register between them; else None."""
+    graph = design.graph
+    prim = graph.primitive(name)
+    if prim.kind != "add" or not isinstance(prim.params, Sum) or len(design.flows) != 2:
+        return None
+    inputs = graph.inputs(name)
+    if len(inputs) != 2:
+        return None
+    mux = graph.primitive(inputs[1].src)
+    if (isinstance(mux.params, FlowMux) and mux.unit == prim.unit
+            and list(graph.graph.successors(mux.name)) == [name]
+            and registers(design, stages, mux.name, name, inputs[1].distance) == 0):
+        return mux.name
+    return None
+
+
+def folded_gate(design: Design, stages: dict, mux: str) -> str | None:
+    """The clear gate (clear ? 0 : x) that folded dataflow mux ``mux`` takes too, where its
+    other dataflow adds 0 (an FU that starts the other dataflow's reduction chain): the pick
+    is then ``x`` or 0, and the clear joins the select (one LUT per FU, not per bit)."""
+    graph = design.graph
+    params = graph.primitive(mux).params
+    if None not in params.selects or len(graph.inputs(mux)) != 1:
+        return None
+    (conn,) = graph.inputs(mux)
+    gate = graph.primitive(conn.src)
+    if (isinstance(gate.params, GateMux) and gate.unit == graph.primitive(mux).unit
+            and list(graph.graph.successors(gate.name)) == [mux]
+            and registers(design, stages, gate.name, mux, conn.distance) == 0
+            and not reset_register(design, stages, gate.name)
+            and not shares_register(design, stages, gate.name)):
+        return gate.name
+    return None
+
+
 def input_registers(design: Design, stages: dict, name: str) -> list[tuple[str, int]]:
     """(source, registers) of each input of ``name`` as its module taps them: one fewer for a
     reset register's inputs (the register is built inside the gate)."""
-    early = 1 if reset_register(design, stages, name) else 0
+    early = 1 if (reset_register(design, stages, name)
+                  or shares_register(design, stages, name)) else 0
     return [(c.src, registers(design, stages, c.src, name, c.distance) - early)
             for c in design.graph.inputs(name)]
 
@@ -115,7 +172,8 @@ def _describe(design: Design, stages: dict, fu: str, mine: set[str]):
                 inputs[port.name] = port
                 wiring.append(("port", port.name))
         nodes.append((relative_name(name, fu), prim.kind, prim.width, prim.latency, prim.params,
-                      reset_register(design, stages, name), tuple(wiring)))
+                      reset_register(design, stages, name), shares_register(design, stages, name),
+                      folded_mux(design, stages, name) is not None, tuple(wiring)))
         for dst in sorted(graph.graph.successors(name)):
             if dst in mine:
                 continue

@@ -4,16 +4,20 @@ the module that computes it (:mod:`lego.backend.rtl.fu_kinds`)."""
 
 from __future__ import annotations
 
-from amaranth import Module, Mux, Signal, unsigned
+from amaranth import Const, Module, Mux, Signal, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from lego.backend.design import Design
+from lego.backend.rtl.add_mux import AddMux
 from lego.backend.rtl.fu_kinds import (
     FuInstance,
+    folded_gate,
+    folded_mux,
     input_registers,
     relative_name,
     reset_register,
+    shares_register,
 )
 from lego.backend.rtl.nets import Nets, ident
 from lego.backend.schedule import Schedule
@@ -42,25 +46,62 @@ class FuModule(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         nets = Nets(m, self.design, self.flow if self.fu.kind.uses_flow else None)
-        graph = self.design.graph
+        graph, stages = self.design.graph, self.stages
+        folded = {folded_mux(self.design, stages, n) for n in self.fu.kind.members} - {None}
+        folded |= {folded_gate(self.design, stages, n) for n in folded} - {None}
         for name in self.fu.kind.members:
+            if name in folded:
+                continue  # inside its adder's carry chain
             prim = graph.primitive(name)
             # a reset register takes no domain reset: its clear is its only synchronous reset,
             # the flip-flop's one LSR pin (with both, Yosys keeps the clear as a LUT per bit)
-            reset_less = reset_register(self.design, self.stages, name)
+            reset_less = (reset_register(self.design, stages, name)
+                          or shares_register(self.design, stages, name))
             nets.declare(name, Signal(prim.width, name=ident(relative_name(name, self.fu.fu)),
                                       reset_less=reset_less))
-        ports = {(p.net, p.registers): getattr(self, p.name) for p in self.fu.inputs}
         for name in self.fu.kind.members:
-            inputs = [nets.tap(src, regs) if src in nets else ports[src, regs]
-                      for src, regs in input_registers(self.design, self.stages, name)]
-            if reset_register(self.design, self.stages, name):
+            if shares_register(self.design, stages, name):
+                # the gate is the sum's first register: every later tap of the sum follows it
+                nets.taps[graph.inputs(name)[1].src].append(nets.taps[name][0])
+        ports = {(p.net, p.registers): getattr(self, p.name) for p in self.fu.inputs}
+
+        def inputs_of(name):
+            return [nets.tap(src, regs) if src in nets else ports[src, regs]
+                    for src, regs in input_registers(self.design, stages, name)]
+        for name in self.fu.kind.members:
+            if name in folded:
+                continue
+            mux = folded_mux(self.design, stages, name)
+            if mux is not None:
+                (product, regs), _ = input_registers(self.design, stages, name)
+                self._add_mux(m, nets, name, nets.tap(product, regs), inputs_of)
+            elif (reset_register(self.design, stages, name)
+                    or shares_register(self.design, stages, name)):
                 # clear ? 0 : x, one edge early, into the gate's own register: a flip-flop
                 # with a synchronous reset (inputs tapped one register early for it)
-                clear, data = inputs
+                clear, data = inputs_of(name)
                 m.d.sync += nets.taps[name][0].eq(Mux(clear, 0, data))
             else:
-                nets.emit(graph.primitive(name), inputs)
+                nets.emit(graph.primitive(name), inputs_of(name))
         for port in self.fu.outputs:
             m.d.comb += getattr(self, port.name).eq(nets.tap(port.net, port.registers))
         return m
+
+    def _add_mux(self, m, nets, name: str, product, inputs_of) -> None:
+        """product + (the term the running dataflow picks), the pick in the carry chain; a
+        gate (clear ? 0 : x) against 0 in the other dataflow joins the select."""
+        prim = self.design.graph.primitive(name)
+        mux = folded_mux(self.design, self.stages, name)
+        selects = self.design.graph.primitive(mux).params.selects
+        bits = prim.params.bits or prim.width
+        select, gate = self.flow, folded_gate(self.design, self.stages, mux)
+        if gate is None:
+            terms = inputs_of(mux)
+        else:
+            clear, *terms = inputs_of(gate)
+            select = self.flow | clear if selects[1] is None else self.flow & ~clear
+        x0, x1 = (Const(0, bits) if s is None else terms[s][:bits] for s in selects)
+        total = Signal(bits, name=f"{nets.taps[name][0].name}_sum")
+        m.submodules[f"{total.name}_add"] = AddMux(bits).instance(product[:bits], x1, x0,
+                                                                  select, total)
+        m.d.comb += nets.taps[name][0].eq(total.as_signed() if prim.params.bits else total)

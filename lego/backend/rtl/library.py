@@ -9,10 +9,11 @@ from amaranth.lib import wiring
 
 from lego.backend.design import Design, TensorGeometry
 from lego.backend.ports import PortPlan
+from lego.backend.rtl.add_mux import AddMux
 from lego.backend.rtl.address import AddressGenerator, address_uses
 from lego.backend.rtl.bank import Bank
 from lego.backend.rtl.dsp_mul import dsp_multiplies
-from lego.backend.rtl.fu_kinds import FuInstance, fu_instances
+from lego.backend.rtl.fu_kinds import FuInstance, folded_mux, fu_instances
 from lego.backend.rtl.fu_module import FuModule
 from lego.backend.rtl.verilog_text import convert
 from lego.backend.schedule import Schedule
@@ -99,6 +100,8 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
         library.add(use.module, lambda use=use: AddressGenerator(design, use))
     for dsp in dsp_multiplies(design):
         library.add_verilog(dsp.name, dsp.verilog())
+    for adder in add_muxes(design, schedule, fus):
+        library.add_verilog(adder.name, adder.verilog())
     for t in design.tensors:
         tensor_writes = host_writes(design, t.name)
         for b in range(t.banks):
@@ -107,3 +110,12 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
                         lambda t=t, depth=depth, reads=reads, writes=writes:
                         Bank(t.bits, depth, reads, writes))
     return library, fus
+
+
+def add_muxes(design: Design, schedule: Schedule, fus) -> tuple[AddMux, ...]:
+    """The distinct adders with a dataflow mux in their carry chain, by width."""
+    stages = dict(schedule.stages)
+    widths = {design.graph.primitive(n).params.bits or design.graph.primitive(n).width
+              for fu in fus if fu.fu == fu.kind.representative for n in fu.kind.members
+              if folded_mux(design, stages, n) is not None}
+    return tuple(AddMux(w) for w in sorted(widths))
