@@ -25,10 +25,11 @@ from lego.widths import index_bits
 __all__ = ["Accelerator", "HOST_READ_LATENCY", "top_signature"]
 
 # host_rdata holds the word addressed this many clock edges earlier: the host inputs are
-# registered, the RAM reads synchronously (or a group of host-only banks is read and
-# registered), and two registered ORs of at most HOST_READ_GROUP gated words follow
+# registered, every bank reads synchronously (its word registered next to the RAM), and two
+# registered stages of at most HOST_READ_GROUP words follow
 HOST_READ_LATENCY = 4
-# words per read-back select: an 8:1 mux fits one ECP5 slice level (LUT4 + PFUMX + L6MUX21)
+# words per read-back select: an 8:1 mux fits one ECP5 slice level (LUT4 + PFUMX + L6MUX21);
+# also the banks that share a registered host address
 HOST_READ_GROUP = 8
 
 
@@ -109,8 +110,7 @@ class Accelerator(wiring.Component):
             tensor_writes = host_writes(self.design, t.name)
             for b in range(t.banks):
                 if b % HOST_READ_GROUP == 0:
-                    address, low, reading = self._group_address(m, t, b // HOST_READ_GROUP,
-                                                                idle)
+                    address, reading = self._group_address(m, t, b // HOST_READ_GROUP, idle)
                 depth, reads, writes = bank_kind(self.ports, t, b, tensor_writes)
                 module = bank_module(self.design.name, t.bits, depth, reads, writes)
                 if module not in shapes:
@@ -128,14 +128,15 @@ class Accelerator(wiring.Component):
                                         & (self.host_bank == b))
                     bank.drive("host_we", we_q)
                     bank.drive("host_wdata", host["host_wdata"][:t.bits])
-                words.append((t.index, b, bank.outputs["host_rdata"], reads > 0, low))
+                words.append(([b | (t.index << len(host["host_bank"]))],
+                              bank.outputs["host_rdata"]))
                 banks[t.name].append(bank)
         self._read_back(m, host, words)
         return banks
 
-    def _group_address(self, m, tensor, group: int, idle) -> tuple[Signal, Signal, Signal]:
-        """The host address, the bank within the group and whether the host reads the group
-        (its banks' read port 0 is then the host's), registered for a group of
+    def _group_address(self, m, tensor, group: int, idle) -> tuple[Signal, Signal]:
+        """The host address and whether the host reads the group (its banks' read port 0 is
+        then the host's), registered for a group of
         ``HOST_READ_GROUP`` banks of ``tensor``. One host address register for every bank was
         the 8x8 arrays' critical path at 5.5 ns, and one per tensor drives every RAM cell of a
         64-bank output, as did one read select per tensor (the 8x8 WS array's critical path at
@@ -143,52 +144,32 @@ class Accelerator(wiring.Component):
         registers, not these (their enables and inputs differ)."""
         bits = HOST_READ_GROUP.bit_length() - 1
         address = Signal.like(self.host_addr, name=f"host_addr_{tensor.name}_{group}_q")
-        low = Signal(bits, name=f"host_low_{tensor.name}_{group}_q")
         reading = Signal(name=f"host_read_{tensor.name}_{group}_q")
         addressed = (self.host_tensor == tensor.index) & (self.host_bank[bits:] == group)
         m.d.sync += reading.eq(idle & addressed)
         with m.If(addressed):
-            m.d.sync += [address.eq(self.host_addr), low.eq(self.host_bank[:bits])]
-        return address, low, reading
+            m.d.sync += address.eq(self.host_addr)
+        return address, reading
 
     def _read_back(self, m, host, words) -> None:
-        """The addressed bank's word through three registered stages after the registered
-        host inputs, none wider than ``HOST_READ_GROUP`` words: (1) a synchronous bank's port
-        registers its word itself, the asynchronous (host-only) banks of a tensor are read in
-        groups, each group's word picked by the low bank bits and registered; alongside, per
-        chunk of those words, the selected word's position (binary) and whether the chunk holds
-        it are registered (a decode of bank and tensor); (2) each chunk registers the word at
-        that position; (3) ``host_rdata`` registers the OR of the chunks, each gated by its
-        bit (none selected: 0). No stage decodes the select on its way to the data: a
-        registered select decoded in front of the final mux was the 8x8 OS array's critical
-        path at 5.5 ns (host_sel_q2 -> host_rdata, 7.5 ns)."""
-        bank_bits = len(host["host_bank"])
+        """The addressed bank's word through two registered stages after each bank's read
+        register (``words``: the select values of a bank and its registered word), none
+        wider than ``HOST_READ_GROUP`` words: alongside the bank's read, per chunk of words,
+        the selected word's position (binary) and whether the chunk holds it are registered
+        (a decode of bank and tensor); (1) each chunk registers the word at that position;
+        (2) ``host_rdata`` registers the OR of the chunks, each gated by its bit (none
+        selected: 0). No stage decodes the select on its way to the data: a registered select
+        decoded in front of the final mux was the 8x8 OS array's critical path at 5.5 ns
+        (host_sel_q2 -> host_rdata, 7.5 ns)."""
         select = Cat(host["host_bank"], host["host_tensor"])
-        level = []  # (select values, a registered word they read)
-        groups: dict[tuple[int, int], list] = {}
-        for index, bank, word, synchronous, low in words:
-            if synchronous:
-                level.append(([bank | (index << bank_bits)], word))
-            else:
-                groups.setdefault((index, bank // HOST_READ_GROUP), (low, []))[1].append(
-                    (bank, word))
-        for (index, group), (low, members) in groups.items():
-            word_q = Signal.like(self.host_rdata, name=f"host_group_{index}_{group}_q")
-            # the group's own low bank bits pick the member; a value naming no member reads
-            # the last one (its chunk's pick is elsewhere then), so the case is complete
-            with m.Switch(low):
-                for bank, word in members[:-1]:
-                    with m.Case(bank % HOST_READ_GROUP):
-                        m.d.sync += word_q.eq(word)
-                with m.Default():
-                    m.d.sync += word_q.eq(members[-1][1])
-            level.append(([bank | (index << bank_bits) for bank, _ in members], word_q))
-        level.sort(key=lambda entry: entry[0][0])
+        level = sorted(words, key=lambda entry: entry[0][0])
         gated = []
         for start in range(0, len(level), HOST_READ_GROUP):
             chunk, c = level[start:start + HOST_READ_GROUP], start // HOST_READ_GROUP
-            # (1) which word of the chunk the host selects, and whether one is
-            pick = Signal(range(len(chunk)), name=f"host_pick_{c}_q")
+            # (alongside the banks' read) which word of the chunk the host selects, and
+            # whether one is
+            # (at least a bit wide: Verilator rejects the [-1:0] of a chunk of one word)
+            pick = Signal(range(max(len(chunk), 2)), name=f"host_pick_{c}_q")
             hit = Signal(name=f"host_hit_{c}_q")
             with m.Switch(select):
                 for position, (values, _) in enumerate(chunk):
@@ -196,7 +177,7 @@ class Accelerator(wiring.Component):
                         m.d.sync += [pick.eq(position), hit.eq(1)]
                 with m.Default():
                     m.d.sync += [pick.eq(0), hit.eq(0)]
-            # (2) that word, by a binary select (an 8:1 mux is one slice level on ECP5)
+            # (1) that word, by a binary select (an 8:1 mux is one slice level on ECP5)
             word_q = Signal(max(len(word) for _, word in chunk), name=f"host_chunk_{c}_q")
             hit_q = Signal(name=f"host_hit_{c}_qq")
             m.d.sync += hit_q.eq(hit)
@@ -207,5 +188,5 @@ class Accelerator(wiring.Component):
                 with m.Default():
                     m.d.sync += word_q.eq(chunk[-1][1])
             gated.append(word_q & hit_q.replicate(len(word_q)))
-        # (3) the selected chunk's word: an OR, the other chunks gated to 0
+        # (2) the selected chunk's word: an OR, the other chunks gated to 0
         m.d.sync += self.host_rdata.eq(functools.reduce(operator.or_, gated))
