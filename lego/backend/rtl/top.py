@@ -25,12 +25,15 @@ from lego.widths import index_bits
 __all__ = ["Accelerator", "HOST_READ_LATENCY", "top_signature"]
 
 # host_rdata holds the word addressed this many clock edges earlier: the host inputs are
-# registered, every bank reads synchronously (its word registered next to the RAM), and two
-# registered stages of at most HOST_READ_GROUP words follow
+# registered, every bank reads synchronously (its word registered next to the RAM), a
+# HOST_READ_GROUP:1 mux per chunk of words is registered, and their OR
 HOST_READ_LATENCY = 4
-# words per read-back select: an 8:1 mux fits one ECP5 slice level (LUT4 + PFUMX + L6MUX21);
-# also the banks that share a registered host address
-HOST_READ_GROUP = 8
+# words per read-back mux, and banks per registered host address: a 4:1 mux is one ECP5 slice
+# level (two LUT4s and a PFUMX). The read-back was the critical path of the 4x4 OS array at
+# 5.5 ns, a path the pipelining LP does not time, with host-only banks read asynchronously
+# into a bank mux (host address -> LUT RAM -> 8:1 mux -> register, 5.9 ns; 4:1: 5.2 ns) and
+# with 8:1 chunks (host_pick_q -> 8:1 mux -> host_chunk_q, 5.6 ns)
+HOST_READ_GROUP = 4
 
 
 def top_signature(design: Design) -> dict:
@@ -152,23 +155,22 @@ class Accelerator(wiring.Component):
         return address, reading
 
     def _read_back(self, m, host, words) -> None:
-        """The addressed bank's word through two registered stages after each bank's read
-        register (``words``: the select values of a bank and its registered word), none
-        wider than ``HOST_READ_GROUP`` words: alongside the bank's read, per chunk of words,
+        """The addressed bank's word through two registered stages after the banks' read
+        registers (``words``: a bank's select value and its registered word), none more than
+        one ``HOST_READ_GROUP``:1 mux or an OR: alongside the banks' read, per chunk of words,
         the selected word's position (binary) and whether the chunk holds it are registered
-        (a decode of bank and tensor); (1) each chunk registers the word at that position;
-        (2) ``host_rdata`` registers the OR of the chunks, each gated by its bit (none
-        selected: 0). No stage decodes the select on its way to the data: a registered select
-        decoded in front of the final mux was the 8x8 OS array's critical path at 5.5 ns
-        (host_sel_q2 -> host_rdata, 7.5 ns)."""
+        (a decode of bank and tensor); (1) each chunk registers the word at that position,
+        or 0 (a flip-flop reset) when it does not hold the selected word; (2) ``host_rdata``
+        registers the OR of the chunks. No stage decodes the select on its way to the data:
+        a registered select decoded in front of the final mux was the 8x8 OS array's
+        critical path at 5.5 ns (host_sel_q2 -> host_rdata, 7.5 ns)."""
         select = Cat(host["host_bank"], host["host_tensor"])
         level = sorted(words, key=lambda entry: entry[0][0])
-        gated = []
+        chunks = []
         for start in range(0, len(level), HOST_READ_GROUP):
             chunk, c = level[start:start + HOST_READ_GROUP], start // HOST_READ_GROUP
-            # (alongside the banks' read) which word of the chunk the host selects, and
-            # whether one is
-            # (at least a bit wide: Verilator rejects the [-1:0] of a chunk of one word)
+            # which word of the chunk the host selects, and whether one is (at least a
+            # bit wide: Verilator rejects the [-1:0] of a chunk of one word)
             pick = Signal(range(max(len(chunk), 2)), name=f"host_pick_{c}_q")
             hit = Signal(name=f"host_hit_{c}_q")
             with m.Switch(select):
@@ -177,16 +179,17 @@ class Accelerator(wiring.Component):
                         m.d.sync += [pick.eq(position), hit.eq(1)]
                 with m.Default():
                     m.d.sync += [pick.eq(0), hit.eq(0)]
-            # (1) that word, by a binary select (an 8:1 mux is one slice level on ECP5)
+            # (1) that word by a binary select, or 0 where the chunk does not hold it
             word_q = Signal(max(len(word) for _, word in chunk), name=f"host_chunk_{c}_q")
-            hit_q = Signal(name=f"host_hit_{c}_qq")
-            m.d.sync += hit_q.eq(hit)
-            with m.Switch(pick):
-                for position, (_, word) in enumerate(chunk[:-1]):
-                    with m.Case(position):
-                        m.d.sync += word_q.eq(word)
-                with m.Default():
-                    m.d.sync += word_q.eq(chunk[-1][1])
-            gated.append(word_q & hit_q.replicate(len(word_q)))
-        # (2) the selected chunk's word: an OR, the other chunks gated to 0
-        m.d.sync += self.host_rdata.eq(functools.reduce(operator.or_, gated))
+            with m.If(~hit):
+                m.d.sync += word_q.eq(0)
+            with m.Else():
+                with m.Switch(pick):
+                    for position, (_, word) in enumerate(chunk[:-1]):
+                        with m.Case(position):
+                            m.d.sync += word_q.eq(word)
+                    with m.Default():
+                        m.d.sync += word_q.eq(chunk[-1][1])
+            chunks.append(word_q)
+        # (2) the selected chunk's word: an OR, the other chunks hold 0
+        m.d.sync += self.host_rdata.eq(functools.reduce(operator.or_, chunks))
