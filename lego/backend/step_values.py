@@ -10,7 +10,7 @@ import numpy as np
 from lego.backend.design import COUNTER, Design
 from lego.backend.semantics import evaluate, port_hits
 
-__all__ = ["StepValues"]
+__all__ = ["StepValues", "running_fields"]
 
 
 class StepValues:
@@ -88,14 +88,7 @@ class StepValues:
         return sub
 
     def fields(self, packed):
-        out = []
-        for flow in self.design.flows:
-            if flow.index == self.flow:
-                out.append((np.ones(self.steps, dtype=bool), self.counters))
-            else:
-                zeros = np.zeros(self.steps, dtype=np.int64)
-                out.append((np.zeros(self.steps, dtype=bool), [zeros] * len(flow.bounds)))
-        return out
+        return running_fields(self.design.flows, self.flow, self.counters, self.steps)
 
     def const(self, value: int, bits: int, signed: bool):
         return np.bool_(value) if bits == 1 and not signed else np.int64(value)
@@ -122,3 +115,16 @@ class StepValues:
 
     def width(self, value) -> int:
         raise NotImplementedError("sim evaluates control and address nets only")
+
+
+def running_fields(flows, running: int, counters, shape) -> list:
+    """The per-dataflow (running, counters) fields of the value interface when dataflow
+    ``running`` runs with ``counters`` over ``shape`` steps: the others idle at 0."""
+    out = []
+    for flow in flows:
+        if flow.index == running:
+            out.append((np.ones(shape, dtype=bool), counters))
+        else:
+            zeros = np.zeros(shape, dtype=np.int64)
+            out.append((np.zeros(shape, dtype=bool), [zeros] * len(flow.bounds)))
+    return out

@@ -38,6 +38,7 @@ import numpy as np
 
 from lego.backend.design import Design, Flow
 from lego.backend.semantics import AllZero, ReadEnable, WriteEnable, evaluate
+from lego.backend.step_values import running_fields
 from lego.frontend.reuse import analyze_reuse, temporal_weights
 from lego.ir import Spec
 from sim.design import DesignRun
@@ -183,14 +184,7 @@ class _Grid:
         self.shape = (n,)
 
     def fields(self, packed):
-        out = []
-        for f in self.flows:
-            if f.index == self.flow:
-                out.append((np.ones(self.shape, dtype=bool), self.counters))
-            else:
-                zeros = np.zeros(self.shape, dtype=np.int64)
-                out.append((np.zeros(self.shape, dtype=bool), [zeros] * len(f.bounds)))
-        return out
+        return running_fields(self.flows, self.flow, self.counters, self.shape)
 
     def const(self, value: int, bits: int, signed: bool):
         return np.bool_(value) if bits == 1 and not signed else np.int64(value)
