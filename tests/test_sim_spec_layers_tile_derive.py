@@ -63,7 +63,8 @@ def _tiles_equal_full_lowerings(spec_path: Path, network: list, period, sram) ->
 
 # fewest tiles derived per (design, period) (as measured: the key is deterministic). At 10 ns
 # a class also fixes which memories are block RAM and the partial sums' width (their delays
-# differ), so fewer tiles share one; the WS and IS designs read-modify-write their outputs, so short revisits split classes;
+# differ), so fewer tiles share one; the WS and IS designs read-modify-write their outputs, so
+# short revisits split classes;
 # the conv design's input ports move between banks and read through delay-edge fallbacks (an
 # enable with a box), which tile_derive does not count: all of its tiles are lowered in full
 DERIVED = {"gemm_os_4x4": (27, 14), "gemm_ws_4x4": (12, 9), "gemm_is_4x4": (12, 8),

@@ -14,7 +14,7 @@ signal names, so they are part of the output: change them only on purpose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -71,12 +71,13 @@ class _Lowering:
 
     # -- graph helpers -------------------------------------------------------------------
     def node(self, name: str, kind: str, width: int, params, inputs=(), latency=0,
-             unit: str = "") -> str:
-        """Add a node once (names are content keys, so equal logic is shared); ``unit``: the
-        FU whose module holds it ("" for the top: control, addresses, memory ports)."""
+             unit: str = "", free: bool = False) -> str:
+        """Add a node once (names are content keys, so equal logic is shared); ``unit``: the FU
+        whose module holds it ("" for the top); ``free``: inside its consumer's cells, no delay."""
         if name not in self.graph.graph:
             delay, launch = self.timing(kind, width, params, latency)
-            self.graph.add(Primitive(name, kind, width, delay, latency, params, unit, launch))
+            self.graph.add(Primitive(name, kind, width, 0 if free else delay, latency, params,
+                                     unit, launch))
             for operand, (src, distance, *least) in enumerate(inputs):
                 if isinstance(src, _Later):
                     self.later.append((src, name, distance, operand))
@@ -114,14 +115,14 @@ class _Lowering:
     def geometry(self, tensor: str) -> TensorGeometry:
         return next(t for t in self.tensors if t.name == tensor)
 
-    def flow_mux(self, name: str, per_flow: list[str | None], width: int, unit: str = "") -> str:
-        """Net ``per_flow[d]`` in dataflow d (None: 0)."""
+    def flow_mux(self, name: str, per_flow: list, width: int, unit="", free=False) -> str:
+        """Net ``per_flow[d]`` in dataflow d (None: 0); ``free``: see ``node``."""
         distinct = sorted({n for n in per_flow if n is not None})
         if len(distinct) == 1 and None not in per_flow:
             return distinct[0]
         selects = tuple(None if n is None else distinct.index(n) for n in per_flow)
         return self.node(name, "mux", width, FlowMux(selects), [(n, 0) for n in distinct],
-                         unit=unit)
+                         unit=unit, free=free)
 
     def temporal_index(self, flow: str, names) -> tuple[int, ...]:
         return tuple(self.flow(flow).names.index(n) for n in names)
@@ -358,10 +359,9 @@ class _Lowering:
             per_flow.append(term)
         product = self.product(fu, output)
         self.graph.connect(product, total, 0, 0, self.product_registers(product))
-        pick = self.flow_mux(f"t.{fu}", per_flow, output.bits, unit=fu)
-        if pick == f"t.{fu}" and len(self.flows) == 2:  # in the carry LUTs (rtl.add_mux)
-            self.graph.graph.nodes[pick]["prim"] = replace(self.graph.primitive(pick), delay_ns=0)
-        self.graph.connect(pick, total, 0, 1)
+        # with two dataflows the pick sits in the adder's carry LUTs (rtl.add_mux)
+        self.graph.connect(self.flow_mux(f"t.{fu}", per_flow, output.bits, unit=fu,
+                                         free=len(self.flows) == 2), total, 0, 1)
         return total
 
     def write(self, fu: str, flow: str, output: TensorGeometry) -> None:
