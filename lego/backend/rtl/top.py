@@ -130,8 +130,7 @@ class Accelerator(wiring.Component):
                                         & (self.host_bank == b))
                     bank.drive("host_we", we_q)
                     bank.drive("host_wdata", wdata[:t.bits])
-                words.append(([b | (t.index << len(self.host_bank))],
-                              bank.outputs["host_rdata"]))
+                words.append((b | (t.index << len(self.host_bank)), bank.outputs["host_rdata"]))
                 banks[t.name].append(bank)
         self._read_back(m, words)
         return banks
@@ -166,7 +165,7 @@ class Accelerator(wiring.Component):
         # decoded from the host's inputs before their register, then registered again: the
         # decode behind host_bank_q was the 4x4 WS array's critical path at 5.1 ns (4.9 ns)
         select = Cat(self.host_bank, self.host_tensor)
-        level = sorted(words, key=lambda entry: entry[0][0])
+        level = sorted(words, key=lambda entry: entry[0])
         chunks = []
         for start in range(0, len(level), HOST_READ_GROUP):
             chunk, c = level[start:start + HOST_READ_GROUP], start // HOST_READ_GROUP
@@ -175,8 +174,8 @@ class Accelerator(wiring.Component):
             decoded = Signal(range(max(len(chunk), 2)), name=f"host_pick_{c}_d")
             found = Signal(name=f"host_hit_{c}_d")
             with m.Switch(select):
-                for position, (values, _) in enumerate(chunk):
-                    with m.Case(*values):
+                for position, (value, _) in enumerate(chunk):
+                    with m.Case(value):
                         m.d.sync += [decoded.eq(position), found.eq(1)]
                 with m.Default():
                     m.d.sync += [decoded.eq(0), found.eq(0)]
