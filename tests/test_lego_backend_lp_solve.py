@@ -133,3 +133,39 @@ def test_the_chains_later_optimum_as_a_hint_still_gives_the_earliest(monkeypatch
     # x1 anywhere in [x0, x2] is optimal: the hint x1 = 2 is, but the answer is x1 = 0
     assert earliest_optimum(lp, [0, 2, 3]).tolist() == [0, 0, 3, 0, 3] and not calls
     assert lp_solve._dual_at(lp, np.array([0, 0, 2])) is None  # infeasible: x2 - x0 < 3
+
+
+def _without_highs(monkeypatch) -> None:
+    def refuse(lp):
+        raise AssertionError("HiGHS was asked")
+    monkeypatch.setattr(lp_solve, "_highs_dual", refuse)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_cut_canceling_finds_highs_optimum_without_highs(monkeypatch, seed):
+    lp = _random_lp(random.Random(400 + seed), 60)
+    expected = lp_solve._least_optimum(lp, lp_solve._highs_dual(lp))
+    _without_highs(monkeypatch)
+    assert earliest_optimum(lp).tolist() == expected.tolist()
+
+
+def test_cut_canceling_moves_a_set_later_when_the_least_point_is_not_optimal(monkeypatch):
+    # x0 -> x1 (width 1) and x1 -> x2 (width 8), x2 - x0 >= 2: at the least point x1 = 0 the
+    # 2 registers sit on the wide net; moving x1 later puts them on the narrow one
+    lp = _lp([-1, -8, 0, 1, 8], [(1, 0, 0), (2, 1, 0), (2, 0, 2), (3, 1, 0), (4, 2, 0)],
+             bounded=3)
+    least = lp_solve._least_solution(lp, np.zeros(len(lp.rhs), dtype=bool))
+    assert least[:3].tolist() == [0, 0, 2] and lp_solve._price(lp, least)[0] is None
+    _without_highs(monkeypatch)
+    assert earliest_optimum(lp).tolist() == [0, 2, 2, 2, 2]
+
+
+def test_an_lp_cut_canceling_does_not_price_goes_to_highs(monkeypatch):
+    asked = []
+    highs = lp_solve._highs_dual
+    monkeypatch.setattr(lp_solve, "_highs_dual", lambda lp: asked.append(1) or highs(lp))
+    # a cost that does not sum to zero: the bounds x >= 0 carry a price
+    assert earliest_optimum(_lp([1, 0], [(1, 0, 2)], bounded=2)).tolist() == [0, 2]
+    with pytest.raises(Infeasible):  # infeasible: HiGHS says so
+        earliest_optimum(_lp([0, 0], [(1, 0, 1), (0, 1, 1)], bounded=2))
+    assert len(asked) == 2
