@@ -49,13 +49,9 @@ def per_primitive_register_bits(graph: PrimitiveGraph) -> int:
     return bits
 
 
-def _fanouts(graph: PrimitiveGraph) -> dict[str, list]:
-    """Per node its out-connections, in the order ``out_edges`` gives them (one pass over the
-    edges: a networkx view per node costs more than the work done on it)."""
-    out: dict[str, list] = {}
-    for u, _, data in graph.graph.edges(data=True):
-        out.setdefault(u, []).append(data["conn"])
-    return out
+def _fanouts(graph: PrimitiveGraph) -> dict[str, tuple]:
+    """Per node its out-connections, in the order ``out_edges`` gives them."""
+    return graph.fanouts()
 
 
 def net_loads(graph: PrimitiveGraph) -> dict[str, int]:
@@ -65,9 +61,9 @@ def net_loads(graph: PrimitiveGraph) -> dict[str, int]:
     net's fan-outs are taps of one shift register, so the loads stay on one driver whether the
     LP registers them or not. Nodes Yosys merges into one (``_merged_with``) share one net."""
     loads: dict[str, int] = {}
-    for u, v, data in graph.graph.edges(data=True):
-        load = _pins(graph.primitive(u), graph.primitive(v), data["conn"].operand)
-        loads[u] = loads.get(u, 0) + load
+    for u, out in graph.fanouts().items():
+        src = graph.primitive(u)
+        loads[u] = sum(_pins(src, graph.primitive(conn.dst), conn.operand) for conn in out)
     for group in _merged_groups(graph):
         total = sum(loads.get(n, 0) for n in group)
         loads.update((n, total) for n in group)
@@ -141,56 +137,76 @@ def _alone(graph: PrimitiveGraph, launch: dict[str, float], fanout: dict[str, fl
     return alone
 
 
+def _combinational(graph: PrimitiveGraph) -> tuple[dict[str, list[str]], list[str]]:
+    """The register-free connections (none asked for, from a node without latency): per node
+    its successors on them, sorted, and the nodes in a topological order of them. Plain dicts:
+    a networkx graph of them cost more to build than the searches on it."""
+    succ: dict[str, list[str]] = {name: [] for name in graph.graph.nodes}
+    for u, out in graph.fanouts().items():
+        if graph.primitive(u).latency == 0:
+            succ[u] = sorted({conn.dst for conn in out if conn.least_registers == 0})
+    waiting = dict.fromkeys(succ, 0)
+    for targets in succ.values():
+        for v in targets:
+            waiting[v] += 1
+    order = [name for name, count in waiting.items() if count == 0]
+    for node in order:  # Kahn's algorithm: ``order`` grows while it is walked
+        for v in succ[node]:
+            waiting[v] -= 1
+            if waiting[v] == 0:
+                order.append(v)
+    if len(order) < len(succ):  # the loop named as a networkx graph of them finds it
+        comb = nx.DiGraph()
+        comb.add_nodes_from(graph.graph.nodes)
+        comb.add_edges_from((u, conn.dst) for u, out in graph.fanouts().items()
+                            if graph.primitive(u).latency == 0
+                            for conn in out if conn.least_registers == 0)
+        cycle = nx.find_cycle(comb)
+        raise LegoError(f"design {graph.name}: combinational loop through "
+                        f"{' -> '.join(u for u, _ in cycle)}")
+    return succ, order
+
+
 def _timing_pairs(graph: PrimitiveGraph, budget: float, delays: DelayModel
                   ) -> tuple[list[tuple[str, str]], dict[str, float]]:
     """Minimal pairs (u, v) joined by a register-free path slower than ``budget``, and per
     node the path it alone takes (``_alone``). A path costs its start (``_launch``), every
     node's delay, and every net's fan-out it crosses."""
-    g = graph.graph
-    comb = nx.DiGraph()
-    comb.add_nodes_from(g.nodes)
-    for u, v, data in g.edges(data=True):
-        if data["conn"].least_registers == 0 and graph.primitive(u).latency == 0:
-            comb.add_edge(u, v)
-    try:
-        order = list(nx.topological_sort(comb))
-    except nx.NetworkXUnfeasible:
-        cycle = nx.find_cycle(comb)
-        raise LegoError(f"design {graph.name}: combinational loop through "
-                        f"{' -> '.join(u for u, _ in cycle)}") from None
+    succ, order = _combinational(graph)
     fanout = {n: delays.fanout(k) for n, k in net_loads(graph).items()}
-    fanout.update((n, 0.0) for n in g.nodes if n not in fanout)
+    fanout.update((n, 0.0) for n in succ if n not in fanout)
     launch = _launch(graph, delays, fanout)
+    delay = {n: graph.primitive(n).delay_ns for n in succ}
     # where no path is too slow, the search from every source would find nothing
-    slow = _slowest_arrival(graph, comb, order, launch, fanout) > budget + _EPS
+    slow = _slowest_arrival(succ, order, launch, fanout, delay) > budget + _EPS
     position = {n: i for i, n in enumerate(order)}
     pairs = []
-    for source in sorted(g.nodes) if slow else ():
-        arrival = {source: launch[source] + graph.primitive(source).delay_ns}
+    for source in sorted(succ) if slow else ():
+        arrival = {source: launch[source] + delay[source]}
         frontier = [source]
         while frontier:
             frontier.sort(key=position.__getitem__)
             node = frontier.pop(0)
-            for succ in sorted(comb.successors(node)):
-                t = arrival[node] + fanout[node] + graph.primitive(succ).delay_ns
+            for nxt in succ[node]:
+                t = arrival[node] + fanout[node] + delay[nxt]
                 if t > budget + _EPS:
-                    pairs.append((source, succ))
-                elif t > arrival.get(succ, -1.0):
-                    if succ not in arrival:
-                        frontier.append(succ)
-                    arrival[succ] = t
+                    pairs.append((source, nxt))
+                elif t > arrival.get(nxt, -1.0):
+                    if nxt not in arrival:
+                        frontier.append(nxt)
+                    arrival[nxt] = t
     return sorted(set(pairs)), _alone(graph, launch, fanout)
 
 
-def _slowest_arrival(graph: PrimitiveGraph, comb: nx.DiGraph, order: list[str],
-                     launch: dict[str, float], fanout: dict[str, float]) -> float:
+def _slowest_arrival(succ: dict[str, list[str]], order: list[str], launch: dict[str, float],
+                     fanout: dict[str, float], delay: dict[str, float]) -> float:
     """The latest arrival over every register-free path, summed in the order the per-source
     search sums it: rounding is monotone, so no arrival that search computes exceeds this."""
-    arrival: dict[str, float] = {}
-    for node in order:
-        delay = graph.primitive(node).delay_ns
-        arrival[node] = max([launch[node] + delay]
-                            + [arrival[u] + fanout[u] + delay for u in comb.predecessors(node)])
+    arrival = {node: launch[node] + delay[node] for node in order}
+    for node in order:  # topological: a node's arrival is final before it is pushed on
+        out = arrival[node] + fanout[node]
+        for v in succ[node]:
+            arrival[v] = max(arrival[v], out + delay[v])
     return max(arrival.values(), default=0.0)
 
 

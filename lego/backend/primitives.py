@@ -136,35 +136,64 @@ class DelayModel:
 
 @dataclass
 class PrimitiveGraph:
-    """A thin wrapper over a networkx MultiDiGraph of primitives (nodes added in order)."""
+    """A thin wrapper over a networkx MultiDiGraph of primitives (nodes added in order). Add
+    and connect through it only: it keeps each node's primitive and input connections in
+    dicts of its own too, because the back end looks them up per node many times and a
+    networkx view per look-up cost more than the work done with it."""
 
     name: str
     graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph)
+    _prims: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # per node, per source (first connected first) its connections: networkx's in_edges order;
+    # and per node, per destination its connections: the order of networkx's out_edges
+    _into: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _out: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _fanouts: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def add(self, primitive: Primitive) -> str:
-        if primitive.name in self.graph:
+        if primitive.name in self._prims:
             raise ValueError(f"duplicate primitive {primitive.name!r}")
         self.graph.add_node(primitive.name, prim=primitive)
+        self._prims[primitive.name] = primitive
+        self._into[primitive.name] = {}
+        self._out[primitive.name] = {}
+        self._fanouts = None
         return primitive.name
 
     def connect(self, src: str, dst: str, distance: int = 0, operand: int = 0,
                 min_registers: int = 0) -> None:
         for end in (src, dst):
-            if end not in self.graph:
+            if end not in self._prims:
                 raise ValueError(f"unknown primitive {end!r}")
-        self.graph.add_edge(src, dst, conn=Connection(src, dst, distance, operand,
-                                                      min_registers))
+        conn = Connection(src, dst, distance, operand, min_registers)
+        self.graph.add_edge(src, dst, conn=conn)
+        self._into[dst].setdefault(src, []).append(conn)
+        self._out[src].setdefault(dst, []).append(conn)
+        self._fanouts = None
 
     def inputs(self, name: str) -> list[Connection]:
         """The connections into ``name`` in operand order."""
-        conns = [data["conn"] for _, _, data in self.graph.in_edges(name, data=True)]
+        conns = [conn for group in self._into[name].values() for conn in group]
         return sorted(conns, key=lambda c: c.operand)
 
+    def outputs(self, name: str) -> tuple[Connection, ...]:
+        """The connections out of ``name`` in networkx's ``out_edges`` order."""
+        return self.fanouts().get(name, ())
+
+    def fanouts(self) -> dict[str, tuple[Connection, ...]]:
+        """Per node that drives a net, its out-connections: ``edges()``'s order (nodes as
+        added, per node its destinations as first connected). Built once per graph (the
+        pipelining pass asks for it six times); read it, do not change it."""
+        if self._fanouts is None:
+            self._fanouts = {name: tuple(c for group in out.values() for c in group)
+                             for name, out in self._out.items() if out}
+        return self._fanouts
+
     def primitive(self, name: str) -> Primitive:
-        return self.graph.nodes[name]["prim"]
+        return self._prims[name]
 
     def primitives(self) -> list[Primitive]:
-        return [self.graph.nodes[n]["prim"] for n in sorted(self.graph.nodes)]
+        return [self._prims[n] for n in sorted(self._prims)]
 
     def connections(self) -> list[Connection]:
         conns = [data["conn"] for _, _, data in self.graph.edges(data=True)]
