@@ -1,3 +1,6 @@
+import itertools
+import random
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -45,3 +48,27 @@ def test_large_kernels_fall_back_to_pairs(rank):
     basis = tuple(tuple(int(i == j) for j in range(rank)) for i in range(rank))
     combos = small_combinations(basis)
     assert len(combos) == 2 * rank + 4 * rank * (rank - 1) // 2
+
+
+def _combinations_by_sums(basis) -> list:
+    """The definition, one Python sum per entry (what small_combinations computed before it
+    took a matrix product)."""
+    out = set()
+    for coefficients in itertools.product((-1, 0, 1), repeat=len(basis)):
+        v = tuple(sum(c * b[k] for c, b in zip(coefficients, basis, strict=True))
+                  for k in range(len(basis[0])))
+        if any(v):
+            out.add(v)
+    return sorted(out)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_small_combinations_equal_their_definition(seed):
+    rng = random.Random(seed)
+    scale = 2 ** 70 if seed % 4 == 0 else 9  # beyond int64: the Python path
+    size = rng.randint(1, 5)
+    basis = tuple(tuple(rng.randint(-scale, scale) for _ in range(size))
+                  for _ in range(rng.randint(1, 4)))
+    combos = small_combinations(basis)
+    assert combos == _combinations_by_sums(basis)
+    assert all(type(x) is int for v in combos for x in v)

@@ -1,11 +1,14 @@
 """Exact integer lattices: the integer kernel of an integer matrix and small combinations of it.
 
-Everything is Python ``int`` arithmetic (no floats), so the answers are exact for any size."""
+Everything is integer arithmetic (no floats), so the answers are exact for any size: Python
+``int``s, or numpy's int64 where the values provably fit it."""
 
 from __future__ import annotations
 
 import itertools
 from fractions import Fraction
+
+import numpy as np
 
 __all__ = ["integer_kernel", "small_combinations"]
 
@@ -89,13 +92,16 @@ def small_combinations(basis: tuple[Vector, ...], limit: int = 729) -> list[Vect
         coefficient_sets = itertools.product((-1, 0, 1), repeat=len(basis))
     else:
         coefficient_sets = _pairs(len(basis))
-    out = set()
-    for coefficients in coefficient_sets:
-        v = tuple(sum(c * b[k] for c, b in zip(coefficients, basis, strict=True))
-                  for k in range(len(basis[0])))
-        if any(v):
-            out.add(v)
-    return sorted(out)
+    coefficients = np.array(list(coefficient_sets), dtype=np.int64)
+    vectors = np.array(basis, dtype=object)
+    if max((abs(int(x)) for x in vectors.flat), default=0) * len(basis) < 2 ** 62:  # fits int64
+        # one matrix product: the front end asks for this per tensor and dataflow of every
+        # tile a layer network maps to, and a Python sum per entry was most of its time
+        combined = (coefficients @ vectors.astype(np.int64)).tolist()
+    else:
+        combined = [[sum(int(c) * int(b[k]) for c, b in zip(row, basis, strict=True))
+                     for k in range(len(basis[0]))] for row in coefficients]
+    return sorted({tuple(v) for v in combined if any(v)})
 
 
 def _pairs(rank: int):
