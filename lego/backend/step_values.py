@@ -25,6 +25,7 @@ class StepValues:
         self.counters = list(np.indices(bounds, dtype=np.int64).reshape(len(bounds),
                                                                         self.steps[0]))
         self.cache: dict[str, object] = {}
+        self.at_enable: dict[str, tuple[np.ndarray, StepValues]] = {}  # _enabled_steps
 
     def net(self, name: str):
         """The value of node ``name``: its meaning applied to its inputs' values. Control and
@@ -70,8 +71,7 @@ class StepValues:
         output is enabled once per output tile)."""
         graph = self.design.graph
         prim, enable, address = self._port(name)
-        enabled = np.flatnonzero(np.broadcast_to(self.net(enable), self.steps))
-        at = self.at_steps(enabled)
+        enabled, at = self._enabled_steps(enable)
         bank_bits = self.design.tensor(prim.params.tensor).bank_bits
         words, bank = at.split(at.net(address), graph.primitive(address).width - bank_bits)
         words = np.broadcast_to(words, at.steps)
@@ -79,10 +79,19 @@ class StepValues:
                 for b, hits in ((b, np.broadcast_to(h, at.steps)) for b, h in
                                 port_hits(at, at.net(enable), bank, prim.params.banks))]
 
+    def _enabled_steps(self, enable: str) -> tuple[np.ndarray, StepValues]:
+        """The steps at which net ``enable`` is 1, and the values at those steps only: one
+        pair per enable net, shared by the ports on it (every FU's port of a tensor, as a
+        rule), so the nets they share are evaluated there once."""
+        if enable not in self.at_enable:
+            enabled = np.flatnonzero(np.broadcast_to(self.net(enable), self.steps))
+            self.at_enable[enable] = enabled, self.at_steps(enabled)
+        return self.at_enable[enable]
+
     def at_steps(self, steps: np.ndarray) -> StepValues:
         """The same dataflow's values at ``steps`` only (indices into its steps)."""
         sub = StepValues.__new__(StepValues)
-        sub.design, sub.flow, sub.cache = self.design, self.flow, {}
+        sub.design, sub.flow, sub.cache, sub.at_enable = self.design, self.flow, {}, {}
         sub.steps = (len(steps),)
         sub.counters = [c[steps] for c in self.counters]
         return sub
