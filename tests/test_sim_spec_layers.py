@@ -129,6 +129,16 @@ def test_lowered_tiles_are_cached_per_shape():
     assert again.layers == first.layers[:2]
 
 
+def test_sram_for_every_tensor_needs_no_design_memories(monkeypatch):
+    sram = {"A": 1024, "B": 1024, "C": 4096}
+    spec = SPECS + "gemm_ws_4x4.yaml"
+    expected = simulate_network(spec, LAYERS[:2], sram=sram)
+    monkeypatch.setattr(TileTimer, "capacity", lambda self: pytest.fail("memories asked"))
+    assert simulate_network(spec, LAYERS[:2], sram=sram).layers == expected.layers
+    with pytest.raises(LegoError, match=re.escape("--sram X: not a tensor of")):
+        simulate_network(spec, LAYERS[:1], sram={**sram, "X": 8})
+
+
 def test_energy_objective_picks_the_least_energy():
     result = simulate_network(SPECS + "gemm_os_ws_fused_4x4.yaml", LAYERS[:3],
                               sram={"A": 4096, "B": 4096, "C": 16384}, objective="energy")

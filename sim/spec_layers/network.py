@@ -97,8 +97,12 @@ def _capacity(timer: TileTimer, sram) -> dict[str, int] | None:
     if sram == UNBOUNDED:
         return None
     spec = timer.template.spec
-    elements = dict(timer.capacity().elements)
-    for tensor, size in (sram or {}).items():
+    sram = sram or {}
+    if all(t.name in sram for t in spec.tensors):  # the design's memories would go unused
+        elements = {t.name: 0 for t in spec.tensors}
+    else:
+        elements = dict(timer.capacity().elements)
+    for tensor, size in sram.items():
         if tensor not in elements:
             raise LegoError(f"--sram {tensor}: not a tensor of {spec.source} "
                             f"({', '.join(elements)})")
