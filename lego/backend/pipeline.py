@@ -129,11 +129,11 @@ def _alone(graph: PrimitiveGraph, launch: dict[str, float], fanout: dict[str, fl
     """Per node, the path no register can shorten: its inputs' launch and its own delay, or,
     where an output must keep a register, its clock-to-out (a RAM's, a DSP's) into it."""
     alone, fanouts = {}, _fanouts(graph)
-    for prim in graph.primitives():
-        into_register = max((prim.launch_ns + fanout[prim.name]
-                             for conn in fanouts.get(prim.name, ()) if conn.least_registers),
-                            default=0.0)
-        alone[prim.name] = round(max(launch[prim.name] + prim.delay_ns, into_register), 6)
+    for name, start in launch.items():
+        prim = graph.primitive(name)
+        into_register = (prim.launch_ns + fanout[name]
+                         if any(conn.least_registers for conn in fanouts.get(name, ())) else 0.0)
+        alone[name] = round(max(start + prim.delay_ns, into_register), 6)
     return alone
 
 
