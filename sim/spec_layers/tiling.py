@@ -116,6 +116,17 @@ def choose_tile(template: Template, flow: int, extents: dict[str, int],
     dram = dram_bytes(template, dram_elements(template, name, view))
     tiles = view["m"][1] * view["n"][1] * view["k"][1]
     cycles = tiles * (1 + template.steps(flow, tile) + drain)
-    keys = [np.broadcast_to(k, shape)[fits] for k in (tiles, cycles, dram)]
-    best = int(np.lexsort(keys)[0]) if keys[0].size else 0
+    best = _first_least([np.broadcast_to(k, shape)[fits] for k in (dram, cycles, tiles)])
     return {loop: int(np.broadcast_to(value, shape)[fits][best]) for loop, value in tile.items()}
+
+
+def _first_least(keys: list[np.ndarray]) -> int:
+    """The first index whose keys are least, the first key first (``np.lexsort(keys[::-1])[0]``
+    without sorting: a layer's tile grid has up to ~25,000 fitting candidates)."""
+    chosen = np.arange(keys[0].size)
+    for key in keys:
+        values = key[chosen]
+        if not values.size:
+            return 0
+        chosen = chosen[values == values.min()]
+    return int(chosen[0])
