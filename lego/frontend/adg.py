@@ -155,10 +155,10 @@ class ADG:
         return next(t for t in self.tensors if t.name == name)
 
     def flow(self, name: str) -> FlowConfig:
-        return next(f for f in self.flows if f.name == name)
+        return self._flow_of[name]
 
     def memory(self, dataflow: str, tensor: str) -> TensorMemory:
-        return next(m for m in self.memories if m.dataflow == dataflow and m.tensor == tensor)
+        return self._memory_of[dataflow, tensor]
 
     def edge(self, src: str, dst: str, tensor: str) -> Edge | None:
         return self._edge_of.get((src, dst, tensor))
@@ -166,8 +166,27 @@ class ADG:
     def in_edges(self, dst: str, tensor: str, dataflow: str) -> list[tuple[str, EdgeUse]]:
         """(source, use) of every edge into ``dst`` carrying ``tensor`` in ``dataflow``,
         sorted by source."""
-        return [(e.src, e.use(dataflow)) for e in self._edges_into.get((dst, tensor), ())
-                if e.use(dataflow) is not None]
+        return list(self._uses_into.get((dst, tensor, dataflow), ()))
+
+    # The back end looks these up per FU and primitive (thousands of times per design): each is
+    # a dict built once, holding what the scan it replaces finds first.
+    @cached_property
+    def _flow_of(self) -> dict[str, FlowConfig]:
+        return {f.name: f for f in reversed(self.flows)}
+
+    @cached_property
+    def _memory_of(self) -> dict[tuple[str, str], TensorMemory]:
+        return {(m.dataflow, m.tensor): m for m in reversed(self.memories)}
+
+    @cached_property
+    def _uses_into(self) -> dict[tuple[str, str, str], list[tuple[str, EdgeUse]]]:
+        """Per (destination, tensor, dataflow): ``in_edges``' list."""
+        into: dict[tuple[str, str, str], list[tuple[str, EdgeUse]]] = {}
+        for (dst, tensor), edges in self._edges_into.items():
+            for e in edges:
+                for flow in dict.fromkeys(u.dataflow for u in e.uses):
+                    into.setdefault((dst, tensor, flow), []).append((e.src, e.use(flow)))
+        return into
 
     @cached_property
     def _edges_into(self) -> dict[tuple[str, str], list[Edge]]:
