@@ -20,9 +20,10 @@ How we find it without a second LP (which takes longer than the first: ~2 s at 3
 64x64). First an optimal dual y, integral like the primal (the dual's matrix is the transpose of
 a totally unimodular one), by cut canceling (``_cut_canceling``): from the least feasible point,
 a max-flow on the tight constraints either prices every variable's cost (y) or cuts off a set
-of variables that can move later together at a lower cost; a few rounds reach an optimum
-(4 on a 16x16 array, where HiGHS's dual simplex takes ~6,000 iterations and 5x the time). HiGHS
-(through scipy) finds y where cut canceling does not apply or does not end soon.
+of variables that can move later together at a lower cost; a few rounds reach an optimum (the
+fused 16x16 example: 4 rounds, 0.012 s, where HiGHS's dual simplex took ~6,400 iterations and
+0.17 s; a fused 32x32 array at 20 ns: 8 rounds, 0.08 s against 3.7 s). HiGHS (through scipy)
+finds y where cut canceling does not apply or does not end soon.
 By complementary slackness, a feasible x is optimal iff every constraint with y > 0 is tight
 and every bounded variable with a positive reduced cost is 0. With those tight constraints
 as equalities the optimal set is again a difference system, and its least element is a
