@@ -1,9 +1,10 @@
 """Do stage hints change any tile? Every distinct tile the 50 layers of spec_layers_speed.py use,
 on the OS, WS and fused OS+WS 16x16 designs, timed twice: by one TileTimer lowering the tiles in
 turn (each pipelining LP hinted with the previous tile's stages, as a cold ``--layers`` run
-does), and by a fresh TileTimer per tile (no hint: HiGHS solves every LP). The runs (steps,
-drain, cycles, SRAM reads/writes per bank) must be equal; the LP certificate says they are, this
-checks it on every tile. Also counts the LPs the solver still had to solve with hints.
+does), and by a fresh TileTimer per tile (no hint: lego.backend.lp_solve's solver solves every
+LP). The runs (steps, drain, cycles, SRAM reads/writes per bank) must be equal; the LP
+certificate says they are, this checks it on every tile. Also counts the LPs the solver still
+had to solve with hints.
 
     nice -n 10 python benchmarks/tile_hint_check.py [--period NS] [--out JSON]
 
@@ -38,7 +39,8 @@ RESULTS = ROOT / "benchmarks/results/tile_hint_check.json"
 
 
 class _Solves:
-    """Counts the LPs HiGHS solves (the hint spares the others)."""
+    """Counts the LPs the solver solves (cut canceling, HiGHS where that does not apply; the
+    hint spares the others)."""
 
     def __init__(self):
         self.count, self._solve = 0, lp_solve._optimal_dual
@@ -73,7 +75,7 @@ def main() -> int:
     args = parser.parse_args()
     network, solves = layers(), _Solves()
     rows = {name: check(spec, network, args.period, solves) for name, spec in DESIGNS.items()}
-    print(format_table([("design", "distinct tiles", "differ", "LPs HiGHS solved (hinted)",
+    print(format_table([("design", "distinct tiles", "differ", "LPs solved (hinted)",
                          "hinted CPU s", "unhinted CPU s")] + [
         (n, r["tiles"], len(r["differ"]), r["hinted_solver_lps"], r["hinted_cpu_s"],
          r["fresh_cpu_s"]) for n, r in rows.items()], "l" + "r" * 5))
