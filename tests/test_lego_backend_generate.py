@@ -62,15 +62,17 @@ def test_generated_verilog_is_lint_clean(tmp_path, name):
 
 def test_hand_style_registers_are_one_per_fu_edge_and_fu_output():
     """gemm_os_4x4: A and B each hop along 12 direct FU-to-FU edges (8 bits), and each of the
-    16 FUs keeps a 32-bit accumulator: 24 * 8 + 16 * 32 bits. The LP needs fewer on a relaxed
-    clock (no hop registers; the multiplies' registers are inside the DSPs); at 5 ns, near the
-    tightest the ECP5 table accepts, it adds a fabric register on every product (the route
-    out of a DSP in an array into its adder does not fit: dsp_array_clk_to_out_ns) and
-    registers on control, and beyond the products it still needs fewer than the hand style."""
+    16 FUs keeps an accumulator in its partial-sum bits (19, lego.backend.partial_sums; the
+    32-bit word's upper bits copy its sign, no flip-flops): 24 * 8 + 16 * 19. The LP needs
+    fewer on a relaxed clock (no hop registers; the multiplies' registers are inside the
+    DSPs); at 5 ns, near the tightest the ECP5 table accepts, it adds a fabric register on
+    every product (the route out of a DSP in an array into its adder does not fit:
+    dsp_array_clk_to_out_ns) and registers on control, and beyond the products it still needs
+    fewer than the hand style."""
     adg = _adg("gemm_os_4x4.yaml")
-    assert hand_style_register_bits(adg) == 24 * 8 + 16 * 32
+    assert hand_style_register_bits(adg) == 24 * 8 + 16 * 19
     relaxed, tight = generate(adg).schedule, generate(adg, 5.0).schedule
     products = {(s, d): r for s, d, _, r in tight.edge_registers if s.startswith("m.")}
     assert len(products) == 16 and set(products.values()) == {1}
-    assert relaxed.register_bits < tight.register_bits - 16 * 32 < 24 * 8 + 16 * 32
+    assert relaxed.register_bits < tight.register_bits - 16 * 16 < 24 * 8 + 16 * 19
     assert relaxed.timing_constraints == 0 < tight.timing_constraints

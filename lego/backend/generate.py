@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from lego.backend.design import Design
 from lego.backend.interface import interface
 from lego.backend.interface_doc import interface_markdown
+from lego.backend.partial_sums import partial_sum_bits
 from lego.backend.passes import PASS_NAMES, run_backend
 from lego.backend.primitives import DelayModel
 from lego.backend.schedule import Schedule
@@ -38,14 +39,22 @@ def generate(adg: ADG, period_ns: float | None = None, delays: DelayModel | None
 def hand_style_register_bits(adg: ADG) -> int:
     """The registers a designer pipelines an array with: one on every FU-to-FU edge (a FIFO of
     its depth on a delay edge) and one on every FU's output (its accumulator or partial sum):
-    the baseline the LP's register bits are compared with."""
-    bits = {t.name: t.bits for t in adg.tensors}
+    the baseline the LP's register bits are compared with. Counted, like the LP's, in the
+    flip-flops they take: a partial sum in its bits (lego.backend.partial_sums), not the
+    output word's."""
     output = next(t for t in adg.tensors if t.role == "output")
+    bits = {t.name: t.bits for t in adg.tensors}
+    bits[output.name] = partial_sum_bits(adg) or output.bits
     edges = sum(bits[e.tensor] * max(1, e.depth) for e in adg.edges if e.kind != "memory")
-    return edges + output.bits * len(adg.fus)
+    return edges + bits[output.name] * len(adg.fus)
 
 
 def report(adg: ADG, gen: Generated) -> dict:
+    """report.json. The three register counts are in flip-flops, each register at the bits its
+    value takes (lego.backend.net_bits; an int8 product 16, a partial sum its partial-sum
+    bits), not its net's declared width: ``lp_register_bits`` the LP's pipeline (what it
+    minimised), ``hand_register_bits`` a designer's (:func:`hand_style_register_bits`),
+    ``per_primitive_register_bits`` one after every primitive (an upper bound)."""
     tensors = {}
     for t in gen.design.tensors:
         edges = [e for e in adg.edges if e.tensor == t.name and e.kind != "memory"]

@@ -3,9 +3,11 @@ primitive graph, with fanout sharing through mirror vertices).
 
 Every primitive v gets a stage r(v) (cycle offset). On a connection u -> v with dataflow distance
 d and producer latency L(u) the registers are ``r(v) - r(u) - L(u) + d >= 0``. A net's fanouts share
-one shift register as taps, so the net costs ``width(u) * max_v(regs(u, v))``; a mirror variable
-m(u) >= r(v) + d - L(u) for every fanout keeps every constraint a difference constraint, so the
-constraint matrix is totally unimodular and the LP optimum is integral (checked, not assumed).
+one shift register as taps, so the net costs ``bits(u) * max_v(regs(u, v))`` (``bits``: the
+flip-flops one register on the net takes, its value's bits: lego.backend.net_bits); a mirror
+variable m(u) >= r(v) + d - L(u) for every fanout keeps every constraint a difference
+constraint, so the constraint matrix is totally unimodular and the LP optimum is integral
+(checked, not assumed).
 The LP has tied optima; we take the earliest, which the LP alone defines (lego.backend.lp_solve),
 so that the Verilog does not depend on the solver's pivoting.
 Timing: any register-free path whose delay exceeds the period budget must hold a register, i.e.
@@ -23,6 +25,7 @@ import networkx as nx
 import numpy as np
 
 from lego.backend.lp_solve import DifferenceLP, Infeasible, earliest_optimum
+from lego.backend.net_bits import register_bits_per_net
 from lego.backend.primitives import DelayModel, PrimitiveGraph
 from lego.backend.schedule import Schedule
 from lego.backend.semantics import FixedAddress, GateMux
@@ -34,18 +37,20 @@ _EPS = 1e-6
 RAM_CELL_BITS = 4  # an ECP5 distributed RAM cell (TRELLIS_DPR16X4) holds 4 bits of a word
 
 
-def per_primitive_register_bits(graph: PrimitiveGraph) -> int:
+def per_primitive_register_bits(graph: PrimitiveGraph,
+                                net_bits: dict[str, int] | None = None) -> int:
     """A register on the output of every primitive (each control predicate, address generator
     and mux included), plus the FIFOs the dataflow itself needs: an upper bound nobody would
     build, kept to show how much of the graph the LP leaves combinational. The fair baseline
-    is the hand-style count in the report (lego.backend.generate.hand_style_register_bits)."""
+    is the hand-style count in the report (lego.backend.generate.hand_style_register_bits).
+    A register counts the flip-flops it takes (lego.backend.net_bits), as the LP's do."""
     bits = 0
-    fanouts = _fanouts(graph)
+    fanouts, net_bits = _fanouts(graph), net_bits or register_bits_per_net(graph)
     for prim in graph.primitives():
         out = fanouts.get(prim.name)
         if prim.kind != "mem_write" and out:
             distance = max(conn.distance for conn in out)
-            bits += prim.width * (max(1, prim.latency) + distance)
+            bits += net_bits[prim.name] * (max(1, prim.latency) + distance)
     return bits
 
 
@@ -239,7 +244,8 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
         raise LegoError(f"design {graph.name}: clock period {period_ns} ns is too short: "
                         f"{slowest.kind} {slowest.name} alone takes {alone[slowest.name]} ns "
                         f"plus {overhead} ns register overhead (timing constraints)")
-    names, lp = _model(graph, pairs, read_after_write)
+    net_bits = register_bits_per_net(graph)
+    names, lp = _model(graph, pairs, read_after_write, net_bits)
     try:
         guess = dict(hint or ())
         earliest = earliest_optimum(lp, [guess[n] for n in names]
@@ -249,18 +255,22 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
                         f"{period_ns} ns (causality/timing constraints)") from None
     elapsed = time.perf_counter() - started
     values = {name: int(earliest[i]) for i, name in enumerate(names)}
-    edges, bits = _registers(graph, values)
+    edges, bits = _registers(graph, values, net_bits)
     return Schedule(design=graph.name, period_ns=period_ns,
                     stages=tuple(sorted(values.items())), edge_registers=tuple(edges),
-                    register_bits=bits, per_primitive_bits=per_primitive_register_bits(graph),
+                    register_bits=bits,
+                    per_primitive_bits=per_primitive_register_bits(graph, net_bits),
                     timing_constraints=len(pairs), solve_seconds=round(elapsed, 3))
 
 
-def _model(graph: PrimitiveGraph, pairs, read_after_write) -> tuple[list[str], DifferenceLP]:
+def _model(graph: PrimitiveGraph, pairs, read_after_write, net_bits: dict[str, int] | None = None
+           ) -> tuple[list[str], DifferenceLP]:
     """The LP: a stage per node (variable i for the i-th name, >= 0) and a mirror per node
     that drives a net (free), the causality, fanout, timing and read-after-write families,
-    and the register bits to minimise."""
+    and the register bits to minimise: a register on a net costs the flip-flops it takes
+    (lego.backend.net_bits), not the net's declared width."""
     names = sorted(graph.graph.nodes)
+    net_bits = net_bits or register_bits_per_net(graph)
     stage = {n: i for i, n in enumerate(names)}
     cost = [0] * len(names)
     at_least = []  # (a, b, c): variable a - variable b >= c
@@ -271,8 +281,8 @@ def _model(graph: PrimitiveGraph, pairs, read_after_write) -> tuple[list[str], D
         if not outs:
             continue
         mirror = len(cost)
-        cost.append(prim.width)  # width * (mirror - stage + latency), less the constant
-        cost[stage[name]] -= prim.width
+        cost.append(net_bits[name])  # bits * (mirror - stage + latency), less the constant
+        cost[stage[name]] -= net_bits[name]
         for conn in outs:
             dst = conn.dst
             # registers on the edge are non-negative, an edge that crosses steps keeps at least
@@ -290,9 +300,10 @@ def _model(graph: PrimitiveGraph, pairs, read_after_write) -> tuple[list[str], D
     return names, DifferenceLP(np.array(cost, dtype=np.int64), hi, lo, rhs, bounded=len(names))
 
 
-def _registers(graph: PrimitiveGraph, values: dict[str, int]) -> tuple[list, int]:
+def _registers(graph: PrimitiveGraph, values: dict[str, int], net_bits: dict[str, int]
+               ) -> tuple[list, int]:
     """Registers per connection and the total bits, a net's fanouts sharing one shift
-    register."""
+    register (each register the flip-flops it takes, lego.backend.net_bits)."""
     edges, bits = [], 0
     fanouts = _fanouts(graph)
     for name in sorted(graph.graph.nodes):
@@ -304,5 +315,5 @@ def _registers(graph: PrimitiveGraph, values: dict[str, int]) -> tuple[list, int
             edges.append((name, dst, distance, regs))
             longest = regs if longest is None else max(longest, regs)
         if longest:
-            bits += prim.width * longest
+            bits += net_bits[name] * longest
     return edges, bits
