@@ -207,7 +207,7 @@ def _mem_probe(ram: str, bits: int, depth: int, read_before: int = 0, read_after
     def build(b):
         bank = Bank(bits, depth, 1)
         b.m.submodules.bank = bank
-        b.m.d.comb += [bank.busy.eq(b.input(1)), bank.host_we.eq(b.input(1)),
+        b.m.d.comb += [bank.host_read.eq(b.input(1)), bank.host_we.eq(b.input(1)),
                        bank.host_addr.eq(b.input(abits)), bank.host_wdata.eq(b.input(bits)),
                        bank.w_en.eq(b.input(1)), bank.w_addr.eq(b.input(abits)),
                        bank.w_data.eq(_chain(b, b.input(bits), write_before, "w")),
@@ -344,7 +344,7 @@ def _check_probes() -> list[Probe]:
         for name in ("a", "b"):
             bank = Bank(8, 16, 1)
             b.m.submodules[name] = bank
-            b.m.d.comb += [bank.busy.eq(1), bank.w_en.eq(b.input(1)),
+            b.m.d.comb += [bank.host_read.eq(0), bank.w_en.eq(b.input(1)),
                            bank.w_addr.eq(b.input(4)), bank.w_data.eq(b.input(8)),
                            bank.r_en[0].eq(1), bank.r_addr[0].eq(b.input(4))]
             words.append(Mux(b.input(1), bank.r_data[0], b.input(8)))
@@ -613,15 +613,15 @@ MEANINGS = {
     "port_mux_base_ns": "AND-OR mux of k datapath ports sharing one RAM port: base",
     "port_mux_ns_per_level": "... plus this per log2(k)",
     "fanout_ns_per_sqrt_load": "one net driving n loads: this times sqrt(n) - 1",
-    "dram_read_setup_ns": "read address to a distributed RAM (bank busy mux, asynchronous read, "
+    "dram_read_setup_ns": "read address to a distributed RAM (bank host mux, asynchronous read, "
                           "read register), beyond a register's setup",
     "dram_clk_to_out_ns": "distributed RAM read data (its read register), beyond a register's "
                           "clock-to-q",
-    "dram_write_setup_ns": "write data to a distributed RAM (busy mux), beyond a register's setup",
-    "bram_read_setup_ns": "read address to a DP16KD (busy mux), beyond a register's setup",
+    "dram_write_setup_ns": "write data to a distributed RAM (host mux), beyond a register's setup",
+    "bram_read_setup_ns": "read address to a DP16KD (host mux), beyond a register's setup",
     "bram_clk_to_out_ns": "DP16KD read data (no output register), beyond a register's "
                           "clock-to-q",
-    "bram_write_setup_ns": "write data to a DP16KD (busy mux), beyond a register's setup",
+    "bram_write_setup_ns": "write data to a DP16KD (host mux), beyond a register's setup",
     "dsp_setup_ns": "operand into a MULT18X18D's input register (a multiply with the DSP's "
                     "registers, lego.backend.rtl.dsp_mul), beyond a register's setup",
     "dsp_clk_to_out_ns": "product out of a MULT18X18D's output register, beyond a register's "

@@ -81,3 +81,19 @@ def test_a_table_in_other_units_is_refused(tmp_path):
     bad.write_text(json.dumps(data))
     with pytest.raises(ValueError, match=r"must be in ns, not 'ps'"):
         load_table(bad)
+
+
+def test_calibration_bank_probes_build_todays_bank():
+    """benchmarks/calibrate_delays.py builds its RAM probes from lego's own Bank: they must
+    follow its ports (they drove a ``busy`` input Bank no longer has, and the script could not
+    run). One probe of each RAM kind and the read -> multiply -> add check."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import calibrate_delays
+
+    wanted = {"dram_16x8_a0_d0_w0", "bram_512x32_a0_d0_w0", "check_dram_mux_mul8_add32"}
+    built = {p.name: p.verilog() for p in calibrate_delays.probes() if p.name in wanted}
+    assert set(built) == wanted
+    assert all("module" in text for text in built.values())
