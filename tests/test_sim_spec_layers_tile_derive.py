@@ -209,7 +209,7 @@ def test_a_class_schedule_does_not_depend_on_net_widths(name, tiles):
     inside the least optimum's face of some c_i, whose least point is x*."""
     import itertools
 
-    from lego.backend import lp_solve, pipeline
+    from lego.backend import lp_solve
 
     template = _template(name)
     keys = {tile_derive.structure_key(parse_spec(template.tile_spec(dict(zip(
@@ -224,7 +224,7 @@ def test_a_class_schedule_does_not_depend_on_net_widths(name, tiles):
         moved = other.rhs != lp.rhs
         assert (other.residual(x)[moved] > 0).all() and (lp.residual(x)[moved] > 0).all()
         assert (lp_solve.earliest_optimum(other) == x).all()
-    fanouts = pipeline._fanouts(graph)
+    fanouts = graph.fanouts()
     nets = [n for n in names if fanouts.get(n)]
     mirror = {n: lp.bounded + i for i, n in enumerate(nets)}
     groups: dict = {}

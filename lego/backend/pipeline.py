@@ -45,18 +45,13 @@ def per_primitive_register_bits(graph: PrimitiveGraph,
     is the hand-style count in the report (lego.backend.generate.hand_style_register_bits).
     A register counts the flip-flops it takes (lego.backend.net_bits), as the LP's do."""
     bits = 0
-    fanouts, net_bits = _fanouts(graph), net_bits or register_bits_per_net(graph)
+    fanouts, net_bits = graph.fanouts(), net_bits or register_bits_per_net(graph)
     for prim in graph.primitives():
         out = fanouts.get(prim.name)
         if prim.kind != "mem_write" and out:
             distance = max(conn.distance for conn in out)
             bits += net_bits[prim.name] * (max(1, prim.latency) + distance)
     return bits
-
-
-def _fanouts(graph: PrimitiveGraph) -> dict[str, tuple]:
-    """Per node its out-connections, in the order ``out_edges`` gives them."""
-    return graph.fanouts()
 
 
 def net_loads(graph: PrimitiveGraph) -> dict[str, int]:
@@ -133,7 +128,7 @@ def _alone(graph: PrimitiveGraph, launch: dict[str, float], fanout: dict[str, fl
            ) -> dict[str, float]:
     """Per node, the path no register can shorten: its inputs' launch and its own delay, or,
     where an output must keep a register, its clock-to-out (a RAM's, a DSP's) into it."""
-    alone, fanouts = {}, _fanouts(graph)
+    alone, fanouts = {}, graph.fanouts()
     for name, start in launch.items():
         prim = graph.primitive(name)
         into_register = (prim.launch_ns + fanout[name]
@@ -274,7 +269,7 @@ def _model(graph: PrimitiveGraph, pairs, read_after_write, net_bits: dict[str, i
     stage = {n: i for i, n in enumerate(names)}
     cost = [0] * len(names)
     at_least = []  # (a, b, c): variable a - variable b >= c
-    fanouts = _fanouts(graph)
+    fanouts = graph.fanouts()
     for name in names:
         prim = graph.primitive(name)
         outs = fanouts.get(name)
@@ -305,7 +300,7 @@ def _registers(graph: PrimitiveGraph, values: dict[str, int], net_bits: dict[str
     """Registers per connection and the total bits, a net's fanouts sharing one shift
     register (each register the flip-flops it takes, lego.backend.net_bits)."""
     edges, bits = [], 0
-    fanouts = _fanouts(graph)
+    fanouts = graph.fanouts()
     for name in sorted(graph.graph.nodes):
         prim = graph.primitive(name)
         longest = None
