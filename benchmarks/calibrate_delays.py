@@ -13,7 +13,11 @@ the LP's own form (lego.backend.pipeline), so a chain over k separates a primiti
 the register overhead. Routing into a node is part of that node's delay. Memory probes take the
 path nextpnr reports (address side: setup, data side: clock-to-out) from its endpoints.
 
-Run: python benchmarks/calibrate_delays.py [--jobs 2] [--fresh] [--check]
+One value no probe can show, ``dram_array_read_ns_per_side``, is fitted to whole arrays:
+the measured critical paths of benchmarks/fpga_quality.py rows listed in ARRAY_READ_PATHS
+(``--arrays`` refits only it, against the table as shipped, without running a probe).
+
+Run: python benchmarks/calibrate_delays.py [--jobs 2] [--fresh] [--check] [--arrays]
 Writes benchmarks/results/calibrate_delays.json (raw measurements, the cache: a probe whose
 Verilog, flow and tools are unchanged is not run again) and lego/backend/delays_ecp5.json (the
 fitted table). ``--check`` also generates gemm_os_4x4 at a few periods with the fitted model,
@@ -628,6 +632,10 @@ MEANINGS = {
                          "clock-to-q",
     "dsp_array_clk_to_out_ns": "the same in an 8x8 array of DSPs feeding partial-sum adders (the "
                                "route out of the DSP row into a carry chain)",
+    "dram_array_read_ns_per_side": "a distributed-RAM read in an array, per FU side beyond the "
+                                   "first, on its read setup (the read register sits by the FU "
+                                   "it feeds, the RAM by its address logic): fitted to whole "
+                                   "arrays' measured critical paths (ARRAY_READ_PATHS)",
 }
 
 
@@ -667,6 +675,90 @@ def print_fit(values: dict, rows: list[dict]) -> None:
     print()
     print(format_table([("value", "ns")] + [(n, f"{v:.4f}") for n, v in sorted(values.items())],
                        "lr"))
+
+
+# -- what only a whole array shows -----------------------------------------------------------
+FPGA_QUALITY = ROOT / "benchmarks" / "results" / "fpga_quality.json"
+# benchmarks/fpga_quality.py rows (row, period ns) whose measured critical path is a
+# distributed-RAM read into the array: from the read's address register (or the step counters
+# its address logic starts at) through the host's address mux and the LUT RAM to the read
+# register, which the placer puts by the FU it feeds; and the model's nodes for the path
+# besides the read and the array term. The probes' banks sit next to their registers.
+ARRAY_READ_PATHS = (
+    ("gemm_os_8x8", 4.35, ()),              # A bank 4 address register -> B bank 6 -> FU (0,6)
+    ("gemm_os_8x8", 5.5, (("addr", 1),)),   # step counters -> B address -> B bank 5 -> FU (1,5)
+    ("gemm_ws_8x8", 5.5, (("addr", 1),)),   # B address generator -> B bank 6 read register
+)
+
+
+def array_measurements(cache: dict) -> dict:
+    """Per ARRAY_READ_PATHS row its measured critical path: as the cache kept it, else from
+    fpga_quality.json. Kept once taken: the model then times the read, the LP schedules
+    around it, and the row measured again is another design (delete the cache's entry to
+    take a new measurement)."""
+    kept = dict(cache.get("arrays", {}))
+    rows = json.loads(FPGA_QUALITY.read_text()) if FPGA_QUALITY.is_file() else []
+    for row, period, _ in ARRAY_READ_PATHS:
+        name = f"{row}@{period:g}"
+        for r in rows if name not in kept else ():
+            if (r["row"], r.get("period_ns"), r.get("pnr")) == (row, period, True) \
+                    and r.get("critical_path_ns"):
+                kept[name] = {k: r[k] for k in ("critical_path_ns", "critical_path_start",
+                                                "critical_path_end", "key")}
+    return kept
+
+
+def array_read(values: dict, arrays: dict) -> tuple[dict, list[dict]]:
+    """``dram_array_read_ns_per_side`` by least squares (through 0) over the ARRAY_READ_PATHS
+    rows measured, the rest of each path by ``values``; and the rows, for the table's fit
+    section. Empty when no row was measured."""
+    from lego.backend.delay_table import path_delay
+
+    rows = []
+    for row, period, nodes in ARRAY_READ_PATHS:
+        found = arrays.get(f"{row}@{period:g}")
+        if found is not None:
+            side = int(row.rsplit("_", 1)[1].split("x")[0])
+            nodes = [list(n) for n in nodes] + [["dram_read_setup", 1]]
+            rest = path_delay(values, nodes)
+            rows.append({"probe": f"{row}@{period:g}", "nodes": nodes + [["dram_array_read",
+                                                                          side - 1]],
+                         "measured_ns": found["critical_path_ns"], "rest_ns": round(rest, 4),
+                         "start": (found["critical_path_start"] or {}).get("signal"),
+                         "end": (found["critical_path_end"] or {}).get("signal")})
+    if not rows:
+        return {}, []
+    sides = np.array([r["nodes"][-1][1] for r in rows], dtype=float)
+    extra = np.array([r["measured_ns"] - r["rest_ns"] for r in rows])
+    per_side = round(float(sides @ extra / (sides @ sides)), 4)
+    for r in rows:
+        r["fitted_ns"] = round(r["rest_ns"] + per_side * r["nodes"][-1][1], 3)
+        r["residual_ns"] = round(r["measured_ns"] - r["fitted_ns"], 3)
+    return {"dram_array_read_ns_per_side": per_side}, rows
+
+
+def refit_arrays(cache: dict) -> dict:
+    """``--arrays``: the shipped table with its array term fitted again (no probe run)."""
+    written = json.loads(TABLE.read_text())
+    values = {n: e["value"] for n, e in written["values"].items()
+              if n != "dram_array_read_ns_per_side"}
+    cache["arrays"] = array_measurements(cache)
+    fitted, rows = array_read(values, cache["arrays"])
+    written["values"].pop("dram_array_read_ns_per_side", None)
+    written["values"].update({n: {"value": v, "meaning": MEANINGS[n]}
+                              for n, v in fitted.items()})
+    written["values"] = dict(sorted(written["values"].items()))
+    written["fit"]["arrays"] = rows
+    return written
+
+
+def print_arrays(rows: list[dict]) -> None:
+    from lego.tables import format_table
+
+    lines = [("array row", "path start -> end", "measured", "fitted", "residual")]
+    lines += [(r["probe"], f"{r['start']} -> {r['end']}", f"{r['measured_ns']:.2f}",
+               f"{r['fitted_ns']:.2f}", f"{r['residual_ns']:+.2f}") for r in rows]
+    print(format_table(lines, "llrrr"))
 
 
 # -- the model against a generated design ----------------------------------------------------
@@ -808,12 +900,21 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="probes run at a time (default 2)")
     parser.add_argument("--fresh", action="store_true",
                         help="measure every probe again (default: only those not cached)")
+    parser.add_argument("--arrays", action="store_true",
+                        help="only refit the array term (ARRAY_READ_PATHS) against the shipped "
+                             "table; no probe is run")
     parser.add_argument("--check", action="store_true",
                         help="also check the fitted model on gemm_os_4x4 (synthesis + pnr)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     versions = tool_versions()
     cache = _load_cache()
+    if args.arrays:
+        written = refit_arrays(cache)
+        _write_json(TABLE, written)
+        _write_json(RESULTS, cache)
+        print_arrays(written["fit"]["arrays"])
+        return 0
     all_probes = probes()
     measured = measure(all_probes, {} if args.fresh else cache.get("probes", {}), versions,
                        args.jobs)
@@ -821,8 +922,14 @@ def main(argv=None) -> int:
            "measured_on": cache.get("measured_on") if cache.get("probes") == measured
            else datetime.date.today().isoformat(), "probes": measured}
     values, rows = fit(all_probes, measured)
+    raw["arrays"] = array_measurements(cache)
+    fitted, array_rows = array_read(values, raw["arrays"])
+    values.update(fitted)
     print_fit(values, rows)
-    _write_json(TABLE, table(values, rows, raw))
+    print_arrays(array_rows)
+    written = table(values, rows, raw)
+    written["fit"]["arrays"] = array_rows
+    _write_json(TABLE, written)
     print(f"calibration took {time.perf_counter() - started:.0f} s")
     if args.check:
         raw["check"] = {"table": values, "designs": check(CHECK_PERIODS, args.jobs)}

@@ -97,3 +97,34 @@ def test_calibration_bank_probes_build_todays_bank():
     built = {p.name: p.verilog() for p in calibrate_delays.probes() if p.name in wanted}
     assert set(built) == wanted
     assert all("module" in text for text in built.values())
+
+
+def test_a_distributed_read_in_an_array_pays_the_route_per_side(table):
+    """The read register sits by the FU it feeds: a distributed-RAM read's setup grows with the
+    array's side (the smallest square holding its FUs); block RAM and the clock-to-out do not."""
+    model, per_side = table.model, table.values["dram_array_read_ns_per_side"]
+    alone = model.memory("read_setup", 16)
+    assert model.read(16, 1) == (alone, model.memory("clk_to_out", 16))
+    assert model.read(16, 16)[0] == pytest.approx(alone + 3 * per_side)
+    assert model.read(16, 64)[0] == pytest.approx(alone + 7 * per_side)
+    assert model.read(16, 60)[0] == model.read(16, 64)[0]  # 60 FUs: an 8 x 8 square
+    assert model.read(16, 64)[1] == model.memory("clk_to_out", 16)
+    deep = model.distributed_max_words + 1
+    assert model.read(deep, 64) == (model.memory("read_setup", deep),
+                                    model.memory("clk_to_out", deep))
+
+
+def test_the_array_term_reproduces_the_arrays_it_was_fitted_to(table):
+    """Every whole-array measurement of the fit section: its path recomputed from the table is
+    its recorded fit, and the term is the least-squares one over them (residuals sum to 0
+    weighted by side)."""
+    arrays = json.loads(TABLE_PATH.read_text())["fit"]["arrays"]
+    assert len(arrays) >= 2
+    weighted = 0.0
+    for r in arrays:
+        nodes = [tuple(n) for n in r["nodes"]]
+        assert nodes[-1][0] == "dram_array_read" and ("dram_read_setup", 1) in nodes
+        assert path_delay(table.values, nodes) == pytest.approx(r["fitted_ns"], abs=2e-3)
+        assert r["measured_ns"] - r["fitted_ns"] == pytest.approx(r["residual_ns"], abs=2e-3)
+        weighted += nodes[-1][1] * r["residual_ns"]
+    assert abs(weighted) < 0.05

@@ -21,6 +21,9 @@ is a linear function of the table's values (``node_features``):
     {dram,bram}_read_setup    read address (and enable) to the RAM, beyond a register's setup
     {dram,bram}_clk_to_out    read data from the RAM, beyond a register's clock-to-out
     {dram,bram}_write_setup   write data and address to the RAM, beyond a register's setup
+    dram_array_read (s)       s * dram_array_read_ns_per_side: a distributed-RAM read in an
+                              array of FUs s + 1 on a side, on top of its read setup (the read
+                              register sits by the FU it feeds; fitted to whole arrays)
 
 ``dram`` is distributed RAM (TRELLIS_DPR16X4: asynchronous read, its synchronous read port is a
 register after it), ``bram`` block RAM (DP16KD). Routing into a node is part of its delay.
@@ -69,8 +72,10 @@ def node_features(term: str, arg: float) -> dict[str, float]:
         return {f"{term}_ns": 1.0}
     if term in MEMORY_TERMS:
         return {f"{term}_ns": 1.0}
+    if term == "dram_array_read":
+        return {"dram_array_read_ns_per_side": float(arg)}
     raise ValueError(f"Delay term must be one of mul, mul_wide, add, mux, cmp, addr, addr_dsp, "
-                     f"port_mux, fanout or a memory term, not {term!r}")
+                     f"port_mux, fanout, dram_array_read or a memory term, not {term!r}")
 
 
 def path_delay(values: dict[str, float], nodes) -> float:
@@ -138,7 +143,8 @@ def _model(v: dict[str, float]) -> DelayModel:
                       dsp_latency=DSP_LATENCY if "dsp_setup_ns" in v else 0,
                       dsp_setup_ns=v.get("dsp_setup_ns", 0.0),
                       dsp_clk_to_out_ns=v.get("dsp_clk_to_out_ns", 0.0),
-                      dsp_array_clk_to_out_ns=v.get("dsp_array_clk_to_out_ns", 0.0))
+                      dsp_array_clk_to_out_ns=v.get("dsp_array_clk_to_out_ns", 0.0),
+                      array_read_ns_per_side=v.get("dram_array_read_ns_per_side", 0.0))
 
 
 def load_table(path: Path | str = TABLE_PATH) -> DelayTable:

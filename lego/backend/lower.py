@@ -93,7 +93,7 @@ class _Lowering:
             depth = self.geometry(params.tensor).depth
             if kind == "mem_write":
                 return self.delays.memory("write_setup", depth), 0.0
-            return self.delays.memory("read_setup", depth), self.delays.memory("clk_to_out", depth)
+            return self.delays.read(depth, len(self.adg.fus))
         if kind == "mul" and latency:  # no fabric register: paths start on the array's route
             fabric = self.delays.fabric_product(width, self.period_ns)
             return self.delays.dsp_setup_ns, (self.delays.dsp_clk_to_out_ns if fabric

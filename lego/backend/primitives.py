@@ -8,6 +8,7 @@ delay line of depth d, 1 for an accumulator's feedback). The pipelining LP adds 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -99,6 +100,10 @@ class DelayModel:
     # the same out of a DSP in an array into an adder (its carry chain cannot sit next to every
     # DSP); where that path does not fit the period, the product is registered in the fabric
     dsp_array_clk_to_out_ns: float = 0.0
+    # a distributed-RAM read in an array of n x n FUs: its read register is placed by the FU it
+    # feeds, the RAM by its address logic, so the read's setup grows by this per FU side
+    # beyond the first (the word crosses the array inside one cycle)
+    array_read_ns_per_side: float = 0.0
 
     def memory(self, side: str, depth: int) -> float:
         """A RAM port's delay: ``side`` is read_setup, clk_to_out or write_setup."""
@@ -107,6 +112,14 @@ class DelayModel:
                  "clk_to_out": ("read_clk_to_out_ns", "block_clk_to_out_ns"),
                  "write_setup": ("write_setup_ns", "block_write_setup_ns")}
         return getattr(self, names[side][block])
+
+    def read(self, depth: int, fus: int) -> tuple[float, float]:
+        """A read port's (setup, clock-to-out) in an array of ``fus`` FUs."""
+        setup = self.memory("read_setup", depth)
+        if depth <= self.distributed_max_words and fus > 1:
+            side = math.isqrt(fus - 1) + 1  # the side of the smallest square holding the FUs
+            setup = round(setup + self.array_read_ns_per_side * (side - 1), 6)
+        return setup, self.memory("clk_to_out", depth)
 
     def fabric_product(self, bits: int, period_ns: float | None) -> bool:
         """Does a DSP's ``bits``-bit product, in an array, need a register in the fabric before
