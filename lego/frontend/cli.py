@@ -35,8 +35,9 @@ def register(sub) -> None:
     gen.add_argument("--period", type=float, metavar="NS",
                      help="clock period the LP pipelines for, in ECP5 ns (the calibrated "
                           "table lego/backend/delays_ecp5.json; the tightest an int8 GEMM "
-                          "array accepts is about 4.6 ns at 4x4, 6.3 at 8x8); default 100: relaxed, only a "
-                          "combinational chain longer than that gets registers")
+                          "array accepts is about 4.6 ns at 4x4, 6.3 at 8x8); default 100: "
+                          "relaxed, only a combinational chain longer than that gets "
+                          "registers")
     gen.add_argument("-o", "--out", metavar="DIR",
                      help="output folder (default rtl_out/<spec name>/)")
     gen.add_argument("--force", action="store_true",
