@@ -12,7 +12,12 @@ synthesis only", so that its area is measured: the table ends with the 16x16 / 8
 (issue 16's bar: LUT4 + FF at most 4.5x, four times the FUs).
 
     python benchmarks/fpga_quality.py [--periods 100,8] [--only ROW[,ROW]] [--jobs 2] [--fresh]
-                                      [--no-pnr] [--router router2]
+                                      [--no-pnr] [--router router2] [--aim]
+
+``--aim`` places and routes every row for 1000/P MHz (nextpnr ``--freq``), as ``lego synth
+--period P --pnr`` does, and the hand rows at each P too; without it nextpnr aims at its default
+(12 MHz), so its placement does not weigh the design's critical paths. Aimed rows are rows of
+their own ("placed for F MHz" in the note).
 
 Results go to benchmarks/results/fpga_quality.json, rewritten whole after every row, so a run
 killed at any moment keeps the rows measured before it; a row whose Verilog and options are
@@ -98,18 +103,23 @@ def _generate(spec_text: str, period: float | None) -> tuple[str, str]:
 
 
 def measure(row: str, source: str, top: str | None, period: float | None, pnr: bool,
-            known: str | None, router: str = "router1") -> dict | None:
+            known: str | None, router: str = "router1", aim: bool = False) -> dict | None:
     """One row: generate (lego rows) and synthesize + place and route; None when its Verilog
     and options hash to ``known`` (measured already). A period the generator refuses (too
-    short for the design) is a row of its own, with the generator's message."""
+    short for the design) is a row of its own, with the generator's message. ``aim``: place
+    and route for 1000 / ``period`` MHz, as ``lego synth --period`` does (a hand row too: its
+    Verilog does not depend on the period, its placement does)."""
     from lego.synth.run import synthesize_design
 
+    freq_mhz = round(1000 / period, 3) if aim and pnr and period else None
     try:
         verilog, top = (_generate(source, period) if top is None else (source, top))
     except LegoError as error:
-        return {"row": row, "period_ns": period, "pnr": pnr, "key": None, "error": str(error)}
+        return {"row": row, "period_ns": period, "pnr": pnr, "key": None,
+                **({"aimed": True} if freq_mhz else {}), "error": str(error)}
     # router1 (nextpnr's default) adds nothing, so rows measured before --router keep their key
-    options = f"{pnr}" + ("" if router == "router1" else f"\n{router}")
+    options = (f"{pnr}" + ("" if router == "router1" else f"\n{router}")
+               + ("" if freq_mhz is None else f"\n{freq_mhz} MHz"))
     key = hashlib.sha256(f"{verilog}\n{options}".encode()).hexdigest()
     if key == known:
         return None
@@ -118,17 +128,20 @@ def measure(row: str, source: str, top: str | None, period: float | None, pnr: b
         path.write_text(verilog)
         try:
             report = synthesize_design(path, top, TARGET, pnr=pnr, seed=1, fit_check=False,
-                                       router=router, label=row,
-                                       log_dir=LOGS / _row_key(row, period, pnr)).to_dict()
+                                       router=router, label=row, freq_mhz=freq_mhz,
+                                       log_dir=LOGS / _row_key(row, period, pnr, aim)
+                                       ).to_dict()
         except LegoError as error:
             return {"row": row, "period_ns": period, "pnr": pnr, "key": key,
-                    "error": str(error)}
-    return {"row": row, "period_ns": period, "pnr": pnr, "key": key, **report}
+                    **({"aimed": True} if freq_mhz else {}), "error": str(error)}
+    return {"row": row, "period_ns": period, "pnr": pnr, "key": key,
+            **({"aimed": True} if freq_mhz else {}), **report}
 
 
-def _row_key(row: str, period: float | None, pnr: bool) -> str:
-    """A synthesis-only measurement is a row of its own: it never replaces a placed one."""
-    return f"{row}@{period}" + ("" if pnr else " synthesis")
+def _row_key(row: str, period: float | None, pnr: bool, aim: bool = False) -> str:
+    """A synthesis-only measurement is a row of its own: it never replaces a placed one; nor
+    does a placement aimed at the period replace one at nextpnr's default target."""
+    return f"{row}@{period}" + ("" if pnr else " synthesis") + (" aimed" if aim and pnr else "")
 
 
 def _cell(result: dict, column: str):
@@ -146,11 +159,15 @@ def _cell(result: dict, column: str):
         value = result.get("fmax_mhz")
         return "" if value is None else round(value, 1)
     if column == "period_ns":
-        return "hand" if result[column] is None else result[column]
+        if result["row"].startswith("hand"):
+            return "hand" if result[column] is None else f"hand @{result[column]:g}"
+        return result[column]
     if column == "note":
         if "does_not_fit" in result:
             return f"does not fit {TARGET}: synthesis only"
-        return "" if result.get("router", "router1") == "router1" else result["router"]
+        notes = [] if result.get("router", "router1") == "router1" else [result["router"]]
+        notes += [f"placed for {result['target_mhz']:g} MHz"] if result.get("aimed") else []
+        return ", ".join(notes)
     return result.get(column, "")
 
 
@@ -206,20 +223,24 @@ def _load() -> dict[str, dict]:
         return {}
     rows = json.loads(RESULTS.read_text())
     # rows from before the "pnr" field: placed ones name their placement (or failed the fit)
-    return {_row_key(r["row"], r["period_ns"], r.get("pnr", "placement" in r or "error" in r)): r
+    return {_row_key(r["row"], r["period_ns"], r.get("pnr", "placement" in r or "error" in r),
+                     r.get("aimed", False)): r
             for r in rows}
 
 
-def _known(old: dict[str, dict], row: str, period: float | None, pnr: bool) -> str | None:
+def _known(old: dict[str, dict], row: str, period: float | None, pnr: bool,
+           aim: bool = False) -> str | None:
     """The key of the row measured before; None (measure again) when it failed."""
-    result = old.get(_row_key(row, period, pnr), {})
+    result = old.get(_row_key(row, period, pnr, aim), {})
     return None if "error" in result else result.get("key")
 
 
 def _jobs(args) -> list[tuple]:
     periods = [float(p) for p in args.periods.split(",")]
     jobs = [(name, text, None, p) for name, text in lego_rows().items() for p in periods]
-    jobs += [(name, text, top, None) for name, (text, top) in hand_rows().items()]
+    hand_periods = periods if args.aim else [None]
+    jobs += [(name, text, top, p) for name, (text, top) in hand_rows().items()
+             for p in hand_periods]
     if args.only:
         wanted = set(args.only.split(","))
         jobs = [j for j in jobs if j[0] in wanted]
@@ -236,14 +257,19 @@ def main() -> int:
     parser.add_argument("--router", default="router1", choices=("router1", "router2"),
                         help="nextpnr's router (router2 for arrays that fill the DSP columns: "
                              "the 12x12 routes in minutes where router1 ran for hours)")
+    parser.add_argument("--aim", action="store_true",
+                        help="place and route each row for 1000/P MHz, as `lego synth --period "
+                             "P` does (the hand rows at every P too); default: nextpnr's own "
+                             "target")
     args = parser.parse_args()
     old = _load()
     results = dict(old)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {pool.submit(measure, name, text, top, p, not args.no_pnr,
-                               None if args.fresh else _known(old, name, p, not args.no_pnr),
-                               args.router):
-                   _row_key(name, p, not args.no_pnr) for name, text, top, p in _jobs(args)}
+        pnr = not args.no_pnr
+        futures = {pool.submit(measure, name, text, top, p, pnr,
+                               None if args.fresh else _known(old, name, p, pnr, args.aim),
+                               args.router, args.aim):
+                   _row_key(name, p, pnr, args.aim) for name, text, top, p in _jobs(args)}
         for future in as_completed(futures):
             result = future.result()
             if result is not None:
