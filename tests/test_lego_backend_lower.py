@@ -169,3 +169,25 @@ def test_a_dsp_product_keeps_a_fabric_register_where_it_cannot_reach_its_adder(n
         edges = [c for c in graph.connections() if graph.primitive(c.src).kind == "mul"]
         assert edges and all(graph.primitive(c.dst).kind == "add" for c in edges)
         assert {c.min_registers for c in edges} == {wanted}
+
+
+def test_a_stationary_operand_read_from_one_bank_is_held_in_the_rams_read_register():
+    # WS holds B over i: each FU's read of its own bank fires at i = 0 only, so the RAM's read
+    # register keeps the word and the FU has no hold mux (nor its register)
+    design = lower(_adg("gemm_ws_4x4.yaml"))
+    reads = {p.name: p for p in design.graph.primitives() if p.kind == "mem_read"}
+    assert not [p for p in design.graph.primitives() if p.name.startswith("h.")]
+    held = sorted(n for n, p in reads.items() if p.params.holds)
+    assert held == sorted(f"r.B.fu_{r}_{c}.p" for r in range(4) for c in range(4))
+    i = design.flows[0].names.index("ti")
+    for name in held:
+        enable = design.graph.primitive(design.graph.inputs(name)[1].src).params
+        assert enable == ReadEnable((ReadTerm(0, ((i, 0),), ()),))
+        assert len(reads[name].params.banks) == 1
+    # MTTKRP holds B too, but only the first row reads it: the rows below take it from the FU
+    # above and keep their hold mux
+    design = lower(_adg("mttkrp_4x4.yaml"))
+    held = [p.name for p in design.graph.primitives() if p.kind == "mem_read" and p.params.holds]
+    muxes = [p.name for p in design.graph.primitives() if p.name.startswith("h.")]
+    assert sorted(held) == [f"r.B.fu_0_{c}.p" for c in range(4)]
+    assert len(muxes) == 12 and all(".w.B." in name for name in muxes)

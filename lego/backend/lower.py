@@ -152,15 +152,14 @@ class _Lowering:
         return self.adg.memory(flow, tensor).port(self.fu_index[fu])
 
     def address(self, fu: str, tensor: str, flow: str) -> str:
-        mem = self.adg.memory(flow, tensor)
-        port = self.port(fu, tensor, flow)
-        geo = self.geometry(tensor)
-        index = self.flow(flow).index
+        mem, port, index = (self.adg.memory(flow, tensor), self.port(fu, tensor, flow),
+                            self.flow(flow).index)
         if mem.fixed_bank:
             params = FixedAddress(index, tensor, port.bank, port.address, mem.address_strides)
         else:
             params = CoordAddress(index, tensor, port.base, mem.coord_strides, mem.bank_dims,
                                   mem.bank_gcd, mem.bank_shape)
+        geo = self.geometry(tensor)
         return self.node(f"a.{flow}.{tensor}.{fu}", "addr", geo.bank_bits + geo.address_bits,
                          params, [(COUNTER, 0)])
 
@@ -175,9 +174,9 @@ class _Lowering:
         return tuple(sorted(out))
 
     def mem_read(self, fu: str, tensor: str, flows: list[str], tag: str,
-                 terms: tuple[ReadTerm, ...]) -> str:
+                 terms: tuple[ReadTerm, ...], holds: bool = False) -> str:
         """One read port of ``fu`` on ``tensor``, addressed per dataflow, enabled at the steps
-        ``terms`` name and at no others."""
+        ``terms`` name and at no others; ``holds``: see ``MemoryPort``."""
         geo = self.geometry(tensor)
         addresses = [self.address(fu, tensor, f) for f in flows]
         per_flow = [addresses[flows.index(f.name)] if f.name in flows else addresses[0]
@@ -188,7 +187,7 @@ class _Lowering:
         enable = self.node(f"re.{key!r}".replace(" ", ""), "cmp", 1, ReadEnable(terms),
                            [(COUNTER, 0)])
         return self.node(f"r.{tensor}.{fu}.{tag}", "mem_read", geo.bits,
-                         MemoryPort(tensor, self.banks(tensor, flows, fu)),
+                         MemoryPort(tensor, self.banks(tensor, flows, fu), holds),
                          [(address, 0), (enable, 0)], latency=1)
 
     def operand_read(self, fu: str, tensor: str) -> str:
@@ -197,21 +196,21 @@ class _Lowering:
         flows = [f.name for f in self.flows if self.port(fu, tensor, f.name) is not None]
         terms = tuple(t for t in (self.read_term(fu, tensor, f) for f in flows)
                       if t is not None)
-        return self.mem_read(fu, tensor, flows, "p", terms)
+        # a stationary word read from one bank is read at its first step only: the RAM's read
+        # register holds it, as a hold register in the FU would (MemoryPort.holds)
+        held = [f for f in flows if self.flags(f, tensor).stationary
+                and self.adg.in_edges(fu, tensor, f)[0][1].kind == "memory"]
+        holds = bool(held) and len(self.banks(tensor, flows, fu)) == 1
+        return self.mem_read(fu, tensor, flows, "p", terms, holds)
 
     def read_term(self, fu: str, tensor: str, flow: str) -> ReadTerm | None:
-        """When ``fu`` needs a memory word of ``tensor`` in ``flow``: a stationary operand only
-        at the first step of its invariant loops (it is held after), a delay edge's fallback
-        only where the edge is not valid."""
+        """When ``fu`` reads ``tensor`` in ``flow``: a stationary operand at the first step of its
+        invariant loops only (held after), a delay edge's fallback where the edge is not valid."""
         (_, edge), = self.adg.in_edges(fu, tensor, flow)
-        if edge.kind == "memory":
-            box = ()
-        else:
-            box = self.valid_box(flow, edge)
-            if edge.kind == "direct" or not box:
-                return None
-        flags = self.flags(flow, tensor)
-        zeros = self.temporal_index(flow, flags.invariant_to)
+        box = () if edge.kind == "memory" else self.valid_box(flow, edge)
+        if edge.kind == "direct" or (edge.kind != "memory" and not box):
+            return None
+        zeros = self.temporal_index(flow, self.flags(flow, tensor).invariant_to)
         return ReadTerm(self.flow(flow).index, tuple((i, 0) for i in zeros), box)
 
     def valid_box(self, flow: str, edge: EdgeUse) -> tuple:
@@ -228,7 +227,8 @@ class _Lowering:
         for flow in self.flows:
             source = self.source(fu, tensor, flow.name, geo.bits)
             flags = self.flags(flow.name, tensor)
-            if flags.stationary:
+            params = self.graph.primitive(source).params
+            if flags.stationary and not (isinstance(params, MemoryPort) and params.holds):
                 first = self.first_step(flow.name, flags.invariant_to)
                 source = self.node(f"h.{tensor}.{fu}.{first}.{source}", "mux", geo.bits,
                                    PredMux(), [(first, 0), (source, 0)], unit=fu)

@@ -61,11 +61,14 @@ def assign_ports(design: Design, schedule: Schedule) -> PortPlan:
     users: dict[tuple, list[str]] = defaultdict(list)
     for kind, tensor, bank, name in cycles:
         users[kind, tensor, bank].append(name)
+    # a read whose RAM read register holds a stationary word (MemoryPort.holds) has its RAM
+    # port to itself: another reader's access would overwrite the word
+    alone = {p.name for p in design.graph.primitives() if p.kind == "mem_read" and p.params.holds}
     banks = []
     for geo in design.tensors:
         for bank in range(geo.banks):
             readers = _pack(sorted(users["mem_read", geo.name, bank]),
-                            lambda n, t=geo.name, b=bank: cycles["mem_read", t, b, n])
+                            lambda n, t=geo.name, b=bank: cycles["mem_read", t, b, n], alone)
             writers = _pack(sorted(users["mem_write", geo.name, bank]),
                             lambda n, t=geo.name, b=bank: cycles["mem_write", t, b, n])
             if len(writers) > 1:
@@ -92,14 +95,15 @@ def _enabled_cycles(design: Design, schedule: Schedule) -> dict[tuple, set]:
     return out
 
 
-def _pack(names: list[str], cycles_of) -> list[tuple[str, ...]]:
+def _pack(names: list[str], cycles_of, alone=frozenset()) -> list[tuple[str, ...]]:
     """First-fit, busiest first: each primitive joins the first port none of whose primitives
-    is enabled in a cycle it is enabled in. Ports list their primitives by name."""
+    is enabled in a cycle it is enabled in; a primitive in ``alone`` gets a port of its own.
+    Ports list their primitives by name."""
     ports: list[tuple[list[str], set]] = []
     for name in sorted(names, key=lambda n: (-len(cycles_of(n)), n)):
         mine = cycles_of(name)
         for members, used in ports:
-            if not used & mine:
+            if not used & mine and name not in alone and members[0] not in alone:
                 members.append(name)
                 used |= mine
                 break

@@ -271,10 +271,18 @@ class Counters:
 @dataclass(frozen=True)
 class MemoryPort:
     """A read port (inputs: packed address, enable; the word one cycle later) or a write port
-    (inputs: enable, packed address, data) of ``tensor`` that may touch ``banks``."""
+    (inputs: enable, packed address, data) of ``tensor`` that may touch ``banks``. ``holds``:
+    a read of one bank whose word is a stationary operand: it reads at the first step of the
+    operand's loops only, and its RAM read register holds the word after (no hold register
+    in the FU), so no other primitive may share that RAM port."""
 
     tensor: str
     banks: tuple[int, ...]
+    holds: bool = False
+
+    def __repr__(self) -> str:  # ``holds`` only where set: other ports print as before it existed
+        held = ", holds=True" if self.holds else ""
+        return f"MemoryPort(tensor={self.tensor!r}, banks={self.banks!r}{held})"
 
 
 def port_hits(v: Values, enable, bank, banks: tuple[int, ...]) -> list[tuple[int, object]]:

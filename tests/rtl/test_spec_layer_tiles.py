@@ -29,9 +29,9 @@ SPECS = Path(__file__).resolve().parent.parent.parent / "examples" / "specs"
     # at its own loop bounds
     ("gemm_os_ws_fused_4x4", gemm("deep", 8, 8, 13), None),
     # at 10 ns the fused design's dataflows drain in different cycles on this tile (OS 5, WS
-    # 6; on the k = 13 tile above both drain in 5 since the DSP array launch): each run ends
-    # with its own
-    ("gemm_os_ws_fused_4x4", gemm("ragged", 10, 7, 40), 10.0),
+    # 6, its C banks deep; on smaller tiles, such as i, j, k = 10, 8, 40, both drain in 5
+    # since WS's stationary B is held in its RAM's read register): each run ends with its own
+    ("gemm_os_ws_fused_4x4", gemm("wide", 10, 32, 40), 10.0),
 ])
 def test_model_tile_cycles_equal_the_rtl(tmp_path, name, layer, period):
     spec_path = SPECS / f"{name}.yaml"
