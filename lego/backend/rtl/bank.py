@@ -6,7 +6,8 @@ this port in this cycle: ``host_read`` (the host reads this tensor, through a re
 own: the datapath's ports have no host mux, and the host's address register no path into the
 datapath's read registers) and ``host_we`` (the host writes this bank); the top raises them
 only while the datapath is idle. A distributed RAM copies its cells per read port (Yosys), so
-the host's port costs a RAM copy, the price of keeping the host off the datapath's timing.
+the host's port costs a RAM copy and its read register, the price of keeping the host off
+the datapath's timing.
 The datapath's ports need no ``busy``: one busy register selecting every bank's address and
 data bits was the 8x8 WS array's critical path at 5.5 ns (busy -> every read address -> C
 read register, 7.0 ns); these selects fan out to one tensor or one bank.
