@@ -13,9 +13,19 @@ the LP's own form (lego.backend.pipeline), so a chain over k separates a primiti
 the register overhead. Routing into a node is part of that node's delay. Memory probes take the
 path nextpnr reports (address side: setup, data side: clock-to-out) from its endpoints.
 
-One value no probe can show, ``dram_array_read_ns_per_side``, is fitted to whole arrays:
-the measured critical paths of benchmarks/fpga_quality.py rows listed in ARRAY_READ_PATHS
-(``--arrays`` refits only it, against the table as shipped, without running a probe).
+Three values no probe can show are fitted to whole arrays (``--arrays`` refits only them,
+against the table as shipped, without running a probe): ``dram_array_read_ns_per_side``, to
+the measured critical paths of benchmarks/fpga_quality.py rows listed in ARRAY_READ_PATHS; and
+``dsp_array_product_ns_per_fu`` and ``dram_array_write_ns_per_side`` to the placements of
+benchmarks/dsp_routes.py (several nextpnr seeds per design) whose critical path starts at a
+DSP's product or ends in a distributed RAM's write port (ROUTE_PATHS), each term over the
+paths that pay it alone (a path paying both is a check: the model has it slower). A
+probe's array of DSPs and adders is compact; in a whole array the route from a DSP into its
+adder grows with the array and varies with the placement (the 8x8 OS at 7 ns: 5.44 ns with
+seed 2). Per FU rather than per side because an ECP5's DSPs sit in rows across the die (an
+array's DSPs spread along them as it grows); on the placements measured both forms leave the
+same rms residual (0.69 ns), per FU the 4x4s 0.24 ns faster than measured on average, per side
+0.23 slower.
 
 Run: python benchmarks/calibrate_delays.py [--jobs 2] [--fresh] [--check] [--arrays]
 Writes benchmarks/results/calibrate_delays.json (raw measurements, the cache: a probe whose
@@ -631,7 +641,18 @@ MEANINGS = {
     "dsp_clk_to_out_ns": "product out of a MULT18X18D's output register, beyond a register's "
                          "clock-to-q",
     "dsp_array_clk_to_out_ns": "the same in an 8x8 array of DSPs feeding partial-sum adders (the "
-                               "route out of the DSP row into a carry chain)",
+                               "route out of the DSP row into a carry chain): a probe's; the "
+                               "LP charges dsp_array_product_ns_per_fu's instead",
+    "dsp_array_product_ns_per_fu": "a DSP's product into the fabric's logic in an array, per "
+                                   "FU beyond the first, on dsp_clk_to_out (the route into its "
+                                   "adder; the DSP rows spread along the die as the array "
+                                   "grows): fitted to whole arrays' placements whose critical "
+                                   "path starts at a DSP (several seeds, "
+                                   "benchmarks/dsp_routes.py)",
+    "dram_array_write_ns_per_side": "a distributed-RAM write in an array, per FU side beyond "
+                                    "the first, on its write setup (the word comes from an FU "
+                                    "across the array): fitted with dsp_array_product_ns_per_fu "
+                                    "to whole arrays' placements (benchmarks/dsp_routes.py)",
     "dram_array_read_ns_per_side": "a distributed-RAM read in an array, per FU side beyond the "
                                    "first, on its read setup (the read register sits by the FU "
                                    "it feeds, the RAM by its address logic): fitted to whole "
@@ -728,23 +749,113 @@ def array_read(values: dict, arrays: dict) -> tuple[dict, list[dict]]:
                          "end": (found["critical_path_end"] or {}).get("signal")})
     if not rows:
         return {}, []
-    sides = np.array([r["nodes"][-1][1] for r in rows], dtype=float)
-    extra = np.array([r["measured_ns"] - r["rest_ns"] for r in rows])
-    per_side = round(float(sides @ extra / (sides @ sides)), 4)
+    return {"dram_array_read_ns_per_side": _through_zero(rows)}, rows
+
+
+DSP_ROUTES = ROOT / "benchmarks" / "results" / "dsp_routes.json"
+# a placed critical path across an array, by where it starts (a DSP's product or a flip-flop)
+# and the cells it passes (benchmarks/dsp_routes.py's kinds): the model's nodes for it, besides
+# the array terms. A path out of a DSP pays the product's route (per FU); one into a
+# distributed RAM's write port the write's (per side).
+ROUTE_PATHS = {("dsp", ("carry", "ff")): (("add", 32),),
+               ("dsp", ("lut", "carry", "ff")): (("mux", 1), ("add", 32)),
+               ("dsp", ("carry", "dram")): (("add", 32), ("dram_write_setup", 1)),
+               ("dsp", ("lut", "carry", "dram")): (("mux", 1), ("add", 32),
+                                                   ("dram_write_setup", 1)),
+               ("ff", ("carry", "dram")): (("add", 32), ("dram_write_setup", 1)),
+               ("ff", ("carry", "lut", "dram")): (("add", 32), ("mux", 1),
+                                                  ("dram_write_setup", 1)),
+               ("ff", ("lut", "dram")): (("mux", 1), ("dram_write_setup", 1)),
+               # a sum straight into a read-modify-write's adder (two carry chains)
+               ("ff", ("carry", "carry", "lut", "dram")): (("add", 32), ("add", 32), ("mux", 1),
+                                                           ("dram_write_setup", 1))}
+ROUTE_TERMS = {"dsp_array_product": "dsp_array_product_ns_per_fu",
+               "dram_array_write": "dram_array_write_ns_per_side"}
+
+
+def route_rows(values: dict) -> list[dict]:
+    """The placements of benchmarks/results/dsp_routes.json whose critical path ROUTE_PATHS
+    knows, each with its nodes (the array terms last, by FUs beyond the first and sides beyond
+    the first) and what ``values`` gives the rest of it."""
+    from lego.backend.delay_table import path_delay
+
+    placements = json.loads(DSP_ROUTES.read_text()) if DSP_ROUTES.is_file() else {}
+    rows = []
+    for name, placed in sorted(placements.items()):
+        path = placed["critical_path"]
+        start = "dsp" if path["start"][0].endswith(".dsp") else "ff"
+        nodes = ROUTE_PATHS.get((start, tuple(path.get("through", ()))))
+        if nodes is None:
+            continue
+        side = int(name.split("@")[0].rsplit("_", 1)[1].split("x")[0])  # gemm_os_8x8: 8
+        nodes = [list(n) for n in nodes]
+        rest = path_delay(values, nodes + ([["dsp_clk_to_out", 1]] if start == "dsp" else []))
+        writes = any(term == "dram_write_setup" for term, _ in nodes)
+        nodes += [["dsp_array_product", side * side - 1]] if start == "dsp" else []
+        nodes += [["dram_array_write", side - 1]] if writes else []
+        rows.append({"probe": name, "nodes": nodes, "measured_ns": path["delay_ns"],
+                     "rest_ns": round(rest, 4), "start": ".".join(path["start"]),
+                     "end": ".".join(path["end"])})
+    return rows
+
+
+def array_routes(values: dict) -> tuple[dict, list[dict]]:
+    """``dsp_array_product_ns_per_fu`` and ``dram_array_write_ns_per_side``, each by least
+    squares (through 0) over the ``route_rows`` that pay it alone; a row that pays both (a
+    product added straight into a RAM's write) is a check, held out: two long routes in one
+    path do not both reach their worst, and those rows come out slower in the model than
+    measured. Sets each row's fitted value and residual; empty when nothing was measured."""
+    rows = route_rows(values)
+    fitted = {}
+    for term, name in ROUTE_TERMS.items():
+        alone = [r for r in rows if [t for t, _ in r["nodes"] if t in ROUTE_TERMS] == [term]]
+        if alone:
+            args = np.array([_arg(r, term) for r in alone], dtype=float)
+            extra = np.array([r["measured_ns"] - r["rest_ns"] for r in alone])
+            fitted[name] = round(float(args @ extra / (args @ args)), 4)
     for r in rows:
-        r["fitted_ns"] = round(r["rest_ns"] + per_side * r["nodes"][-1][1], 3)
+        terms = [t for t, _ in r["nodes"] if t in ROUTE_TERMS]
+        r["check"] = len(terms) > 1
+        r["fitted_ns"] = round(r["rest_ns"] + sum(fitted.get(ROUTE_TERMS[t], 0.0) * _arg(r, t)
+                                                  for t in terms), 3)
         r["residual_ns"] = round(r["measured_ns"] - r["fitted_ns"], 3)
-    return {"dram_array_read_ns_per_side": per_side}, rows
+    return (fitted, rows) if fitted else ({}, [])
+
+
+def _arg(row: dict, term: str) -> float:
+    return next(a for t, a in row["nodes"] if t == term)
+
+
+def _through_zero(rows: list[dict]) -> float:
+    """The least-squares coefficient (through 0) of the rows' last node's argument on what
+    their paths measured beyond ``rest_ns``; sets each row's fitted value and residual."""
+    counts = np.array([r["nodes"][-1][1] for r in rows], dtype=float)
+    extra = np.array([r["measured_ns"] - r["rest_ns"] for r in rows])
+    value = round(float(counts @ extra / (counts @ counts)), 4)
+    for r in rows:
+        r["fitted_ns"] = round(r["rest_ns"] + value * r["nodes"][-1][1], 3)
+        r["residual_ns"] = round(r["measured_ns"] - r["fitted_ns"], 3)
+    return value
+
+
+ARRAY_TERMS = ("dram_array_read_ns_per_side", *ROUTE_TERMS.values())
+
+
+def array_terms(values: dict, arrays: dict) -> tuple[dict, list[dict]]:
+    """The array terms and their rows."""
+    fitted, rows = array_read(values, arrays)
+    routes, route_fit = array_routes(values)
+    return {**fitted, **routes}, rows + route_fit
 
 
 def refit_arrays(cache: dict) -> dict:
-    """``--arrays``: the shipped table with its array term fitted again (no probe run)."""
+    """``--arrays``: the shipped table with its array terms fitted again (no probe run)."""
     written = json.loads(TABLE.read_text())
-    values = {n: e["value"] for n, e in written["values"].items()
-              if n != "dram_array_read_ns_per_side"}
+    values = {n: e["value"] for n, e in written["values"].items() if n not in ARRAY_TERMS}
     cache["arrays"] = array_measurements(cache)
-    fitted, rows = array_read(values, cache["arrays"])
-    written["values"].pop("dram_array_read_ns_per_side", None)
+    fitted, rows = array_terms(values, cache["arrays"])
+    for name in ARRAY_TERMS:
+        written["values"].pop(name, None)
     written["values"].update({n: {"value": v, "meaning": MEANINGS[n]}
                               for n, v in fitted.items()})
     written["values"] = dict(sorted(written["values"].items()))
@@ -901,8 +1012,8 @@ def main(argv=None) -> int:
     parser.add_argument("--fresh", action="store_true",
                         help="measure every probe again (default: only those not cached)")
     parser.add_argument("--arrays", action="store_true",
-                        help="only refit the array term (ARRAY_READ_PATHS) against the shipped "
-                             "table; no probe is run")
+                        help="only refit the array terms (ARRAY_READ_PATHS, dsp_routes.json) "
+                             "against the shipped table; no probe is run")
     parser.add_argument("--check", action="store_true",
                         help="also check the fitted model on gemm_os_4x4 (synthesis + pnr)")
     args = parser.parse_args(argv)
@@ -923,7 +1034,7 @@ def main(argv=None) -> int:
            else datetime.date.today().isoformat(), "probes": measured}
     values, rows = fit(all_probes, measured)
     raw["arrays"] = array_measurements(cache)
-    fitted, array_rows = array_read(values, raw["arrays"])
+    fitted, array_rows = array_terms(values, raw["arrays"])
     values.update(fitted)
     print_fit(values, rows)
     print_arrays(array_rows)

@@ -37,3 +37,26 @@ def test_summary_and_order():
     names = ["into hops=10", "into bank", "into hops=2", "out to flip-flop"]
     assert sorted(names, key=dsp_routes._key) == ["into bank", "into hops=2", "into hops=10",
                                                   "out to flip-flop"]
+
+
+def _step(kind: str, delay: float, to: str, port: str, source: str = "x") -> dict:
+    return {"type": kind, "delay": delay, "from": {"cell": source, "port": "Q"},
+            "to": {"cell": to, "port": port}}
+
+
+def test_a_critical_path_counts_each_adder_it_enters():
+    """A path ripples through an adder's carry pins and enters the next adder through a data
+    pin: two sums in a row (a partial sum into a read-modify-write) are two carry entries."""
+    chain = "s_DI_CCU2C_S0$CCU2_COMB0", "s_DI_CCU2C_S0$CCU2_COMB1"
+    path = [_step("clk-to-q", 0.5, "fu_7_1.s_TRELLIS_FF_Q", "Q", "fu_7_1.s_TRELLIS_FF_Q"),
+            _step("routing", 1.2, chain[0], "A"), _step("logic", 0.4, chain[0], "FCO"),
+            _step("routing", 0.0, chain[1], "FCI", chain[0]),
+            _step("routing", 1.3, "rmw_CCU2C_S0$CCU2_COMB0", "B", chain[1]),
+            _step("routing", 1.2, "w_LUT4_Z", "D"), _step("routing", 1.1, "m$RAMW_SLICE", "A1"),
+            _step("setup", 0.0, "m$DPRAM_COMB1", "WD")]
+    report = {"critical_paths": [{"from": "posedge clk", "to": "posedge clk", "path": path}]}
+    found = dsp_routes.critical_path(report)
+    assert found["through"] == ["carry", "carry", "lut", "dram"]
+    assert found["delay_ns"] == 5.7 and found["first_route_ns"] == 1.2
+    assert found["start"] == ["fu_7_1.s_TRELLIS_FF_Q", "Q"]
+    assert found["end"] == ["m$DPRAM_COMB1", "WD"]

@@ -114,17 +114,41 @@ def test_a_distributed_read_in_an_array_pays_the_route_per_side(table):
                                     model.memory("clk_to_out", deep))
 
 
-def test_the_array_term_reproduces_the_arrays_it_was_fitted_to(table):
+def test_a_dsp_product_in_an_array_pays_the_route_per_fu(table):
+    """The route from a DSP's product into its adder grows with the array's FUs (fitted to
+    whole arrays); the probe's constant is what a model without that term charges."""
+    model, per_fu = table.model, table.values["dsp_array_product_ns_per_fu"]
+    lone = table.values["dsp_clk_to_out_ns"]
+    assert model.product_out(1) == lone
+    assert model.product_out(16) == pytest.approx(lone + 15 * per_fu)
+    assert model.product_out(64) == pytest.approx(lone + 63 * per_fu)
+    assert DelayModel(dsp_array_clk_to_out_ns=3.0).product_out(64) == 3.0
+    adder = model.reg_overhead_ns + model.delay("add", 32)
+    period = adder + model.product_out(64)
+    assert model.fabric_product(32, period - 0.01, 64)
+    assert not model.fabric_product(32, period + 0.01, 64)
+    assert not model.fabric_product(32, None, 64)
+
+
+def test_the_array_terms_reproduce_the_arrays_they_were_fitted_to(table):
     """Every whole-array measurement of the fit section: its path recomputed from the table is
-    its recorded fit, and the term is the least-squares one over them (residuals sum to 0
-    weighted by side)."""
+    its recorded fit, and each term is the least-squares one over the rows that use it alone
+    (the residuals weighted by its argument sum to 0: the normal equation); a row that pays
+    two of them is a check, held out of the fit."""
     arrays = json.loads(TABLE_PATH.read_text())["fit"]["arrays"]
-    assert len(arrays) >= 2
-    weighted = 0.0
+    terms = ("dram_array_read", "dram_array_write", "dsp_array_product")
+    weighted = dict.fromkeys(terms, 0.0)
     for r in arrays:
         nodes = [tuple(n) for n in r["nodes"]]
-        assert nodes[-1][0] == "dram_array_read" and ("dram_read_setup", 1) in nodes
         assert path_delay(table.values, nodes) == pytest.approx(r["fitted_ns"], abs=2e-3)
         assert r["measured_ns"] - r["fitted_ns"] == pytest.approx(r["residual_ns"], abs=2e-3)
-        weighted += nodes[-1][1] * r["residual_ns"]
-    assert abs(weighted) < 0.05
+        assert ("dram_array_read", nodes[-1][1]) not in nodes or ("dram_read_setup", 1) in nodes
+        assert r.get("check", False) == (len([t for t, _ in nodes if t in weighted]) > 1)
+        for term, arg in nodes if not r.get("check") else ():
+            if term in weighted:
+                weighted[term] += arg * r["residual_ns"]
+    used = {t: sum(a for r in arrays if not r.get("check") for n, a in r["nodes"] if n == t)
+            for t in terms}
+    assert all(used.values()), used
+    for term in terms:  # each term's weighted residual, against the rounding of its value
+        assert abs(weighted[term]) < 0.01 * used[term], term

@@ -67,7 +67,7 @@ def test_hand_style_registers_are_one_per_fu_edge_and_fu_output():
     fewer on a relaxed clock (no hop registers; the multiplies' registers are inside the
     DSPs); at 5 ns, near the tightest the ECP5 table accepts, it adds a fabric register on
     every product (the route out of a DSP in an array into its adder does not fit:
-    dsp_array_clk_to_out_ns) and registers on control, and beyond the products it still needs
+    DelayModel.product_out) and registers on control, and beyond the products it still needs
     fewer than the hand style."""
     adg = _adg("gemm_os_4x4.yaml")
     assert hand_style_register_bits(adg) == 24 * 8 + 16 * 19

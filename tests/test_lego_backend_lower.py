@@ -159,11 +159,12 @@ def test_memory_reads_are_enabled_only_at_the_steps_whose_word_is_used():
 @pytest.mark.parametrize("name", ["gemm_os_4x4.yaml", "gemm_ws_4x4.yaml"])
 def test_a_dsp_product_keeps_a_fabric_register_where_it_cannot_reach_its_adder(name):
     """Every adder fed by a DSP multiply asks for a register on that input exactly when the
-    array's DSP-to-adder path (overhead + dsp_array_clk_to_out + add) exceeds the period."""
+    array's DSP-to-adder path (overhead + the product's route out of a DSP in a 4x4 array +
+    add) exceeds the period."""
     from lego.backend.delay_table import ecp5_delays
 
     delays = ecp5_delays()
-    path = delays.reg_overhead_ns + delays.dsp_array_clk_to_out_ns + delays.delay("add", 32)
+    path = delays.reg_overhead_ns + delays.product_out(16) + delays.delay("add", 32)
     for period, wanted in ((path - 0.01, 1), (path + 0.01, 0), (None, 0)):
         graph = lower(_adg(name), delays, period).graph
         edges = [c for c in graph.connections() if graph.primitive(c.src).kind == "mul"]

@@ -24,6 +24,12 @@ is a linear function of the table's values (``node_features``):
     dram_array_read (s)       s * dram_array_read_ns_per_side: a distributed-RAM read in an
                               array of FUs s + 1 on a side, on top of its read setup (the read
                               register sits by the FU it feeds; fitted to whole arrays)
+    dram_array_write (s)      s * dram_array_write_ns_per_side: the same for a write (the word
+                              comes from an FU across the array; fitted to whole arrays)
+    dsp_array_product (n)     dsp_clk_to_out_ns + n * dsp_array_product_ns_per_fu: a DSP's
+                              product into the fabric's logic in an array of n + 1 FUs (the
+                              route into the adder; fitted to whole arrays' placements; the
+                              LP uses it in place of dsp_array_clk_to_out, a probe's)
 
 ``dram`` is distributed RAM (TRELLIS_DPR16X4: asynchronous read, its synchronous read port is a
 register after it), ``bram`` block RAM (DP16KD). Routing into a node is part of its delay.
@@ -74,8 +80,13 @@ def node_features(term: str, arg: float) -> dict[str, float]:
         return {f"{term}_ns": 1.0}
     if term == "dram_array_read":
         return {"dram_array_read_ns_per_side": float(arg)}
+    if term == "dram_array_write":
+        return {"dram_array_write_ns_per_side": float(arg)}
+    if term == "dsp_array_product":
+        return {"dsp_clk_to_out_ns": 1.0, "dsp_array_product_ns_per_fu": float(arg)}
     raise ValueError(f"Delay term must be one of mul, mul_wide, add, mux, cmp, addr, addr_dsp, "
-                     f"port_mux, fanout, dram_array_read or a memory term, not {term!r}")
+                     f"port_mux, fanout, dram_array_read, dram_array_write, dsp_array_product "
+                     f"or a memory term, not {term!r}")
 
 
 def path_delay(values: dict[str, float], nodes) -> float:
@@ -144,7 +155,9 @@ def _model(v: dict[str, float]) -> DelayModel:
                       dsp_setup_ns=v.get("dsp_setup_ns", 0.0),
                       dsp_clk_to_out_ns=v.get("dsp_clk_to_out_ns", 0.0),
                       dsp_array_clk_to_out_ns=v.get("dsp_array_clk_to_out_ns", 0.0),
-                      array_read_ns_per_side=v.get("dram_array_read_ns_per_side", 0.0))
+                      array_read_ns_per_side=v.get("dram_array_read_ns_per_side", 0.0),
+                      array_write_ns_per_side=v.get("dram_array_write_ns_per_side", 0.0),
+                      array_product_ns_per_fu=v.get("dsp_array_product_ns_per_fu", 0.0))
 
 
 def load_table(path: Path | str = TABLE_PATH) -> DelayTable:

@@ -92,12 +92,12 @@ class _Lowering:
         if kind in ("mem_read", "mem_write"):
             depth = self.geometry(params.tensor).depth
             if kind == "mem_write":
-                return self.delays.memory("write_setup", depth), 0.0
+                return self.delays.write(depth, len(self.adg.fus)), 0.0
             return self.delays.read(depth, len(self.adg.fus))
         if kind == "mul" and latency:  # no fabric register: paths start on the array's route
-            fabric = self.delays.fabric_product(width, self.period_ns)
+            fabric = self.delays.fabric_product(width, self.period_ns, len(self.adg.fus))
             return self.delays.dsp_setup_ns, (self.delays.dsp_clk_to_out_ns if fabric
-                                              else self.delays.dsp_array_clk_to_out_ns)
+                                              else self.delays.product_out(len(self.adg.fus)))
         return self.delays.delay(kind, width), 0.0
 
     def pred(self, flow: str, op: str, args: tuple, params) -> str:
@@ -280,10 +280,10 @@ class _Lowering:
     def product_registers(self, source: str) -> int:
         """The registers an adder wants on its input from ``source``: one when ``source`` is a
         DSP multiply whose product, in an array, cannot reach the adder's carry chain within the
-        period (``dsp_array_clk_to_out_ns``): it lands in a fabric register by the DSP."""
+        period (``DelayModel.product_out``): it lands in a fabric register by the DSP."""
         prim = self.graph.primitive(source)
-        return int(prim.kind == "mul" and prim.latency > 0
-                   and self.delays.fabric_product(prim.width, self.period_ns))
+        return int(prim.kind == "mul" and prim.latency > 0 and self.delays.fabric_product(
+            prim.width, self.period_ns, len(self.adg.fus)))
 
     def accumulator(self, fu: str, flow: str, output: TensorGeometry, contrib: str) -> str:
         """acc = product + (first ? 0 : acc of the previous step), for a stationary output."""

@@ -98,12 +98,18 @@ class DelayModel:
     dsp_setup_ns: float = 0.0
     dsp_clk_to_out_ns: float = 0.0
     # the same out of a DSP in an array into an adder (its carry chain cannot sit next to every
-    # DSP); where that path does not fit the period, the product is registered in the fabric
+    # DSP); where that path does not fit the period, the product is registered in the fabric.
+    # With ``array_product_ns_per_fu`` (fitted to whole arrays) it grows with the array's FUs
+    # instead, dsp_clk_to_out_ns + this per FU beyond the first (``product_out``): an ECP5's
+    # DSPs sit in rows across the die, so an array's DSPs spread along them as it grows
     dsp_array_clk_to_out_ns: float = 0.0
+    array_product_ns_per_fu: float = 0.0
     # a distributed-RAM read in an array of n x n FUs: its read register is placed by the FU it
     # feeds, the RAM by its address logic, so the read's setup grows by this per FU side
-    # beyond the first (the word crosses the array inside one cycle)
+    # beyond the first (the word crosses the array inside one cycle); a write's likewise (the
+    # word comes from an FU across the array)
     array_read_ns_per_side: float = 0.0
+    array_write_ns_per_side: float = 0.0
 
     def memory(self, side: str, depth: int) -> float:
         """A RAM port's delay: ``side`` is read_setup, clk_to_out or write_setup."""
@@ -121,11 +127,25 @@ class DelayModel:
             setup = round(setup + self.array_read_ns_per_side * (side - 1), 6)
         return setup, self.memory("clk_to_out", depth)
 
-    def fabric_product(self, bits: int, period_ns: float | None) -> bool:
-        """Does a DSP's ``bits``-bit product, in an array, need a register in the fabric before
-        its adder at ``period_ns`` (None: no period)? Without one, the route out of the DSP
-        row into the carry chain starts every path through the adder."""
-        direct = self.reg_overhead_ns + self.dsp_array_clk_to_out_ns + self.delay("add", bits)
+    def write(self, depth: int, fus: int) -> float:
+        """A write port's setup in an array of ``fus`` FUs."""
+        setup = self.memory("write_setup", depth)
+        if depth <= self.distributed_max_words and fus > 1:
+            side = math.isqrt(fus - 1) + 1
+            setup = round(setup + self.array_write_ns_per_side * (side - 1), 6)
+        return setup
+
+    def product_out(self, fus: int) -> float:
+        """A DSP product's clock-to-out into the fabric's logic in an array of ``fus`` FUs."""
+        if not self.array_product_ns_per_fu:
+            return self.dsp_array_clk_to_out_ns
+        return round(self.dsp_clk_to_out_ns + self.array_product_ns_per_fu * (fus - 1), 6)
+
+    def fabric_product(self, bits: int, period_ns: float | None, fus: int) -> bool:
+        """Does a DSP's ``bits``-bit product, in an array of ``fus`` FUs, need a register in the
+        fabric before its adder at ``period_ns`` (None: no period)? Without one, the route out
+        of the DSP row into the carry chain starts every path through the adder."""
+        direct = self.reg_overhead_ns + self.product_out(fus) + self.delay("add", bits)
         return period_ns is not None and direct > period_ns + 1e-6
 
     def fanout(self, loads: int) -> float:
