@@ -18,8 +18,8 @@ against the table as shipped, without running a probe): ``dram_array_read_ns_per
 the measured critical paths of benchmarks/fpga_quality.py rows listed in ARRAY_READ_PATHS; and
 ``dsp_array_product_ns_per_fu`` and ``dram_array_write_ns_per_side`` to the placements of
 benchmarks/dsp_routes.py (several nextpnr seeds per design) whose critical path starts at a
-DSP's product or ends in a distributed RAM's write port (ROUTE_PATHS), each term over the
-paths that pay it alone (a path paying both is a check: the model has it slower). A
+DSP's product or ends in a read-modify-write's RAM write (ROUTE_PATHS), each term over the
+paths that pay it alone. A
 probe's array of DSPs and adders is compact; in a whole array the route from a DSP into its
 adder grows with the array and varies with the placement (the 8x8 OS at 7 ns: 5.44 ns with
 seed 2). Per FU rather than per side because an ECP5's DSPs sit in rows across the die (an
@@ -649,10 +649,11 @@ MEANINGS = {
                                    "grows): fitted to whole arrays' placements whose critical "
                                    "path starts at a DSP (several seeds, "
                                    "benchmarks/dsp_routes.py)",
-    "dram_array_write_ns_per_side": "a distributed-RAM write in an array, per FU side beyond "
-                                    "the first, on its write setup (the word comes from an FU "
-                                    "across the array): fitted with dsp_array_product_ns_per_fu "
-                                    "to whole arrays' placements (benchmarks/dsp_routes.py)",
+    "dram_array_write_ns_per_side": "a read-modify-write's distributed-RAM write in an array, "
+                                    "per FU side beyond the first, on its write setup (the sum "
+                                    "of the old word and an FU's comes across the array): "
+                                    "fitted to whole arrays' placements "
+                                    "(benchmarks/dsp_routes.py)",
     "dram_array_read_ns_per_side": "a distributed-RAM read in an array, per FU side beyond the "
                                    "first, on its read setup (the read register sits by the FU "
                                    "it feeds, the RAM by its address logic): fitted to whole "
@@ -754,21 +755,21 @@ def array_read(values: dict, arrays: dict) -> tuple[dict, list[dict]]:
 
 DSP_ROUTES = ROOT / "benchmarks" / "results" / "dsp_routes.json"
 # a placed critical path across an array, by where it starts (a DSP's product or a flip-flop)
-# and the cells it passes (benchmarks/dsp_routes.py's kinds): the model's nodes for it, besides
-# the array terms. A path out of a DSP pays the product's route (per FU); one into a
-# distributed RAM's write port the write's (per side).
-ROUTE_PATHS = {("dsp", ("carry", "ff")): (("add", 32),),
-               ("dsp", ("lut", "carry", "ff")): (("mux", 1), ("add", 32)),
-               ("dsp", ("carry", "dram")): (("add", 32), ("dram_write_setup", 1)),
-               ("dsp", ("lut", "carry", "dram")): (("mux", 1), ("add", 32),
-                                                   ("dram_write_setup", 1)),
-               ("ff", ("carry", "dram")): (("add", 32), ("dram_write_setup", 1)),
-               ("ff", ("carry", "lut", "dram")): (("add", 32), ("mux", 1),
-                                                  ("dram_write_setup", 1)),
-               ("ff", ("lut", "dram")): (("mux", 1), ("dram_write_setup", 1)),
+# and the cells it passes (benchmarks/dsp_routes.py's kinds): the model's nodes for it besides
+# the array terms, and whether its write is a read-modify-write's (an adder, then the bank's
+# write-data LUT: WS's output banks add the old word to row 7's sum). A path out of a DSP pays
+# the product's route (per FU); a read-modify-write's the write's route (per side). OS's
+# output banks take the accumulator's sum straight into their write port.
+ROUTE_PATHS = {("dsp", ("carry", "ff")): ((("add", 32),), False),
+               ("dsp", ("lut", "carry", "ff")): ((("mux", 1), ("add", 32)), False),
+               ("dsp", ("carry", "dram")): ((("add", 32), ("dram_write_setup", 1)), False),
+               ("dsp", ("lut", "carry", "dram")): ((("mux", 1), ("add", 32),
+                                                    ("dram_write_setup", 1)), False),
+               ("ff", ("carry", "lut", "dram")): ((("add", 32), ("mux", 1),
+                                                   ("dram_write_setup", 1)), True),
                # a sum straight into a read-modify-write's adder (two carry chains)
-               ("ff", ("carry", "carry", "lut", "dram")): (("add", 32), ("add", 32), ("mux", 1),
-                                                           ("dram_write_setup", 1))}
+               ("ff", ("carry", "carry", "lut", "dram")): ((("add", 32), ("add", 32), ("mux", 1),
+                                                           ("dram_write_setup", 1)), True)}
 ROUTE_TERMS = {"dsp_array_product": "dsp_array_product_ns_per_fu",
                "dram_array_write": "dram_array_write_ns_per_side"}
 
@@ -784,15 +785,14 @@ def route_rows(values: dict) -> list[dict]:
     for name, placed in sorted(placements.items()):
         path = placed["critical_path"]
         start = "dsp" if path["start"][0].endswith(".dsp") else "ff"
-        nodes = ROUTE_PATHS.get((start, tuple(path.get("through", ()))))
-        if nodes is None:
+        known = ROUTE_PATHS.get((start, tuple(path.get("through", ()))))
+        if known is None:
             continue
         side = int(name.split("@")[0].rsplit("_", 1)[1].split("x")[0])  # gemm_os_8x8: 8
-        nodes = [list(n) for n in nodes]
+        nodes, rmw = [list(n) for n in known[0]], known[1]
         rest = path_delay(values, nodes + ([["dsp_clk_to_out", 1]] if start == "dsp" else []))
-        writes = any(term == "dram_write_setup" for term, _ in nodes)
         nodes += [["dsp_array_product", side * side - 1]] if start == "dsp" else []
-        nodes += [["dram_array_write", side - 1]] if writes else []
+        nodes += [["dram_array_write", side - 1]] if rmw else []
         rows.append({"probe": name, "nodes": nodes, "measured_ns": path["delay_ns"],
                      "rest_ns": round(rest, 4), "start": ".".join(path["start"]),
                      "end": ".".join(path["end"])})
@@ -801,10 +801,9 @@ def route_rows(values: dict) -> list[dict]:
 
 def array_routes(values: dict) -> tuple[dict, list[dict]]:
     """``dsp_array_product_ns_per_fu`` and ``dram_array_write_ns_per_side``, each by least
-    squares (through 0) over the ``route_rows`` that pay it alone; a row that pays both (a
-    product added straight into a RAM's write) is a check, held out: two long routes in one
-    path do not both reach their worst, and those rows come out slower in the model than
-    measured. Sets each row's fitted value and residual; empty when nothing was measured."""
+    squares (through 0) over the ``route_rows`` that pay it alone (a row paying both would be
+    a check, held out of the fit). Sets each row's fitted value and residual; empty when
+    nothing was measured."""
     rows = route_rows(values)
     fitted = {}
     for term, name in ROUTE_TERMS.items():

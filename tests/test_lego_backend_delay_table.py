@@ -130,6 +130,18 @@ def test_a_dsp_product_in_an_array_pays_the_route_per_fu(table):
     assert not model.fabric_product(32, None, 64)
 
 
+def test_a_read_modify_write_in_an_array_pays_the_route_per_side(table):
+    """Only a read-modify-write's write pays the route across the array (the sum of the bank's
+    old word and an FU's); a plain write, block RAM and a lone FU do not."""
+    model, per_side = table.model, table.values["dram_array_write_ns_per_side"]
+    alone = model.memory("write_setup", 16)
+    assert model.write(16, 64, True) == pytest.approx(alone + 7 * per_side)
+    assert model.write(16, 16, True) == pytest.approx(alone + 3 * per_side)
+    assert model.write(16, 64, False) == model.write(16, 1, True) == alone
+    deep = model.distributed_max_words + 1
+    assert model.write(deep, 64, True) == model.memory("write_setup", deep)
+
+
 def test_the_array_terms_reproduce_the_arrays_they_were_fitted_to(table):
     """Every whole-array measurement of the fit section: its path recomputed from the table is
     its recorded fit, and each term is the least-squares one over the rows that use it alone

@@ -192,3 +192,18 @@ def test_a_stationary_operand_read_from_one_bank_is_held_in_the_rams_read_regist
     muxes = [p.name for p in design.graph.primitives() if p.name.startswith("h.")]
     assert sorted(held) == [f"r.B.fu_0_{c}.p" for c in range(4)]
     assert len(muxes) == 12 and all(".w.B." in name for name in muxes)
+
+
+@pytest.mark.parametrize("name, rmw", [("gemm_ws_4x4.yaml", True), ("gemm_os_4x4.yaml", False)])
+def test_only_a_read_modify_write_pays_the_write_route_across_the_array(name, rmw):
+    """WS adds each tile's sums to the bank's old words (rmw.<fu>.<flow> before its write): the
+    write's setup has the array's route; OS writes its accumulators' sums as they are."""
+    from lego.backend.delay_table import ecp5_delays
+
+    delays = ecp5_delays()
+    graph = lower(_adg(name), delays, 7.0).graph
+    writes = [p for p in graph.primitives() if p.kind == "mem_write"]
+    assert writes
+    for p in writes:
+        assert ("rmw" + p.name[2:] in graph.graph) == rmw
+        assert p.delay_ns == delays.write(16, 16, rmw)

@@ -75,7 +75,7 @@ class _Lowering:
         """Add a node once (names are content keys, so equal logic is shared); ``unit``: the FU
         whose module holds it ("" for the top); ``free``: inside its consumer's cells, no delay."""
         if name not in self.graph.graph:
-            delay, launch = self.timing(kind, width, params, latency)
+            delay, launch = self.timing(name, kind, width, params, latency)
             self.graph.add(Primitive(name, kind, width, 0 if free else delay, latency, params,
                                      unit, launch))
             for operand, (src, distance, *least) in enumerate(inputs):
@@ -85,14 +85,15 @@ class _Lowering:
                     self.graph.connect(src, name, distance, operand, *least)
         return name
 
-    def timing(self, kind: str, width: int, params, latency: int) -> tuple[float, float]:
+    def timing(self, name: str, kind: str, width: int, params, latency: int) -> tuple:
         """(delay, launch) of a new node: a node with latency (a RAM read, a multiply in a DSP
         with its registers) ends the paths into it with its setup and starts the paths out
-        of it with its clock-to-out; a memory write only ends paths."""
+        of it with its clock-to-out; a memory write only ends paths (rmw: DelayModel.write)."""
         if kind in ("mem_read", "mem_write"):
             depth = self.geometry(params.tensor).depth
-            if kind == "mem_write":
-                return self.delays.write(depth, len(self.adg.fus)), 0.0
+            if kind == "mem_write":  # wr.<fu>.<flow>, after rmw.<fu>.<flow> if a read-modify-write
+                rmw = "rmw" + name[2:] in self.graph.graph
+                return self.delays.write(depth, len(self.adg.fus), rmw), 0.0
             return self.delays.read(depth, len(self.adg.fus))
         if kind == "mul" and latency:  # no fabric register: paths start on the array's route
             fabric = self.delays.fabric_product(width, self.period_ns, len(self.adg.fus))
@@ -278,9 +279,8 @@ class _Lowering:
                          inputs, latency=latency, unit=fu)
 
     def product_registers(self, source: str) -> int:
-        """The registers an adder wants on its input from ``source``: one when ``source`` is a
-        DSP multiply whose product, in an array, cannot reach the adder's carry chain within the
-        period (``DelayModel.product_out``): it lands in a fabric register by the DSP."""
+        """The registers an adder wants on its input from ``source``: one for a DSP's product
+        that cannot reach the adder within the period (``DelayModel.fabric_product``)."""
         prim = self.graph.primitive(source)
         return int(prim.kind == "mul" and prim.latency > 0 and self.delays.fabric_product(
             prim.width, self.period_ns, len(self.adg.fus)))

@@ -106,8 +106,8 @@ class DelayModel:
     array_product_ns_per_fu: float = 0.0
     # a distributed-RAM read in an array of n x n FUs: its read register is placed by the FU it
     # feeds, the RAM by its address logic, so the read's setup grows by this per FU side
-    # beyond the first (the word crosses the array inside one cycle); a write's likewise (the
-    # word comes from an FU across the array)
+    # beyond the first (the word crosses the array inside one cycle); a read-modify-write's
+    # write likewise (the sum of the old word and an FU's comes across the array)
     array_read_ns_per_side: float = 0.0
     array_write_ns_per_side: float = 0.0
 
@@ -127,10 +127,11 @@ class DelayModel:
             setup = round(setup + self.array_read_ns_per_side * (side - 1), 6)
         return setup, self.memory("clk_to_out", depth)
 
-    def write(self, depth: int, fus: int) -> float:
-        """A write port's setup in an array of ``fus`` FUs."""
+    def write(self, depth: int, fus: int, rmw: bool) -> float:
+        """A write port's setup in an array of ``fus`` FUs; ``rmw``: a read-modify-write's (the
+        sum of the bank's old word and an FU's crosses the array on its way in)."""
         setup = self.memory("write_setup", depth)
-        if depth <= self.distributed_max_words and fus > 1:
+        if rmw and depth <= self.distributed_max_words and fus > 1:
             side = math.isqrt(fus - 1) + 1
             setup = round(setup + self.array_write_ns_per_side * (side - 1), 6)
         return setup
