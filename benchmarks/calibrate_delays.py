@@ -23,9 +23,8 @@ paths that pay it alone. A
 probe's array of DSPs and adders is compact; in a whole array the route from a DSP into its
 adder grows with the array and varies with the placement (the 8x8 OS at 7 ns: 5.44 ns with
 seed 2). Per FU rather than per side because an ECP5's DSPs sit in rows across the die (an
-array's DSPs spread along them as it grows); on the placements measured both forms leave the
-same rms residual (0.69 ns), per FU the 4x4s 0.24 ns faster than measured on average, per side
-0.23 slower.
+array's DSPs spread along them as it grows; over the placements the residuals' rms is 0.64 ns
+per FU, 0.71 per side), held beyond the largest array fitted (``dsp_array_product_max_fus``).
 
 Run: python benchmarks/calibrate_delays.py [--jobs 2] [--fresh] [--check] [--arrays]
 Writes benchmarks/results/calibrate_delays.json (raw measurements, the cache: a probe whose
@@ -643,6 +642,9 @@ MEANINGS = {
     "dsp_array_clk_to_out_ns": "the same in an 8x8 array of DSPs feeding partial-sum adders (the "
                                "route out of the DSP row into a carry chain): a probe's; the "
                                "LP charges dsp_array_product_ns_per_fu's instead",
+    "dsp_array_product_max_fus": "the largest array dsp_array_product_ns_per_fu was fitted to "
+                                 "(FUs): the LP holds the term at this many FUs beyond it (a "
+                                 "16x16's 256 DSPs fit no ECP5 and measure nothing)",
     "dsp_array_product_ns_per_fu": "a DSP's product into the fabric's logic in an array, per "
                                    "FU beyond the first, on dsp_clk_to_out (the route into its "
                                    "adder; the DSP rows spread along the die as the array "
@@ -812,6 +814,10 @@ def array_routes(values: dict) -> tuple[dict, list[dict]]:
             args = np.array([_arg(r, term) for r in alone], dtype=float)
             extra = np.array([r["measured_ns"] - r["rest_ns"] for r in alone])
             fitted[name] = round(float(args @ extra / (args @ args)), 4)
+    if "dsp_array_product_ns_per_fu" in fitted:  # not extrapolated beyond the arrays measured
+        fitted["dsp_array_product_max_fus"] = 1 + max(
+            _arg(r, "dsp_array_product") for r in rows if not r.get("check")
+            and "dsp_array_product" in [t for t, _ in r["nodes"]])
     for r in rows:
         terms = [t for t, _ in r["nodes"] if t in ROUTE_TERMS]
         r["check"] = len(terms) > 1
@@ -837,7 +843,8 @@ def _through_zero(rows: list[dict]) -> float:
     return value
 
 
-ARRAY_TERMS = ("dram_array_read_ns_per_side", *ROUTE_TERMS.values())
+ARRAY_TERMS = ("dram_array_read_ns_per_side", *ROUTE_TERMS.values(),
+               "dsp_array_product_max_fus")
 
 
 def array_terms(values: dict, arrays: dict) -> tuple[dict, list[dict]]:

@@ -123,6 +123,8 @@ def test_a_dsp_product_in_an_array_pays_the_route_per_fu(table):
     assert model.product_out(16) == pytest.approx(lone + 15 * per_fu)
     assert model.product_out(64) == pytest.approx(lone + 63 * per_fu)
     assert DelayModel(dsp_array_clk_to_out_ns=3.0).product_out(64) == 3.0
+    most = int(table.values["dsp_array_product_max_fus"])  # not extrapolated beyond the fit
+    assert model.product_out(4 * most) == model.product_out(most) > model.product_out(most - 1)
     adder = model.reg_overhead_ns + model.delay("add", 32)
     period = adder + model.product_out(64)
     assert model.fabric_product(32, period - 0.01, 64)

@@ -29,7 +29,8 @@ is a linear function of the table's values (``node_features``):
     dsp_array_product (n)     dsp_clk_to_out_ns + n * dsp_array_product_ns_per_fu: a DSP's
                               product into the fabric's logic in an array of n + 1 FUs (the
                               route into the adder; fitted to whole arrays' placements; the
-                              LP uses it in place of dsp_array_clk_to_out, a probe's)
+                              LP uses it in place of dsp_array_clk_to_out, a probe's; held at
+                              dsp_array_product_max_fus FUs, the largest array fitted)
 
 ``dram`` is distributed RAM (TRELLIS_DPR16X4: asynchronous read, its synchronous read port is a
 register after it), ``bram`` block RAM (DP16KD). Routing into a node is part of its delay.
@@ -157,7 +158,8 @@ def _model(v: dict[str, float]) -> DelayModel:
                       dsp_array_clk_to_out_ns=v.get("dsp_array_clk_to_out_ns", 0.0),
                       array_read_ns_per_side=v.get("dram_array_read_ns_per_side", 0.0),
                       array_write_ns_per_side=v.get("dram_array_write_ns_per_side", 0.0),
-                      array_product_ns_per_fu=v.get("dsp_array_product_ns_per_fu", 0.0))
+                      array_product_ns_per_fu=v.get("dsp_array_product_ns_per_fu", 0.0),
+                      array_product_max_fus=int(v.get("dsp_array_product_max_fus", 0)))
 
 
 def load_table(path: Path | str = TABLE_PATH) -> DelayTable:

@@ -101,9 +101,11 @@ class DelayModel:
     # DSP); where that path does not fit the period, the product is registered in the fabric.
     # With ``array_product_ns_per_fu`` (fitted to whole arrays) it grows with the array's FUs
     # instead, dsp_clk_to_out_ns + this per FU beyond the first (``product_out``): an ECP5's
-    # DSPs sit in rows across the die, so an array's DSPs spread along them as it grows
+    # DSPs sit in rows across the die, so an array's DSPs spread along them as it grows; held
+    # at ``array_product_max_fus`` (the largest array fitted; 0: no limit) beyond it
     dsp_array_clk_to_out_ns: float = 0.0
     array_product_ns_per_fu: float = 0.0
+    array_product_max_fus: int = 0
     # a distributed-RAM read in an array of n x n FUs: its read register is placed by the FU it
     # feeds, the RAM by its address logic, so the read's setup grows by this per FU side
     # beyond the first (the word crosses the array inside one cycle); a read-modify-write's
@@ -140,6 +142,7 @@ class DelayModel:
         """A DSP product's clock-to-out into the fabric's logic in an array of ``fus`` FUs."""
         if not self.array_product_ns_per_fu:
             return self.dsp_array_clk_to_out_ns
+        fus = min(fus, self.array_product_max_fus or fus)
         return round(self.dsp_clk_to_out_ns + self.array_product_ns_per_fu * (fus - 1), 6)
 
     def fabric_product(self, bits: int, period_ns: float | None, fus: int) -> bool:
