@@ -803,24 +803,23 @@ def route_rows(values: dict) -> list[dict]:
 
 def array_routes(values: dict) -> tuple[dict, list[dict]]:
     """``dsp_array_product_ns_per_fu`` and ``dram_array_write_ns_per_side``, each by least
-    squares (through 0) over the ``route_rows`` that pay it alone (a row paying both would be
-    a check, held out of the fit). Sets each row's fitted value and residual; empty when
-    nothing was measured."""
+    squares (through 0) over the ``route_rows`` that pay it (no ROUTE_PATHS entry pays both).
+    Sets each row's fitted value and residual; empty when nothing was measured."""
     rows = route_rows(values)
     fitted = {}
     for term, name in ROUTE_TERMS.items():
         alone = [r for r in rows if [t for t, _ in r["nodes"] if t in ROUTE_TERMS] == [term]]
+        assert len(alone) == len([r for r in rows if term in (t for t, _ in r["nodes"])])
         if alone:
             args = np.array([_arg(r, term) for r in alone], dtype=float)
             extra = np.array([r["measured_ns"] - r["rest_ns"] for r in alone])
             fitted[name] = round(float(args @ extra / (args @ args)), 4)
     if "dsp_array_product_ns_per_fu" in fitted:  # not extrapolated beyond the arrays measured
         fitted["dsp_array_product_max_fus"] = 1 + max(
-            _arg(r, "dsp_array_product") for r in rows if not r.get("check")
-            and "dsp_array_product" in [t for t, _ in r["nodes"]])
+            _arg(r, "dsp_array_product") for r in rows
+            if "dsp_array_product" in [t for t, _ in r["nodes"]])
     for r in rows:
         terms = [t for t, _ in r["nodes"] if t in ROUTE_TERMS]
-        r["check"] = len(terms) > 1
         r["fitted_ns"] = round(r["rest_ns"] + sum(fitted.get(ROUTE_TERMS[t], 0.0) * _arg(r, t)
                                                   for t in terms), 3)
         r["residual_ns"] = round(r["measured_ns"] - r["fitted_ns"], 3)

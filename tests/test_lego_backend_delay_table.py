@@ -146,9 +146,8 @@ def test_a_read_modify_write_in_an_array_pays_the_route_per_side(table):
 
 def test_the_array_terms_reproduce_the_arrays_they_were_fitted_to(table):
     """Every whole-array measurement of the fit section: its path recomputed from the table is
-    its recorded fit, and each term is the least-squares one over the rows that use it alone
-    (the residuals weighted by its argument sum to 0: the normal equation); a row that pays
-    two of them is a check, held out of the fit."""
+    its recorded fit, and each term is the least-squares one over the rows that use it (the
+    residuals weighted by its argument sum to 0: the normal equation); no row pays two."""
     arrays = json.loads(TABLE_PATH.read_text())["fit"]["arrays"]
     terms = ("dram_array_read", "dram_array_write", "dsp_array_product")
     weighted = dict.fromkeys(terms, 0.0)
@@ -157,12 +156,11 @@ def test_the_array_terms_reproduce_the_arrays_they_were_fitted_to(table):
         assert path_delay(table.values, nodes) == pytest.approx(r["fitted_ns"], abs=2e-3)
         assert r["measured_ns"] - r["fitted_ns"] == pytest.approx(r["residual_ns"], abs=2e-3)
         assert ("dram_array_read", nodes[-1][1]) not in nodes or ("dram_read_setup", 1) in nodes
-        assert r.get("check", False) == (len([t for t, _ in nodes if t in weighted]) > 1)
-        for term, arg in nodes if not r.get("check") else ():
+        assert len([t for t, _ in nodes if t in weighted]) == 1
+        for term, arg in nodes:
             if term in weighted:
                 weighted[term] += arg * r["residual_ns"]
-    used = {t: sum(a for r in arrays if not r.get("check") for n, a in r["nodes"] if n == t)
-            for t in terms}
+    used = {t: sum(a for r in arrays for n, a in r["nodes"] if n == t) for t in terms}
     assert all(used.values()), used
     for term in terms:  # each term's weighted residual, against the rounding of its value
         assert abs(weighted[term]) < 0.01 * used[term], term

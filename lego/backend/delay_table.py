@@ -24,8 +24,9 @@ is a linear function of the table's values (``node_features``):
     dram_array_read (s)       s * dram_array_read_ns_per_side: a distributed-RAM read in an
                               array of FUs s + 1 on a side, on top of its read setup (the read
                               register sits by the FU it feeds; fitted to whole arrays)
-    dram_array_write (s)      s * dram_array_write_ns_per_side: the same for a write (the word
-                              comes from an FU across the array; fitted to whole arrays)
+    dram_array_write (s)      s * dram_array_write_ns_per_side: the same for a read-modify-
+                              write's write (the sum of the old word and an FU's comes across
+                              the array; fitted to whole arrays' placements)
     dsp_array_product (n)     dsp_clk_to_out_ns + n * dsp_array_product_ns_per_fu: a DSP's
                               product into the fabric's logic in an array of n + 1 FUs (the
                               route into the adder; fitted to whole arrays' placements; the
