@@ -23,8 +23,8 @@ paths that pay it alone. A
 probe's array of DSPs and adders is compact; in a whole array the route from a DSP into its
 adder grows with the array and varies with the placement (the 8x8 OS at 7 ns: 5.44 ns with
 seed 2). Per FU rather than per side because an ECP5's DSPs sit in rows across the die (an
-array's DSPs spread along them as it grows; over the placements the residuals' rms is 0.64 ns
-per FU, 0.71 per side), held beyond the largest array fitted (``dsp_array_product_max_fus``).
+array's DSPs spread along them as it grows; ``--arrays`` prints both forms' fit over the same
+placements), held beyond the largest array fitted (``dsp_array_product_max_fus``).
 
 Run: python benchmarks/calibrate_delays.py [--jobs 2] [--fresh] [--check] [--arrays]
 Writes benchmarks/results/calibrate_delays.json (raw measurements, the cache: a probe whose
@@ -758,22 +758,23 @@ def array_read(values: dict, arrays: dict) -> tuple[dict, list[dict]]:
 DSP_ROUTES = ROOT / "benchmarks" / "results" / "dsp_routes.json"
 # a placed critical path across an array, by where it starts (a DSP's product or a flip-flop)
 # and the cells it passes (benchmarks/dsp_routes.py's kinds): the model's nodes for it besides
-# the array terms, and whether its write is a read-modify-write's (an adder, then the bank's
-# write-data LUT: WS's output banks add the old word to row 7's sum). A path out of a DSP pays
-# the product's route (per FU); a read-modify-write's the write's route (per side). OS's
-# output banks take the accumulator's sum straight into their write port.
-ROUTE_PATHS = {("dsp", ("carry", "ff")): ((("add", 32),), False),
-               ("dsp", ("lut", "carry", "ff")): ((("mux", 1), ("add", 32)), False),
-               ("dsp", ("carry", "dram")): ((("add", 32), ("dram_write_setup", 1)), False),
-               ("dsp", ("lut", "carry", "dram")): ((("mux", 1), ("add", 32),
-                                                    ("dram_write_setup", 1)), False),
-               ("ff", ("carry", "lut", "dram")): ((("add", 32), ("mux", 1),
-                                                   ("dram_write_setup", 1)), True),
+# its array term. A path out of a DSP pays the product's route (per FU); one from a flip-flop
+# here is a read-modify-write (an adder, then the bank's write-data LUT: WS's output banks add
+# the old word to row 7's sum) and pays the write's route (per side). OS's output banks take
+# the accumulator's sum straight into their write port, a path out of its DSP.
+ROUTE_PATHS = {("dsp", ("carry", "ff")): (("add", 32),),
+               ("dsp", ("lut", "carry", "ff")): (("mux", 1), ("add", 32)),
+               ("dsp", ("carry", "dram")): (("add", 32), ("dram_write_setup", 1)),
+               ("dsp", ("lut", "carry", "dram")): (("mux", 1), ("add", 32),
+                                                   ("dram_write_setup", 1)),
+               ("ff", ("carry", "lut", "dram")): (("add", 32), ("mux", 1),
+                                                  ("dram_write_setup", 1)),
                # a sum straight into a read-modify-write's adder (two carry chains)
-               ("ff", ("carry", "carry", "lut", "dram")): ((("add", 32), ("add", 32), ("mux", 1),
-                                                           ("dram_write_setup", 1)), True)}
-ROUTE_TERMS = {"dsp_array_product": "dsp_array_product_ns_per_fu",
-               "dram_array_write": "dram_array_write_ns_per_side"}
+               ("ff", ("carry", "carry", "lut", "dram")): (("add", 32), ("add", 32), ("mux", 1),
+                                                          ("dram_write_setup", 1))}
+# by where the path starts: its array term (node) and the table value it fits
+ROUTE_TERMS = {"dsp": ("dsp_array_product", "dsp_array_product_ns_per_fu"),
+               "ff": ("dram_array_write", "dram_array_write_ns_per_side")}
 
 
 def route_rows(values: dict) -> list[dict]:
@@ -791,10 +792,9 @@ def route_rows(values: dict) -> list[dict]:
         if known is None:
             continue
         side = int(name.split("@")[0].rsplit("_", 1)[1].split("x")[0])  # gemm_os_8x8: 8
-        nodes, rmw = [list(n) for n in known[0]], known[1]
+        nodes = [list(n) for n in known]
         rest = path_delay(values, nodes + ([["dsp_clk_to_out", 1]] if start == "dsp" else []))
-        nodes += [["dsp_array_product", side * side - 1]] if start == "dsp" else []
-        nodes += [["dram_array_write", side - 1]] if rmw else []
+        nodes.append([ROUTE_TERMS[start][0], side * side - 1 if start == "dsp" else side - 1])
         rows.append({"probe": name, "nodes": nodes, "measured_ns": path["delay_ns"],
                      "rest_ns": round(rest, 4), "start": ".".join(path["start"]),
                      "end": ".".join(path["end"])})
@@ -803,31 +803,18 @@ def route_rows(values: dict) -> list[dict]:
 
 def array_routes(values: dict) -> tuple[dict, list[dict]]:
     """``dsp_array_product_ns_per_fu`` and ``dram_array_write_ns_per_side``, each by least
-    squares (through 0) over the ``route_rows`` that pay it (no ROUTE_PATHS entry pays both).
-    Sets each row's fitted value and residual; empty when nothing was measured."""
+    squares (through 0) over the ``route_rows`` that pay it (each row pays one: its last
+    node), and the product term's largest array; empty when nothing was measured."""
     rows = route_rows(values)
     fitted = {}
-    for term, name in ROUTE_TERMS.items():
-        alone = [r for r in rows if [t for t, _ in r["nodes"] if t in ROUTE_TERMS] == [term]]
-        assert len(alone) == len([r for r in rows if term in (t for t, _ in r["nodes"])])
-        if alone:
-            args = np.array([_arg(r, term) for r in alone], dtype=float)
-            extra = np.array([r["measured_ns"] - r["rest_ns"] for r in alone])
-            fitted[name] = round(float(args @ extra / (args @ args)), 4)
-    if "dsp_array_product_ns_per_fu" in fitted:  # not extrapolated beyond the arrays measured
-        fitted["dsp_array_product_max_fus"] = 1 + max(
-            _arg(r, "dsp_array_product") for r in rows
-            if "dsp_array_product" in [t for t, _ in r["nodes"]])
-    for r in rows:
-        terms = [t for t, _ in r["nodes"] if t in ROUTE_TERMS]
-        r["fitted_ns"] = round(r["rest_ns"] + sum(fitted.get(ROUTE_TERMS[t], 0.0) * _arg(r, t)
-                                                  for t in terms), 3)
-        r["residual_ns"] = round(r["measured_ns"] - r["fitted_ns"], 3)
-    return (fitted, rows) if fitted else ({}, [])
-
-
-def _arg(row: dict, term: str) -> float:
-    return next(a for t, a in row["nodes"] if t == term)
+    for term, name in ROUTE_TERMS.values():
+        paying = [r for r in rows if r["nodes"][-1][0] == term]
+        if paying:
+            fitted[name] = _through_zero(paying)
+    products = [r["nodes"][-1][1] for r in rows if r["nodes"][-1][0] == "dsp_array_product"]
+    if products:  # not extrapolated beyond the arrays measured
+        fitted["dsp_array_product_max_fus"] = 1 + max(products)
+    return fitted, rows
 
 
 def _through_zero(rows: list[dict]) -> float:
@@ -842,7 +829,7 @@ def _through_zero(rows: list[dict]) -> float:
     return value
 
 
-ARRAY_TERMS = ("dram_array_read_ns_per_side", *ROUTE_TERMS.values(),
+ARRAY_TERMS = ("dram_array_read_ns_per_side", *(name for _, name in ROUTE_TERMS.values()),
                "dsp_array_product_max_fus")
 
 
@@ -875,6 +862,23 @@ def print_arrays(rows: list[dict]) -> None:
     lines += [(r["probe"], f"{r['start']} -> {r['end']}", f"{r['measured_ns']:.2f}",
                f"{r['fitted_ns']:.2f}", f"{r['residual_ns']:+.2f}") for r in rows]
     print(format_table(lines, "llrrr"))
+    print(product_forms(rows))
+
+
+def product_forms(rows: list[dict]) -> str:
+    """The product term fitted per FU (the table's) and per FU side beyond the first (the read
+    term's form) over the same rows: coefficient and rms residual of each."""
+    paying = [r for r in rows if r["nodes"][-1][0] == "dsp_array_product"]
+    if not paying:
+        return ""
+    fus = np.array([r["nodes"][-1][1] + 1 for r in paying], dtype=float)
+    extra = np.array([r["measured_ns"] - r["rest_ns"] for r in paying])
+    out = []
+    for form, x in (("per FU", fus - 1), ("per side", np.ceil(np.sqrt(fus)) - 1)):
+        k = float(x @ extra / (x @ x))
+        rms = float(np.sqrt(np.mean((extra - k * x) ** 2)))
+        out.append(f"{form} {k:.4f} ns (rms {rms:.2f} ns)")
+    return f"product term over its {len(paying)} placements: " + ", ".join(out)
 
 
 # -- the model against a generated design ----------------------------------------------------

@@ -35,7 +35,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -50,22 +49,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import fpga_quality  # noqa: E402
 
 from lego.synth import tools  # noqa: E402
-from lego.synth.lock import ensure_compiled  # noqa: E402
+from lego.synth.tools import ToolError, run_tool  # noqa: E402
 from lego.tables import format_table  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "dsp_routes.json"
 LOGS = ROOT / "rtl_out" / "dsp_routes"
 FU = re.compile(r"fu_(\d+)_(\d+)\.")
 OPERAND_PIN = re.compile(r"[AB]\d+$")
-
-
-def _run(tool, args: list[str], work: Path, log: str) -> None:
-    ensure_compiled(tool.package, tool.wasm, tool.runner)  # a cold cache compiles once, locked
-    result = subprocess.run([sys.executable, "-c", tool.runner, *args], cwd=work,
-                            capture_output=True, text=True, check=False)
-    (work / log).write_text(result.stdout + result.stderr)
-    if result.returncode != 0:
-        raise SystemExit(f"dsp_routes: {work / log}: exit {result.returncode}")
 
 
 def placement_name(row: str, period: float, seed: int, verilog: str) -> str:
@@ -85,12 +75,15 @@ def place(row: str, period: float, seed: int) -> tuple[str, dict]:
         return name, json.loads(report.read_text())
     work.mkdir(parents=True, exist_ok=True)
     (work / "design.v").write_text(verilog)
-    _run(tools.YOSYS, ["-q", "-p", "read_verilog -DLEGO_ECP5_DSP design.v; "
-                       f"synth_ecp5 -top {top} -json netlist.json"], work, "yosys.log")
-    _run(tools.NEXTPNR, ["--85k", "--package", "CABGA381", "--seed", str(seed), "--json",
-                         "netlist.json", "--report", "report.json", "--detailed-timing-report",
-                         "--timing-allow-fail", "--lpf-allow-unconstrained"],
-         work, "nextpnr.log")
+    try:  # logs in the folder, <tool>.log
+        run_tool(tools.YOSYS, ["-q", "-p", "read_verilog -DLEGO_ECP5_DSP design.v; "
+                               f"synth_ecp5 -top {top} -json netlist.json"], work)
+        run_tool(tools.NEXTPNR, ["--85k", "--package", "CABGA381", "--seed", str(seed),
+                                 "--json", "netlist.json", "--report", "report.json",
+                                 "--detailed-timing-report", "--timing-allow-fail",
+                                 "--lpf-allow-unconstrained"], work)
+    except ToolError as error:
+        raise SystemExit(f"dsp_routes: {name}: {error}") from None
     return name, json.loads(report.read_text())
 
 
@@ -121,6 +114,9 @@ CELL_KINDS = ((re.compile(r"\$CCU2_COMB\d$"), "carry"), (re.compile(r"\$(DPRAM|R
               (re.compile(r"TRELLIS_FF_Q(_\d+)?$"), "ff"), (re.compile(r"\.dsp$"), "dsp"))
 
 
+SINK_NAMES = {"carry": "carry chain", "ff": "flip-flop"}
+
+
 def cell_kind(cell: str) -> str:
     """What a placed cell is, from the name Yosys and nextpnr give it (a LUT is named after
     the net it drives, so its name can hold a carry chain's or a flip-flop's: the end tells)."""
@@ -137,9 +133,8 @@ def routes(report: dict) -> dict[str, list[float]]:
         for sink in net["endpoints"]:
             delay = round(max(sink["delay"]), 3)
             if from_dsp:
-                kind = ("carry chain" if "CCU2" in sink["cell"] else
-                        "flip-flop" if "TRELLIS_FF" in sink["cell"] else "other")
-                out[f"out to {kind}"].append(delay)
+                kind = cell_kind(sink["cell"])
+                out[f"out to {SINK_NAMES.get(kind, kind)}"].append(delay)
             elif sink["cell"].endswith(".dsp") and OPERAND_PIN.match(sink["port"]):
                 at = FU.match(sink["cell"])
                 if driver:

@@ -164,3 +164,20 @@ def test_the_array_terms_reproduce_the_arrays_they_were_fitted_to(table):
     assert all(used.values()), used
     for term in terms:  # each term's weighted residual, against the rounding of its value
         assert abs(weighted[term]) < 0.01 * used[term], term
+
+
+def test_the_product_forms_report_names_the_form_the_rows_follow():
+    """calibrate_delays' comparison of the product term per FU and per side: rows whose extra
+    grows exactly per FU fit that form with no residual, and the other with some."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import calibrate_delays
+
+    rows = [{"nodes": [["add", 32], ["dsp_array_product", n - 1]], "rest_ns": 4.0,
+             "measured_ns": 4.0 + 0.05 * (n - 1)} for n in (16, 64, 64)]
+    rows.append({"nodes": [["dram_array_write", 7]], "rest_ns": 1.0, "measured_ns": 9.0})
+    line = calibrate_delays.product_forms(rows)
+    assert line.startswith("product term over its 3 placements: per FU 0.0500 ns (rms 0.00 ns)")
+    assert "per side" in line and "(rms 0.00 ns)" not in line.split("per side")[1]

@@ -123,20 +123,22 @@ class DelayModel:
 
     def read(self, depth: int, fus: int) -> tuple[float, float]:
         """A read port's (setup, clock-to-out) in an array of ``fus`` FUs."""
-        setup = self.memory("read_setup", depth)
-        if depth <= self.distributed_max_words and fus > 1:
-            side = math.isqrt(fus - 1) + 1  # the side of the smallest square holding the FUs
-            setup = round(setup + self.array_read_ns_per_side * (side - 1), 6)
+        setup = self._across(self.memory("read_setup", depth), self.array_read_ns_per_side,
+                             depth, fus)
         return setup, self.memory("clk_to_out", depth)
 
     def write(self, depth: int, fus: int, rmw: bool) -> float:
         """A write port's setup in an array of ``fus`` FUs; ``rmw``: a read-modify-write's (the
         sum of the bank's old word and an FU's crosses the array on its way in)."""
         setup = self.memory("write_setup", depth)
-        if rmw and depth <= self.distributed_max_words and fus > 1:
-            side = math.isqrt(fus - 1) + 1
-            setup = round(setup + self.array_write_ns_per_side * (side - 1), 6)
-        return setup
+        return self._across(setup, self.array_write_ns_per_side, depth, fus) if rmw else setup
+
+    def _across(self, setup: float, per_side: float, depth: int, fus: int) -> float:
+        """``setup`` plus ``per_side`` per FU side beyond the first, for a distributed RAM."""
+        if depth > self.distributed_max_words or fus <= 1:
+            return setup
+        side = math.isqrt(fus - 1) + 1  # the side of the smallest square holding the FUs
+        return round(setup + per_side * (side - 1), 6)
 
     def product_out(self, fus: int) -> float:
         """A DSP product's clock-to-out into the fabric's logic in an array of ``fus`` FUs."""
