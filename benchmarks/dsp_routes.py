@@ -176,8 +176,15 @@ def main() -> int:
                 json.loads(report.read_text()))
         _write(results)
         return 0
-    todo = [(row, float(p), int(s)) for row in args.only.split(",")
-            for p in args.periods.split(",") for s in args.seeds.split(",")]
+    unknown = sorted(set(args.only.split(",")) - set(fpga_quality.lego_rows()))
+    if unknown:
+        parser.error(f"--only: unknown rows: {', '.join(unknown)}")
+    try:
+        periods = [float(p) for p in args.periods.split(",")]
+        seeds = [int(s) for s in args.seeds.split(",")]
+    except ValueError as error:
+        parser.error(f"--periods / --seeds: {error}")
+    todo = [(row, p, s) for row in args.only.split(",") for p in periods for s in seeds]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:  # the tools run as processes
         running = {pool.submit(place, *job): job for job in todo}
         for done in as_completed(running):
