@@ -20,6 +20,7 @@ import networkx as nx
 
 from lego.backend.design import COUNTER, Design, Flow, TensorGeometry, counters_width
 from lego.backend.layout import geometry
+from lego.backend.output_write import first_writes_exact, write
 from lego.backend.partial_sums import partial_sum_bits
 from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph, fits_dsp
 from lego.backend.semantics import (
@@ -38,7 +39,6 @@ from lego.backend.semantics import (
     RunningFirst,
     Sum,
     Wire,
-    WriteEnable,
 )
 from lego.frontend.adg import ADG, EdgeUse, mem_id
 
@@ -50,16 +50,20 @@ def lower(adg: ADG, delays: DelayModel | None = None, period_ns: float | None = 
     adder within it, the product keeps a register in the fabric (None: never)."""
     flows = tuple(Flow(f.name, i, f.bounds, f.loop_names) for i, f in enumerate(adg.flows))
     tensors = geometry(adg)
-    lowering = _Lowering(adg, flows, tensors, delays or DelayModel(), period_ns)
-    lowering.build()
-    return Design(adg.name, flows, tensors, len(adg.fus), lowering.graph)
+    for zero_start in (True, False):  # an output that starts at zero by itself, if it can
+        lowering = _Lowering(adg, flows, tensors, delays or DelayModel(), period_ns, zero_start)
+        lowering.build()
+        design = Design(adg.name, flows, tensors, len(adg.fus), lowering.graph)
+        if first_writes_exact(design):
+            return design
+    return design
 
 
 class _Lowering:
     def __init__(self, adg: ADG, flows: tuple[Flow, ...], tensors, delays: DelayModel,
-                 period_ns: float | None = None):
+                 period_ns: float | None = None, zero_start: bool = False):
         self.adg, self.flows, self.tensors, self.delays = adg, flows, tensors, delays
-        self.period_ns = period_ns
+        self.period_ns, self.zero_start = period_ns, zero_start  # zero_start: output_write
         self.graph = PrimitiveGraph(adg.name)
         self.operands: dict[tuple[str, str], str] = {}
         self.chains: dict[tuple[str, str], str] = {}
@@ -147,7 +151,7 @@ class _Lowering:
              if src != mem_id(output.name)]))
         for fu in self.adg.fus:
             for flow in self.flows:
-                self.write(fu.id, flow.name, output)
+                write(self, fu.id, flow.name, output)
 
     def port(self, fu: str, tensor: str, flow: str):
         return self.adg.memory(flow, tensor).port(self.fu_index[fu])
@@ -363,27 +367,6 @@ class _Lowering:
         self.graph.connect(self.flow_mux(f"t.{fu}", per_flow, output.bits, unit=fu,
                                          free=len(self.flows) == 2), total, 0, 1)
         return total
-
-    def write(self, fu: str, flow: str, output: TensorGeometry) -> None:
-        edge = self.adg.edge(fu, mem_id(output.name), output.name)
-        if edge is None or edge.use(flow) is None:
-            return
-        flags = self.flags(flow, output.name)
-        data = self.chain(fu, flow, output)
-        last = self.temporal_index(flow, flags.invariant_to)
-        index = self.flow(flow).index
-        enable = self.pred(flow, "write", last, WriteEnable(index, last))
-        address = self.address(fu, output.name, flow)
-        if flags.accumulate_in_memory:
-            # the old value is needed exactly when the new one is written
-            bounds = self.flow(flow).bounds
-            written = ReadTerm(index, tuple((i, bounds[i] - 1) for i in last), ())
-            old = self.mem_read(fu, output.name, [flow], f"rmw.{flow}", (written,))
-            data = self.node(f"rmw.{fu}.{flow}", "add", output.bits, Sum(),
-                             [(data, 0), (old, 0)], unit=fu)
-        self.node(f"wr.{fu}.{flow}", "mem_write", output.bits,
-                  MemoryPort(output.name, self.banks(output.name, [flow], fu)),
-                  [(enable, 0), (address, 0), (data, 0)])
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from lego.backend.rtl.fu_kinds import FuInstance, folded_mux, fu_instances
 from lego.backend.rtl.fu_module import FuModule
 from lego.backend.rtl.verilog_text import convert
 from lego.backend.schedule import Schedule
+from lego.backend.semantics import GateMux
 
 __all__ = ["ModuleLibrary", "build_library", "bank_module", "bank_kind", "host_writes"]
 
@@ -71,9 +72,15 @@ def bank_module(design: str, bits: int, depth: int, reads: int, host_writes: boo
 
 def host_writes(design: Design, tensor: str) -> bool:
     """Whether the host loads ``tensor``: an input, or an output the datapath reads back
-    (accumulated in memory); an output the datapath only writes needs no host writes."""
+    (accumulated in memory) without a first-write gate (lego.backend.output_write: the host
+    must clear it before each run); an output that starts at zero by itself, or that the
+    datapath only writes, needs no host writes."""
+    graph = design.graph
     return design.tensor(tensor).role == "input" or any(
-        p.kind == "mem_read" and p.params.tensor == tensor for p in design.graph.primitives())
+        p.kind == "mem_read" and p.params.tensor == tensor
+        and not all(isinstance(graph.primitive(s).params, GateMux)
+                    for s in graph.graph.successors(p.name))
+        for p in graph.primitives())
 
 
 def bank_kind(ports: PortPlan, tensor: TensorGeometry, bank: int, tensor_writes: bool

@@ -1,0 +1,67 @@
+"""An output accumulated in memory starts at zero by itself: the read-modify-write's first-write
+gate, its check against every write of the run, the fallback to a host-cleared output, and
+the RTL (the gate in the adder's carry LUTs, no host writes into the output's banks)."""
+
+from pathlib import Path
+
+from lego.backend import output_write
+from lego.backend.generate import generate
+from lego.backend.interface import interface
+from lego.backend.lower import lower
+from lego.backend.output_write import first_pass_loops, first_write_gate, first_writes_exact
+from lego.backend.rtl.fu_kinds import folded_mux
+from lego.backend.rtl.library import host_writes
+from lego.backend.semantics import AllZero, GateMux
+from lego.frontend.passes import run_passes
+from lego.spec import load_spec
+
+SPECS = Path(__file__).resolve().parent.parent / "examples" / "specs"
+
+
+def _adg(name: str):
+    return run_passes(load_spec(SPECS / name)).adg
+
+
+def _writes(design) -> list[str]:
+    return sorted(p.name for p in design.graph.primitives() if p.kind == "mem_write")
+
+
+def test_the_first_pass_is_every_loop_a_revisit_moves_along_at_zero():
+    assert first_pass_loops(("tk", "tj", "ti"), ((1, 0, 0),)) == ("tk",)  # WS: C over tk
+    assert first_pass_loops(("ti", "tk", "tj"), ((0, 1, 0),)) == ("tk",)  # IS
+    assert first_pass_loops(("a", "b", "c"), ((1, 0, 0), (0, 1, -1))) == ("a", "b", "c")
+
+
+def test_a_ws_output_starts_at_zero_without_the_host():
+    design = lower(_adg("gemm_ws_4x4.yaml"))
+    gated = {w: first_write_gate(design, w) for w in _writes(design)}
+    # the bottom row writes C, each write through a gated read-modify-write
+    assert sorted(gated) == [f"wr.fu_3_{c}.ws" for c in range(4)]
+    for gate, first in gated.values():
+        assert isinstance(design.graph.primitive(gate).params, GateMux)
+        assert design.graph.primitive(first).params == AllZero(0, (0,))  # tk == 0
+    assert first_writes_exact(design)
+    assert not host_writes(design, "C") and host_writes(design, "A")
+
+
+def test_a_first_pass_that_is_not_the_first_write_falls_back_to_a_host_cleared_output(
+        monkeypatch):
+    # gated at ti == 0 instead of tk == 0, the gate would drop partial sums: the check finds
+    # it and the design is lowered again without gates, its output cleared by the host
+    monkeypatch.setattr(output_write, "first_pass_loops", lambda names, revisits: ("ti",))
+    design = lower(_adg("gemm_ws_4x4.yaml"))
+    assert all(first_write_gate(design, w) is None for w in _writes(design))
+    assert host_writes(design, "C")
+    assert not any(isinstance(p.params, GateMux) for p in design.graph.primitives())
+
+
+def test_the_gate_is_in_the_adders_carry_luts_and_the_interface_has_no_output_writes():
+    adg = _adg("gemm_ws_4x4.yaml")
+    gen = generate(adg)
+    stages = dict(gen.schedule.stages)
+    folded = {n: folded_mux(gen.design, stages, n) for n in gen.design.graph.graph.nodes}
+    assert {n: m for n, m in folded.items() if m} == {
+        f"rmw.fu_3_{c}.ws": f"z.fu_3_{c}.ws" for c in range(4)}
+    assert "lego_add_mux_w32" in gen.verilog
+    facts = {t["name"]: t for t in interface(adg, gen.design, gen.schedule)["tensors"]}
+    assert not facts["C"]["host_writes"]  # lego.cocotb's driver no longer clears it
