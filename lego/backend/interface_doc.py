@@ -136,7 +136,8 @@ def _loading(tensor: dict) -> str:
     if tensor["host_writes"]:
         return ("The array reads it back while it accumulates: write zeros before a run "
                 "(the driver does).")
-    return "The array writes every element: no host writes needed."
+    return ("The array writes every element (one it accumulates in memory starts at zero by "
+            "itself): no host writes needed.")
 
 
 def _bank_digits(layout: dict) -> list[str | None]:
