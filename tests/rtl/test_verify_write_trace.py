@@ -53,6 +53,8 @@ def test_the_unmutated_design_writes_as_predicted(tmp_path):
     summary = verify(SPEC, seeds=1, period=PERIOD, out=str(tmp_path / "d"),
                      build_dir=tmp_path / "b")
     assert summary["passed"]
+    # OS drains in 9 cycles, WS in 10, the same steps: each run ends with its own drain
+    assert len({flow["rtl_cycles"] for flow in summary["dataflows"].values()}) == 2
     for flow in summary["dataflows"].values():
         assert flow["write_trace"] == "equal" and flow["done_after_last_write"] == 1
         assert flow["rtl_writes"] == flow["sim_writes"] > 0
