@@ -30,6 +30,8 @@ def test_the_first_pass_is_every_loop_a_revisit_moves_along_at_zero():
     assert first_pass_loops(("tk", "tj", "ti"), ((1, 0, 0),)) == ("tk",)  # WS: C over tk
     assert first_pass_loops(("ti", "tk", "tj"), ((0, 1, 0),)) == ("tk",)  # IS
     assert first_pass_loops(("a", "b", "c"), ((1, 0, 0), (0, 1, -1))) == ("a", "b", "c")
+    # an FU that holds the output over c writes only at c's last step: c is no first pass
+    assert first_pass_loops(("a", "b", "c"), ((0, 1, -1),), ("c",)) == ("b",)
 
 
 def test_a_ws_output_starts_at_zero_without_the_host():
@@ -48,7 +50,7 @@ def test_a_first_pass_that_is_not_the_first_write_falls_back_to_a_host_cleared_o
         monkeypatch):
     # gated at ti == 0 instead of tk == 0, the gate would drop partial sums: the check finds
     # it and the design is lowered again without gates, its output cleared by the host
-    monkeypatch.setattr(output_write, "first_pass_loops", lambda names, revisits: ("ti",))
+    monkeypatch.setattr(output_write, "first_pass_loops", lambda names, revisits, held: ("ti",))
     design = lower(_adg("gemm_ws_4x4.yaml"))
     assert all(first_write_gate(design, w) is None for w in _writes(design))
     assert host_writes(design, "C")

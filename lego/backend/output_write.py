@@ -43,7 +43,8 @@ def write(lowering, fu: str, flow: str, output) -> None:
         written = ReadTerm(index, tuple((i, bounds[i] - 1) for i in last), ())
         old = lowering.mem_read(fu, output.name, [flow], f"rmw.{flow}", (written,))
         if lowering.zero_start:
-            loops = first_pass_loops(lowering.flow(flow).names, flags.revisits)
+            loops = first_pass_loops(lowering.flow(flow).names, flags.revisits,
+                                     flags.invariant_to)
             first = lowering.first_step(flow, loops)
             old = lowering.node(f"z.{fu}.{flow}", "mux", output.bits, GateMux(),
                                 [(first, 0), (old, 0)], unit=fu, free=True)
@@ -54,9 +55,12 @@ def write(lowering, fu: str, flow: str, output) -> None:
                   [(enable, 0), (address, 0), (data, 0)])
 
 
-def first_pass_loops(names: tuple[str, ...], revisits) -> tuple[str, ...]:
-    """The temporal loops (outermost first) some revisit vector of the output moves along."""
-    return tuple(n for i, n in enumerate(names) if any(dt[i] for dt in revisits))
+def first_pass_loops(names: tuple[str, ...], revisits, held=()) -> tuple[str, ...]:
+    """The temporal loops (outermost first) some revisit vector of the output moves along,
+    but not the ``held`` ones (the inner loops an FU accumulates over: it writes only at
+    their last step)."""
+    return tuple(n for i, n in enumerate(names)
+                 if n not in held and any(dt[i] for dt in revisits))
 
 
 def first_write_gate(design: Design, write_port: str) -> tuple[str, str] | None:
