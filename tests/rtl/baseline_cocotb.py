@@ -239,6 +239,11 @@ async def bram_gemms_match_numpy_through_the_host_port(dut):
 OS, WS = 0, 1
 
 
+def as_int32(words: list[int]) -> np.ndarray:
+    """host_rdata words (unsigned) as the signed C values they hold."""
+    return np.array([w - (1 << ACC_W) if w >> (ACC_W - 1) else w for w in words], dtype=np.int64)
+
+
 class FusedDesign(BramDesign):
     """os_ws_array_8x8_bram: the BRAM design's host port plus ``dataflow``; A's layout follows
     the dataflow of the next run."""
@@ -280,8 +285,7 @@ class FusedDesign(BramDesign):
         want = golden(a, b)
         cells = [(M - 1, N - 1)] + [(i, j) for i in range(M) for j in range(N)]
         words = await self.read([self.c_request(i, j) for i, j in cells])
-        got = np.array([w - (1 << ACC_W) if w >> (ACC_W - 1) else w for w in words[1:]],
-                       dtype=np.int64).reshape(M, N)
+        got = as_int32(words[1:]).reshape(M, N)
         assert words[0] == int(want[M - 1, N - 1]) & 0xFFFFFFFF, f"{name}: last C word stale"
         assert np.array_equal(got, want), f"{name}: C differs from numpy\n{got - want}"
 
@@ -299,10 +303,10 @@ async def runs_back_to_back(design: FusedDesign, rng: np.random.Generator) -> No
     for flow in (OS, WS, OS, WS, WS, OS, WS):
         design.dut.dataflow.value = flow
         edges = await design.run(junk_writes=False)
-        assert edges == design.cycles(flow), f"back to back: {edges} edges, not {design.cycles(flow)}"
+        want = design.cycles(flow)
+        assert edges == want, f"back to back: start to done {edges}, not {want}"
     words = await design.read([design.c_request(i, j) for i in range(M) for j in range(N)])
-    got = np.array([w - (1 << ACC_W) if w >> (ACC_W - 1) else w for w in words],
-                   dtype=np.int64).reshape(M, N)
+    got = as_int32(words).reshape(M, N)
     assert np.array_equal(got, golden(a, b)), "back to back: C differs from numpy"
 
 

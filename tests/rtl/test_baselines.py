@@ -161,13 +161,25 @@ endmodule
 """
 
 
-def _small_fused(sources, rows: int) -> tuple[Path, str]:
+def _small_fused(sources, rows: int, gemm: int | None = None) -> tuple[Path, str]:
+    """The fused design on a rows x rows array, for a gemm^3 GEMM (default 2 * rows)."""
+    gemm = gemm or 2 * rows
     top = f"os_ws_small_{rows}"
-    path = sources[FUSED].with_name(f"{top}.v")
-    wrapper = SMALL_FUSED.format(rows=rows, gemm=2 * rows, bank_msb=rows.bit_length() - 2,
-                                 addr_msb=(2 * rows * 2).bit_length() - 2)
+    path = sources[FUSED].with_name(f"{top}_{gemm}.v")
+    wrapper = SMALL_FUSED.format(rows=rows, gemm=gemm, bank_msb=rows.bit_length() - 2,
+                                 addr_msb=(gemm // rows * gemm).bit_length() - 2)
     path.write_text(sources[FUSED].read_text() + wrapper)
     return path, top
+
+
+def test_fused_4x4_array_matches_numpy_under_cocotb(sources):
+    """The 16x16x16 GEMMs on a 4x4 array: 16 tiles in OS; in WS four tk passes (one write,
+    three read-modify-writes), 4-step preloads, partial sums of 16 to 18 bits."""
+    path, top = _small_fused(sources, 4, gemm=16)
+    results = run_cocotb(verilog=path, toplevel=top, test_module="tests.rtl.baseline_cocotb",
+                         build_dir=path.parent / f"build_{top}",
+                         test_filter="|".join(sorted(COROUTINES[FUSED])))
+    assert cocotb_outcomes(results) == dict.fromkeys(COROUTINES[FUSED], "passed")
 
 
 @pytest.mark.parametrize("rows", [2, 4])
