@@ -5,11 +5,11 @@ Every row is synthesized with Yosys (synth_ecp5) and placed and routed with next
 ``lego synth``. Rows: lego's int8 OS and WS GEMMs on 4x4, 8x8 and 16x16 arrays (a 2N x 2N x 2N
 GEMM on an N x N array: 8x8 runs the 16^3 GEMM of issue 16), the fused OS+WS 8x8 and the 12x12
 OS array, each at the periods asked for; and the hand-written 8x8 arrays of
-benchmarks/baselines/ (bare, and with A/B/C in RAM), plus the bare 4x4. A design too large for
-the device (the 16x16s need 256 multipliers, the ECP5-85k has 156) is synthesized without the
-fit verdict (``lego synth --no-fit-check``) and its row marked "does not fit ecp5-85k:
-synthesis only", so that its area is measured: the table ends with the 16x16 / 8x8 area ratios
-(issue 16's bar: LUT4 + FF at most 4.5x, four times the FUs).
+benchmarks/baselines/ (bare, OS with A/B/C in RAM, fused OS+WS with A/B/C in RAM), plus the
+bare 4x4. A design too large for the device (the 16x16s need 256 multipliers, the ECP5-85k has
+156) is synthesized without the fit verdict (``lego synth --no-fit-check``) and its row marked
+"does not fit ecp5-85k: synthesis only", so that its area is measured: the table ends with the
+16x16 / 8x8 area ratios (issue 16's bar: LUT4 + FF at most 4.5x, four times the FUs).
 
     python benchmarks/fpga_quality.py [--periods 100,8] [--only ROW[,ROW]] [--jobs 2] [--fresh]
                                       [--no-pnr] [--router router2] [--aim]
@@ -85,9 +85,11 @@ def hand_rows() -> dict[str, tuple[str, str]]:
     small = re.sub(r"(parameter\s+(?:integer\s+)?(?:ROWS|COLS)\s*=\s*)8", r"\g<1>4", bare)
     if small == bare:
         raise SystemExit("hand 4x4: could not find the ROWS/COLS parameters to change")
+    fused = (BASELINES / "os_ws_array_8x8_bram.v").read_text()
     return {"hand_os_8x8_bare": (bare, "os_array_8x8_bare"),
             "hand_os_8x8_bram": (bram, "os_array_8x8_bram"),
-            "hand_os_4x4_bare": (small, "os_array_8x8_bare")}
+            "hand_os_4x4_bare": (small, "os_array_8x8_bare"),
+            "hand_os_ws_8x8_bram": (fused, "os_ws_array_8x8_bram")}
 
 
 def _generate(spec_text: str, period: float | None) -> tuple[str, str]:

@@ -232,3 +232,112 @@ async def bram_gemms_match_numpy_through_the_host_port(dut):
                 [(TENSOR_B, j % design.cols, (j // design.cols) * K + k) for k in range(K)
                  for j in range(N)])
             assert back == [int(v) & 0xFF for v in a.ravel()] + [int(v) & 0xFF for v in b.ravel()]
+
+
+# ------------------------------------------------------------ fused OS + WS array with memories
+
+OS, WS = 0, 1
+
+
+def as_int32(words: list[int]) -> np.ndarray:
+    """host_rdata words (unsigned) as the signed C values they hold."""
+    return np.array([w - (1 << ACC_W) if w >> (ACC_W - 1) else w for w in words], dtype=np.int64)
+
+
+class FusedDesign(BramDesign):
+    """os_ws_array_8x8_bram: the BRAM design's host port plus ``dataflow``; A's layout follows
+    the dataflow of the next run."""
+
+    def cycles(self, flow: int) -> int:
+        """Start to done, from the design's schedule (its header)."""
+        rows, cols = self.rows, self.cols
+        if flow == OS:   # per tile a clear step and K steps, a final clear, the diagonal
+            return 1 + (M // rows) * (N // cols) * (K + 1) + rows + cols
+        # per weight tile ROWS preload steps, the last also the first of M compute steps
+        return 1 + (K // rows) * (N // cols) * (rows - 1 + M) + rows + cols
+
+    def a_place(self, flow: int, i: int, k: int) -> tuple[int, int]:
+        if flow == OS:   # bank i % ROWS, address (i / ROWS) * K + k
+            return i % self.rows, (i // self.rows) * K + k
+        return k % self.rows, (k // self.rows) * M + i   # WS: bank k % ROWS, (k / ROWS) * M + i
+
+    async def write_a(self, flow: int, a: np.ndarray) -> None:
+        dut = self.dut
+        for (i, k), v in np.ndenumerate(a):
+            bank, addr = self.a_place(flow, i, k)
+            dut.host_tensor.value, dut.host_bank.value, dut.host_addr.value = TENSOR_A, bank, addr
+            dut.host_wdata.value = int(v) & ((1 << IN_W) - 1)
+            dut.host_we.value = 1
+            await FallingEdge(dut.clk)
+        dut.host_we.value = 0
+
+    async def gemm(self, label: str, flow: int, a: np.ndarray, b: np.ndarray,
+                   junk_writes: bool) -> None:
+        """Load A (in ``flow``'s layout) and B, run, check the cycles and every C word against
+        numpy (the last-written word first, in the first cycle of done)."""
+        name = f"{label} in {'OS' if flow == OS else 'WS'}"
+        await self.write_a(flow, a)
+        await self.write(TENSOR_B, b)
+        self.dut.dataflow.value = flow
+        edges = await self.run(junk_writes)
+        self.dut.dataflow.value = 1 - flow   # sampled with start only
+        assert edges == self.cycles(flow), f"{name}: start to done {edges}, not {self.cycles(flow)}"
+        want = golden(a, b)
+        cells = [(M - 1, N - 1)] + [(i, j) for i in range(M) for j in range(N)]
+        words = await self.read([self.c_request(i, j) for i, j in cells])
+        got = as_int32(words[1:]).reshape(M, N)
+        assert words[0] == int(want[M - 1, N - 1]) & 0xFFFFFFFF, f"{name}: last C word stale"
+        assert np.array_equal(got, want), f"{name}: C differs from numpy\n{got - want}"
+
+
+async def runs_back_to_back(design: FusedDesign, rng: np.random.Generator) -> None:
+    """Each start in the first cycle of the previous run's done, switching dataflows. With M ==
+    K and A symmetric, A's OS and WS layouts hold the same words, so one load serves every run;
+    each run must leave C = A * B (a WS run that added the stored words would not)."""
+    assert M == K
+    upper = np.triu(rng.integers(LOW, HIGH + 1, (M, K)))
+    a = upper + np.triu(upper, 1).T
+    b = rng.integers(LOW, HIGH + 1, (K, N))
+    await design.write_a(OS, a)
+    await design.write(TENSOR_B, b)
+    for flow in (OS, WS, OS, WS, WS, OS, WS):
+        design.dut.dataflow.value = flow
+        edges = await design.run(junk_writes=False)
+        want = design.cycles(flow)
+        assert edges == want, f"back to back: start to done {edges}, not {want}"
+    words = await design.read([design.c_request(i, j) for i in range(M) for j in range(N)])
+    got = as_int32(words).reshape(M, N)
+    assert np.array_equal(got, golden(a, b)), "back to back: C differs from numpy"
+
+
+@cocotb.test()
+async def fused_gemms_match_numpy_in_both_dataflows(dut):
+    """16x16x16 GEMMs back to back, the dataflows alternating (OS, WS, WS, OS, ...), so that a
+    WS run starts with C holding the previous run's results; random operands, the extremes
+    (-128 everywhere), mixed extremes and sparse ones in both dataflows; host writes while busy
+    ignored; runs started back to back; A (in both layouts) and B read back through the host
+    port."""
+    await reset(dut)
+    design = FusedDesign(dut)
+    design.idle_host()
+    dut.dataflow.value = 0
+    rng = np.random.default_rng(2026)
+    randoms = [(rng.integers(LOW, HIGH + 1, (M, K)), rng.integers(LOW, HIGH + 1, (K, N)))
+               for _ in range(4)]
+    runs = [(f"random {n}", flow, a, b)
+            for n, (flow, (a, b)) in enumerate(zip([OS, WS, WS, OS], randoms, strict=True))]
+    for name, a, b in list(operand_cases(rng, M, K, N))[1:]:   # min_times_min, mixed, sparse
+        runs += [(name, WS, a, b), (name, OS, a, b)]
+    runs.append(("min_times_max", WS, np.full((M, K), LOW), np.full((K, N), HIGH)))
+    for n, (name, flow, a, b) in enumerate(runs):
+        await design.gemm(name, flow, a, b, junk_writes=n % 3 == 2)
+    await runs_back_to_back(design, rng)
+    for flow in (OS, WS):
+        a, b = randoms[0]
+        await design.write_a(flow, a)
+        await design.write(TENSOR_B, b)
+        back = await design.read(
+            [(TENSOR_A, *design.a_place(flow, i, k)) for i in range(M) for k in range(K)] +
+            [(TENSOR_B, j % design.cols, (j // design.cols) * K + k) for k in range(K)
+             for j in range(N)])
+        assert back == [int(v) & 0xFF for v in a.ravel()] + [int(v) & 0xFF for v in b.ravel()]
