@@ -1,6 +1,7 @@
 """An output accumulated in memory starts at zero by itself: the read-modify-write's first-write
 gate, its check against every write of the run, the fallback to a host-cleared output, and
-the RTL (the gate in the adder's carry LUTs, no host writes into the output's banks)."""
+the RTL (the gate the RAM read register's synchronous reset, no host writes into the output's
+banks)."""
 
 from pathlib import Path
 
@@ -9,9 +10,8 @@ from lego.backend.generate import generate
 from lego.backend.interface import interface
 from lego.backend.lower import lower
 from lego.backend.output_write import first_pass_loops, first_write_gate, first_writes_exact
-from lego.backend.rtl.fu_kinds import folded_mux
 from lego.backend.rtl.library import host_writes
-from lego.backend.semantics import AllZero, GateMux
+from lego.backend.semantics import AllZero
 from lego.frontend.passes import run_passes
 from lego.spec import load_spec
 
@@ -37,10 +37,10 @@ def test_the_first_pass_is_every_loop_a_revisit_moves_along_at_zero():
 def test_a_ws_output_starts_at_zero_without_the_host():
     design = lower(_adg("gemm_ws_4x4.yaml"))
     gated = {w: first_write_gate(design, w) for w in _writes(design)}
-    # the bottom row writes C, each write through a gated read-modify-write
+    # the bottom row writes C, each through a read-modify-write whose read port zeroes its word
     assert sorted(gated) == [f"wr.fu_3_{c}.ws" for c in range(4)]
-    for gate, first in gated.values():
-        assert isinstance(design.graph.primitive(gate).params, GateMux)
+    for read, first in gated.values():
+        assert design.graph.primitive(read).params.zeroes
         assert design.graph.primitive(first).params == AllZero(0, (0,))  # tk == 0
     assert first_writes_exact(design)
     assert not host_writes(design, "C") and host_writes(design, "A")
@@ -54,16 +54,14 @@ def test_a_first_pass_that_is_not_the_first_write_falls_back_to_a_host_cleared_o
     design = lower(_adg("gemm_ws_4x4.yaml"))
     assert all(first_write_gate(design, w) is None for w in _writes(design))
     assert host_writes(design, "C")
-    assert not any(isinstance(p.params, GateMux) for p in design.graph.primitives())
+    assert not any(p.kind == "mem_read" and p.params.zeroes for p in design.graph.primitives())
 
 
-def test_the_gate_is_in_the_adders_carry_luts_and_the_interface_has_no_output_writes():
+def test_the_gate_is_the_read_registers_reset_and_the_interface_has_no_output_writes():
     adg = _adg("gemm_ws_4x4.yaml")
     gen = generate(adg)
-    stages = dict(gen.schedule.stages)
-    folded = {n: folded_mux(gen.design, stages, n) for n in gen.design.graph.graph.nodes}
-    assert {n: m for n, m in folded.items() if m} == {
-        f"rmw.fu_3_{c}.ws": f"z.fu_3_{c}.ws" for c in range(4)}
-    assert "lego_add_mux_w32" in gen.verilog
+    # each C bank's one datapath read port zeroes (its read alone on the port), no host writes
+    assert gen.verilog.count("module gemm_ws_4x4_ram32x16r1oz0(") == 1
+    assert gen.verilog.count(".r_zero__0(p_ws_all_zero_0") == 4
     facts = {t["name"]: t for t in interface(adg, gen.design, gen.schedule)["tensors"]}
     assert not facts["C"]["host_writes"]  # lego.cocotb's driver no longer clears it

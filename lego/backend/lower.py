@@ -179,9 +179,11 @@ class _Lowering:
         return tuple(sorted(out))
 
     def mem_read(self, fu: str, tensor: str, flows: list[str], tag: str,
-                 terms: tuple[ReadTerm, ...], holds: bool = False) -> str:
+                 terms: tuple[ReadTerm, ...], holds: bool = False, zero: str | None = None
+                 ) -> str:
         """One read port of ``fu`` on ``tensor``, addressed per dataflow, enabled at the steps
-        ``terms`` name and at no others; ``holds``: see ``MemoryPort``."""
+        ``terms`` name and at no others; ``holds``, ``zero`` (the net that zeroes the word
+        read): see ``MemoryPort``."""
         geo = self.geometry(tensor)
         addresses = [self.address(fu, tensor, f) for f in flows]
         per_flow = [addresses[flows.index(f.name)] if f.name in flows else addresses[0]
@@ -192,8 +194,9 @@ class _Lowering:
         enable = self.node(f"re.{key!r}".replace(" ", ""), "cmp", 1, ReadEnable(terms),
                            [(COUNTER, 0)])
         return self.node(f"r.{tensor}.{fu}.{tag}", "mem_read", geo.bits,
-                         MemoryPort(tensor, self.banks(tensor, flows, fu), holds),
-                         [(address, 0), (enable, 0)], latency=1)
+                         MemoryPort(tensor, self.banks(tensor, flows, fu), holds,
+                                    zero is not None),
+                         [(address, 0), (enable, 0)] + ([(zero, 0)] if zero else []), latency=1)
 
     def operand_read(self, fu: str, tensor: str) -> str:
         """The read port feeding ``fu``'s ``tensor`` operand, shared by every dataflow in which

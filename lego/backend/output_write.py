@@ -3,9 +3,10 @@
 An output accumulated in memory (read, added to and written back: WS's C over its tk passes) used
 to need the host to write zeros to every word before each run, and its banks a host-write mux
 (a LUT per data bit) for that. Instead, the read-modify-write adds the old word only where it is
-not the word's first write of the run: ``sum + (first ? 0 : old)``, the gate inside the adder's
-carry LUTs (lego.backend.rtl.add_mux), so the output starts at zero in the hardware, as the
-golden model's does, whatever the banks held (an earlier run, another dataflow's output).
+not the word's first write of the run: ``sum + (first ? 0 : old)``, the gate being the RAM read
+register's synchronous reset (``MemoryPort.zeroes``: the flip-flops' LSR pins, as a hand
+designer gates it; off the adder's data path), so the output starts at zero in the hardware, as
+the golden model's does, whatever the banks held (an earlier run, another dataflow's output).
 
 ``first`` is "every loop a revisit of the output moves along is at 0" (the ADG's revisit
 vectors). That is the first write of each word whenever the word fixes the other loops and the
@@ -18,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from lego.backend.design import Design
-from lego.backend.semantics import GateMux, MemoryPort, ReadTerm, Sum, WriteEnable
+from lego.backend.semantics import MemoryPort, ReadTerm, Sum, WriteEnable
 from lego.backend.step_values import StepValues
 from lego.frontend.adg import mem_id
 
@@ -41,13 +42,11 @@ def write(lowering, fu: str, flow: str, output) -> None:
         # the old value is needed exactly when the new one is written
         bounds = lowering.flow(flow).bounds
         written = ReadTerm(index, tuple((i, bounds[i] - 1) for i in last), ())
-        old = lowering.mem_read(fu, output.name, [flow], f"rmw.{flow}", (written,))
+        first = None
         if lowering.zero_start:
-            loops = first_pass_loops(lowering.flow(flow).names, flags.revisits,
-                                     flags.invariant_to)
-            first = lowering.first_step(flow, loops)
-            old = lowering.node(f"z.{fu}.{flow}", "mux", output.bits, GateMux(),
-                                [(first, 0), (old, 0)], unit=fu, free=True)
+            first = lowering.first_step(flow, first_pass_loops(
+                lowering.flow(flow).names, flags.revisits, flags.invariant_to))
+        old = lowering.mem_read(fu, output.name, [flow], f"rmw.{flow}", (written,), zero=first)
         data = lowering.node(f"rmw.{fu}.{flow}", "add", output.bits, Sum(),
                              [(data, 0), (old, 0)], unit=fu)
     lowering.node(f"wr.{fu}.{flow}", "mem_write", output.bits,
@@ -64,16 +63,16 @@ def first_pass_loops(names: tuple[str, ...], revisits, held=()) -> tuple[str, ..
 
 
 def first_write_gate(design: Design, write_port: str) -> tuple[str, str] | None:
-    """(gate, first) of a write whose read-modify-write gates the old word, else None."""
+    """(read, first) of a write whose read-modify-write reads the old word through a zeroing
+    read port, else None."""
     graph = design.graph
     data = graph.primitive(graph.inputs(write_port)[2].src)
     if data.kind != "add" or len(graph.inputs(data.name)) != 2:
         return None
-    gate = graph.primitive(graph.inputs(data.name)[1].src)
-    if not isinstance(gate.params, GateMux):
+    old = graph.primitive(graph.inputs(data.name)[1].src)
+    if old.kind != "mem_read" or not old.params.zeroes:
         return None
-    first, old = (c.src for c in graph.inputs(gate.name))
-    return (gate.name, first) if graph.primitive(old).kind == "mem_read" else None
+    return old.name, graph.inputs(old.name)[2].src
 
 
 def first_writes_exact(design: Design) -> bool:

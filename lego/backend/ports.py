@@ -63,7 +63,8 @@ def assign_ports(design: Design, schedule: Schedule) -> PortPlan:
         users[kind, tensor, bank].append(name)
     # a read whose RAM read register holds a stationary word (MemoryPort.holds) has its RAM
     # port to itself: another reader's access would overwrite the word
-    alone = {p.name for p in design.graph.primitives() if p.kind == "mem_read" and p.params.holds}
+    alone = {p.name for p in design.graph.primitives()
+             if p.kind == "mem_read" and (p.params.holds or p.params.zeroes)}
     banks = []
     for geo in design.tensors:
         for bank in range(geo.banks):

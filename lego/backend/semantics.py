@@ -274,15 +274,18 @@ class MemoryPort:
     (inputs: enable, packed address, data) of ``tensor`` that may touch ``banks``. ``holds``:
     a read of one bank whose word is a stationary operand: it reads at the first step of the
     operand's loops only, and its RAM read register holds the word after (no hold register
-    in the FU), so no other primitive may share that RAM port."""
+    in the FU), so no other primitive may share that RAM port. ``zeroes``: a read with a third
+    input that, where 1, makes the word read 0 (the RAM read register's synchronous reset: an
+    output's first write adds nothing, lego.backend.output_write); it too has its port alone."""
 
     tensor: str
     banks: tuple[int, ...]
     holds: bool = False
+    zeroes: bool = False
 
-    def __repr__(self) -> str:  # ``holds`` only where set: other ports print as before it existed
-        held = ", holds=True" if self.holds else ""
-        return f"MemoryPort(tensor={self.tensor!r}, banks={self.banks!r}{held})"
+    def __repr__(self) -> str:  # the flags only where set: other ports print as before them
+        flags = (", holds=True" if self.holds else "") + (", zeroes=True" if self.zeroes else "")
+        return f"MemoryPort(tensor={self.tensor!r}, banks={self.banks!r}{flags})"
 
 
 def port_hits(v: Values, enable, bank, banks: tuple[int, ...]) -> list[tuple[int, object]]:

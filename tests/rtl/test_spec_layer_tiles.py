@@ -28,9 +28,9 @@ SPECS = Path(__file__).resolve().parent.parent.parent / "examples" / "specs"
     # in the same RTL) and OS at k = 13 here (WS, k in steps of 4, runs k = 12): each dataflow
     # at its own loop bounds
     ("gemm_os_ws_fused_4x4", gemm("deep", 8, 8, 13), None),
-    # at 10 ns, its C banks deep (both dataflows drain in 4 cycles since WS's read-modify-write
-    # gates its first write in the adder's carry LUTs; before, OS 5 and WS 6 here: runs that
-    # end with their own drains are tests/rtl/test_verify_write_trace.py's, at 5 ns)
+    # at 10 ns the fused design's dataflows drain in different cycles on this tile (OS 4, WS
+    # 5, its C banks deep; on smaller tiles, such as i, j, k = 10, 8, 40, both drain in 4
+    # since WS's stationary B is held in its RAM's read register): each run ends with its own
     ("gemm_os_ws_fused_4x4", gemm("wide", 10, 32, 40), 10.0),
 ])
 def test_model_tile_cycles_equal_the_rtl(tmp_path, name, layer, period):
@@ -39,6 +39,8 @@ def test_model_tile_cycles_equal_the_rtl(tmp_path, name, layer, period):
     result = simulate_network(spec_path, [layer], sram=UNBOUNDED, timer=timer, period_ns=period)
     tile = dict(result.layers[0].chosen.tile)
     assert tile != dict(timer.template.spec.loops)  # a tile size the example never had
+    if period is not None:
+        assert len({run.drain for run in timer.runs(tile)}) == 2
     data = timer.template.tile_spec(tile)
     if "fused" in name:  # the chosen dataflow runs a size the other one's granularity forbids
         assert any(size % 4 for size in tile.values())

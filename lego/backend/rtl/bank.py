@@ -21,7 +21,7 @@ the critical path of the 4x4 OS array at 5.5 ns: host address -> RAM -> mux -> r
 
 from __future__ import annotations
 
-from amaranth import Module, Mux, unsigned
+from amaranth import Module, Mux, Signal, unsigned
 from amaranth.lib import memory, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -30,14 +30,19 @@ from lego.widths import index_bits
 __all__ = ["Bank", "bank_signature"]
 
 
-def bank_signature(bits: int, depth: int, reads: int, host_writes: bool) -> wiring.Signature:
-    """``reads``: the datapath's read ports (0: only the host reads the bank)."""
+def bank_signature(bits: int, depth: int, reads: int, host_writes: bool,
+                   zeroes: tuple[int, ...] = ()) -> wiring.Signature:
+    """``reads``: the datapath's read ports (0: only the host reads the bank); ``zeroes``: the
+    read ports with an ``r_zero`` input (in that order): where it is 1 with the port's enable,
+    the port reads 0 (its read register's synchronous reset)."""
     if reads < 0:
         raise ValueError(f"Read port count must be a non-negative integer, not {reads!r}")
     address = unsigned(index_bits(depth))
     host = {"host_we": In(1), "host_wdata": In(unsigned(bits))} if host_writes else {}
     datapath = {"r_en": In(1).array(reads), "r_addr": In(address).array(reads),
                 "r_data": Out(unsigned(bits)).array(reads)} if reads else {}
+    if zeroes:
+        datapath["r_zero"] = In(1).array(len(zeroes))
     return wiring.Signature({
         "host_read": In(1),
         **host,
@@ -51,9 +56,11 @@ def bank_signature(bits: int, depth: int, reads: int, host_writes: bool) -> wiri
 
 
 class Bank(wiring.Component):
-    def __init__(self, bits: int, depth: int, reads: int, host_writes: bool = True):
+    def __init__(self, bits: int, depth: int, reads: int, host_writes: bool = True,
+                 zeroes: tuple[int, ...] = ()):
         self.bits, self.depth, self.reads, self.host_writes = bits, depth, reads, host_writes
-        super().__init__(bank_signature(bits, depth, reads, host_writes))
+        self.zeroes = tuple(zeroes)
+        super().__init__(bank_signature(bits, depth, reads, host_writes, self.zeroes))
 
     def elaborate(self, platform):
         m = Module()
@@ -79,7 +86,19 @@ class Bank(wiring.Component):
         m.d.comb += [host.en.eq(self.host_read), host.addr.eq(self.host_addr),
                      self.host_rdata.eq(host.data)]
         for i in range(self.reads):
+            if i in self.zeroes:
+                self._zeroing_read(m, ram, i, self.r_zero[self.zeroes.index(i)])
+                continue
             read = ram.read_port()
             m.d.comb += [read.en.eq(self.r_en[i]), read.addr.eq(self.r_addr[i]),
                          self.r_data[i].eq(read.data)]
         return m
+
+    def _zeroing_read(self, m, ram, i: int, zero) -> None:
+        """Read port ``i`` with its read register written here: 0 where ``zero`` (the
+        flip-flops' synchronous reset; no domain reset, which would be a second one)."""
+        read = ram.read_port(domain="comb")
+        word = Signal(self.bits, name=f"r_word_{i}", reset_less=True)
+        m.d.comb += [read.addr.eq(self.r_addr[i]), self.r_data[i].eq(word)]
+        with m.If(self.r_en[i]):
+            m.d.sync += word.eq(Mux(zero, 0, read.data))

@@ -111,22 +111,18 @@ def shares_register(design: Design, stages: dict, name: str) -> bool:
 
 
 def folded_mux(design: Design, stages: dict, name: str) -> str | None:
-    """The mux that add ``name`` takes into its carry chain (lego.backend.rtl.add_mux): the
-    dataflow mux of an adder two dataflows share (product + the term the running dataflow
-    picks), or a read-modify-write's first-write gate (first ? 0 : old word,
-    lego.backend.output_write); the mux's only consumer, no register between them; else None."""
+    """The dataflow mux that add ``name`` (product + the term the running dataflow picks)
+    takes into its carry chain (lego.backend.rtl.add_mux): two dataflows, the mux's only
+    consumer, no register between them; else None."""
     graph = design.graph
     prim = graph.primitive(name)
-    if prim.kind != "add" or not isinstance(prim.params, Sum):
+    if prim.kind != "add" or not isinstance(prim.params, Sum) or len(design.flows) != 2:
         return None
     inputs = graph.inputs(name)
     if len(inputs) != 2:
         return None
     mux = graph.primitive(inputs[1].src)
-    picks = (isinstance(mux.params, FlowMux) and len(design.flows) == 2) or (
-        isinstance(mux.params, GateMux) and graph.primitive(graph.inputs(mux.name)[1].src).kind
-        == "mem_read" and not reset_register(design, stages, mux.name))
-    if (picks and mux.unit == prim.unit
+    if (isinstance(mux.params, FlowMux) and mux.unit == prim.unit
             and list(graph.graph.successors(mux.name)) == [name]
             and registers(design, stages, mux.name, name, inputs[1].distance) == 0):
         return mux.name
@@ -139,7 +135,7 @@ def folded_gate(design: Design, stages: dict, mux: str) -> str | None:
     is then ``x`` or 0, and the clear joins the select (one LUT per FU, not per bit)."""
     graph = design.graph
     params = graph.primitive(mux).params
-    if not isinstance(params, FlowMux) or None not in params.selects or len(graph.inputs(mux)) != 1:
+    if None not in params.selects or len(graph.inputs(mux)) != 1:
         return None
     (conn,) = graph.inputs(mux)
     gate = graph.primitive(conn.src)

@@ -21,7 +21,6 @@ from lego.backend.rtl.fu_kinds import (
 )
 from lego.backend.rtl.nets import Nets, ident
 from lego.backend.schedule import Schedule
-from lego.backend.semantics import GateMux
 from lego.widths import index_bits
 
 __all__ = ["FuModule", "fu_signature"]
@@ -93,15 +92,8 @@ class FuModule(wiring.Component):
         gate (clear ? 0 : x) against 0 in the other dataflow joins the select."""
         prim = self.design.graph.primitive(name)
         mux = folded_mux(self.design, self.stages, name)
-        bits = prim.params.bits or prim.width
-        if isinstance(self.design.graph.primitive(mux).params, GateMux):  # first ? 0 : old
-            select, old = inputs_of(mux)
-            total = Signal(bits, name=f"{nets.taps[name][0].name}_sum")
-            m.submodules[f"{total.name}_add"] = AddMux(bits).instance(
-                product[:bits], Const(0, bits), old[:bits], select, total)
-            m.d.comb += nets.taps[name][0].eq(total)
-            return
         selects = self.design.graph.primitive(mux).params.selects
+        bits = prim.params.bits or prim.width
         select, gate = self.flow, folded_gate(self.design, self.stages, mux)
         if gate is None:
             terms = inputs_of(mux)

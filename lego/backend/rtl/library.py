@@ -17,7 +17,6 @@ from lego.backend.rtl.fu_kinds import FuInstance, folded_mux, fu_instances
 from lego.backend.rtl.fu_module import FuModule
 from lego.backend.rtl.verilog_text import convert
 from lego.backend.schedule import Schedule
-from lego.backend.semantics import GateMux
 
 __all__ = ["ModuleLibrary", "build_library", "bank_module", "bank_kind", "host_writes"]
 
@@ -66,8 +65,10 @@ class ModuleLibrary:
         return "".join(self.texts[name] for name in self.texts)
 
 
-def bank_module(design: str, bits: int, depth: int, reads: int, host_writes: bool) -> str:
-    return f"{design}_ram{bits}x{depth}r{reads}" + ("" if host_writes else "o")
+def bank_module(design: str, bits: int, depth: int, reads: int, host_writes: bool,
+                zeroes: tuple[int, ...] = ()) -> str:
+    return (f"{design}_ram{bits}x{depth}r{reads}" + ("" if host_writes else "o")
+            + ("z" + "_".join(map(str, zeroes)) if zeroes else ""))
 
 
 def host_writes(design: Design, tensor: str) -> bool:
@@ -75,24 +76,24 @@ def host_writes(design: Design, tensor: str) -> bool:
     (accumulated in memory) without a first-write gate (lego.backend.output_write: the host
     must clear it before each run); an output that starts at zero by itself, or that the
     datapath only writes, needs no host writes."""
-    graph = design.graph
     return design.tensor(tensor).role == "input" or any(
-        p.kind == "mem_read" and p.params.tensor == tensor
-        and not all(isinstance(graph.primitive(s).params, GateMux)
-                    for s in graph.graph.successors(p.name))
-        for p in graph.primitives())
+        p.kind == "mem_read" and p.params.tensor == tensor and not p.params.zeroes
+        for p in design.graph.primitives())
 
 
-def bank_kind(ports: PortPlan, tensor: TensorGeometry, bank: int, tensor_writes: bool
-              ) -> tuple[int, int, bool]:
-    """(depth, datapath read ports, host writes) of one bank of ``tensor``, whose
+def bank_kind(design: Design, ports: PortPlan, tensor: TensorGeometry, bank: int,
+              tensor_writes: bool) -> tuple[int, int, bool, tuple[int, ...]]:
+    """(depth, datapath read ports, host writes, zeroing read ports) of one bank of ``tensor``
+    (the ports whose one reader zeroes its word: ``MemoryPort.zeroes``), whose
     ``host_writes`` is ``tensor_writes`` (asked once per tensor: it scans the graph). Only the
     banks of an output that the datapath reads back (accumulates into) take host writes: in a
     fused design the other dataflows' banks of that output are only written by the array, and a
     host-write mux costs a LUT per data bit."""
-    reads = len(ports.bank(tensor.name, bank).readers)
-    writes = tensor_writes and (tensor.role == "input" or reads > 0)
-    return tensor.bank_depths[bank], reads, writes
+    readers = ports.bank(tensor.name, bank).readers
+    writes = tensor_writes and (tensor.role == "input" or len(readers) > 0)
+    zeroes = tuple(i for i, names in enumerate(readers)
+                   if any(design.graph.primitive(n).params.zeroes for n in names))
+    return tensor.bank_depths[bank], len(readers), writes, zeroes
 
 
 def build_library(design: Design, schedule: Schedule, ports: PortPlan
@@ -112,10 +113,10 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
     for t in design.tensors:
         tensor_writes = host_writes(design, t.name)
         for b in range(t.banks):
-            depth, reads, writes = bank_kind(ports, t, b, tensor_writes)
-            library.add(bank_module(design.name, t.bits, depth, reads, writes),
-                        lambda t=t, depth=depth, reads=reads, writes=writes:
-                        Bank(t.bits, depth, reads, writes))
+            depth, reads, writes, zeroes = bank_kind(design, ports, t, b, tensor_writes)
+            library.add(bank_module(design.name, t.bits, depth, reads, writes, zeroes),
+                        lambda t=t, depth=depth, reads=reads, writes=writes, zeroes=zeroes:
+                        Bank(t.bits, depth, reads, writes, zeroes))
     return library, fus
 
 

@@ -34,6 +34,7 @@ class Netlist:
         self.stages = dict(schedule.stages)
         self.banks, self.fus, self.fu_ports = banks, fus, fu_ports
         self.read_uses: dict[tuple[str, int, int], list] = {}  # RAM read port -> (hit, address)
+        self.read_zeroes: dict[tuple[str, int, int], object] = {}  # RAM read port -> zero
         self.write_uses: dict[tuple[str, int], list] = {}  # bank -> (hit, address, data)
         self.nets = Nets(m, design, flow)
         self.values = self.nets.values
@@ -97,6 +98,8 @@ class Netlist:
             self.m.d.comb += hit.eq(enable)
             port = self.ports.bank(tensor, b).read_port(prim.name)
             self.read_uses.setdefault((tensor, b, port), []).append((hit, address))
+            if port_params.zeroes:  # alone on its port (lego.backend.ports)
+                self.read_zeroes[tensor, b, port] = inputs[2]
             data.append((b, self.banks[tensor][b].outputs[f"r_data__{port}"]))
         if len(data) == 1:
             self.m.d.comb += self._out(prim).eq(data[0][1])
@@ -125,6 +128,10 @@ class Netlist:
             bank = self.banks[tensor][b]
             bank.drive(f"r_en__{port}", _any(hit for hit, _ in uses))
             bank.drive(f"r_addr__{port}", _select(uses))
+        for (tensor, b, port), zero in sorted(self.read_zeroes.items(), key=lambda z: z[0]):
+            zeroes = [p for p, names in enumerate(self.ports.bank(tensor, b).readers)
+                      if any(self.design.graph.primitive(n).params.zeroes for n in names)]
+            self.banks[tensor][b].drive(f"r_zero__{zeroes.index(port)}", zero)
         for (tensor, b), uses in sorted(self.write_uses.items(), key=lambda u: u[0]):
             bank = self.banks[tensor][b]
             # the verify bench watches every written bank's enable and address by name

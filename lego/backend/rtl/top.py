@@ -113,11 +113,12 @@ class Accelerator(wiring.Component):
             for b in range(t.banks):
                 if b % HOST_READ_GROUP == 0:
                     address, reading = self._group_address(m, t, b // HOST_READ_GROUP, idle)
-                depth, reads, writes = bank_kind(self.ports, t, b, tensor_writes)
-                module = bank_module(self.design.name, t.bits, depth, reads, writes)
+                depth, reads, writes, zeroes = bank_kind(self.design, self.ports, t, b,
+                                                         tensor_writes)
+                module = bank_module(self.design.name, t.bits, depth, reads, writes, zeroes)
                 if module not in shapes:
                     shapes[module] = signature_ports(bank_signature(t.bits, depth, reads,
-                                                                    writes))
+                                                                    writes, zeroes))
                 bank = InstancePorts(m, f"mem_{t.name}_{b}", module, shapes[module])
                 bank.drive("host_read", reading)
                 bank.drive("host_addr", address[:index_bits(depth)])
