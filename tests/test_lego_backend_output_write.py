@@ -46,6 +46,30 @@ def test_a_ws_output_starts_at_zero_without_the_host():
     assert not host_writes(design, "C") and host_writes(design, "A")
 
 
+# an FU holds D over tl (its innermost loop) and writes at tl's last step; D recurs along tk
+HELD = """name: held
+loops: {i: 4, j: 4, k: 3, l: 2}
+statement: D[i, j] += A[i, k, l] * B[k, j] * C[l, j]
+dtypes: {A: uint3, B: int8, C: int8, D: uint32}
+dataflows:
+  - name: d0
+    spatial: {p: 2}
+    temporal: {ti: 4, tk: 3, tj: 2, tl: 2}
+    map: {i: ti, j: 2*tj + p, k: tk, l: tl}
+"""
+
+
+def test_an_output_held_over_an_inner_loop_is_gated_on_the_outer_revisits_only(tmp_path):
+    spec = tmp_path / "held.yaml"
+    spec.write_text(HELD)
+    design = lower(run_passes(load_spec(spec)).adg)
+    gates = [first_write_gate(design, w) for w in _writes(design)]
+    assert gates and all(g is not None for g in gates)
+    # tk == 0 (loop 1), not tl: the write happens only at tl's last step
+    assert {design.graph.primitive(first).params for _, first in gates} == {AllZero(0, (1,))}
+    assert first_writes_exact(design)
+
+
 def test_a_first_pass_that_is_not_the_first_write_falls_back_to_a_host_cleared_output(
         monkeypatch):
     # gated at ti == 0 instead of tk == 0, the gate would drop partial sums: the check finds
