@@ -50,13 +50,14 @@ def lower(adg: ADG, delays: DelayModel | None = None, period_ns: float | None = 
     adder within it, the product keeps a register in the fabric (None: never)."""
     flows = tuple(Flow(f.name, i, f.bounds, f.loop_names) for i, f in enumerate(adg.flows))
     tensors = geometry(adg)
-    for zero_start in (True, False):  # an output that starts at zero by itself, if it can
+
+    def lowered(zero_start: bool) -> Design:
         lowering = _Lowering(adg, flows, tensors, delays or DelayModel(), period_ns, zero_start)
         lowering.build()
-        design = Design(adg.name, flows, tensors, len(adg.fus), lowering.graph)
-        if first_writes_exact(design):
-            return design
-    return design
+        return Design(adg.name, flows, tensors, len(adg.fus), lowering.graph)
+    # an output that starts at zero by itself (output_write), unless its gate would be wrong
+    design = lowered(True)
+    return design if first_writes_exact(design) else lowered(False)
 
 
 class _Lowering:

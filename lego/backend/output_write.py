@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from lego.backend.design import Design
+from lego.backend.rmw import word_accesses
 from lego.backend.semantics import MemoryPort, ReadTerm, Sum, WriteEnable
 from lego.backend.step_values import StepValues
 from lego.frontend.adg import mem_id
@@ -82,20 +83,19 @@ def first_writes_exact(design: Design) -> bool:
     gated = {w: g for w in writes if (g := first_write_gate(design, w)) is not None}
     if not gated:
         return True
-    banks = max(t.banks for t in design.tensors)
     for flow in design.flows:
         values = StepValues(design, flow.index)
         steps, words, firsts, checked = [], [], [], []
         for name in writes:
-            for bank, at, address in values.port_accesses(name):
-                steps.append(at)
-                words.append(address * banks + bank)
-                checked.append(np.full(len(at), name in gated))
-                firsts.append(np.broadcast_to(values.net(gated[name][1]), values.steps)[at]
-                              if name in gated else np.zeros(len(at), dtype=bool))
-        if not steps:
-            continue
+            at, word = word_accesses(values, design.graph.primitive(name))
+            steps.append(at)
+            words.append(word)
+            checked.append(np.full(len(at), name in gated))
+            firsts.append(np.broadcast_to(values.net(gated[name][1]), values.steps)[at]
+                          if name in gated else np.zeros(len(at), dtype=bool))
         step, word, first, check = (np.concatenate(x) for x in (steps, words, firsts, checked))
+        if not len(step):  # this dataflow writes nothing
+            continue
         order = np.lexsort((step, word))  # by word, then step
         is_first = np.empty(len(order), dtype=bool)
         is_first[order] = np.concatenate([[True], word[order][1:] != word[order][:-1]])

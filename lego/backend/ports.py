@@ -29,6 +29,7 @@ class BankPorts:
     bank: int
     readers: tuple[tuple[str, ...], ...]  # per RAM read port, the mem_read primitives on it
     writers: tuple[str, ...]  # the mem_write primitives, all on the one write port
+    zeroing: tuple[int, ...] = ()  # the read ports whose one reader zeroes (MemoryPort.zeroes)
 
     def read_port(self, reader: str) -> int:
         return next(i for i, names in enumerate(self.readers) if reader in names)
@@ -61,10 +62,12 @@ def assign_ports(design: Design, schedule: Schedule) -> PortPlan:
     users: dict[tuple, list[str]] = defaultdict(list)
     for kind, tensor, bank, name in cycles:
         users[kind, tensor, bank].append(name)
-    # a read whose RAM read register holds a stationary word (MemoryPort.holds) has its RAM
-    # port to itself: another reader's access would overwrite the word
-    alone = {p.name for p in design.graph.primitives()
-             if p.kind == "mem_read" and (p.params.holds or p.params.zeroes)}
+    # a read whose RAM read register holds a stationary word (MemoryPort.holds) or is zeroed
+    # (MemoryPort.zeroes) has its RAM port to itself: another reader's access would overwrite
+    # the word, or read the zero
+    reads = [p for p in design.graph.primitives() if p.kind == "mem_read"]
+    zeroing = {p.name for p in reads if p.params.zeroes}
+    alone = zeroing | {p.name for p in reads if p.params.holds}
     banks = []
     for geo in design.tensors:
         for bank in range(geo.banks):
@@ -77,7 +80,9 @@ def assign_ports(design: Design, schedule: Schedule) -> PortPlan:
                                 f"{writers[0][0]} and {writers[1][0]} write it in the same "
                                 "cycle (pipeline stages)")
             banks.append(BankPorts(geo.name, bank, tuple(readers),
-                                   writers[0] if writers else ()))
+                                   writers[0] if writers else (),
+                                   tuple(i for i, (r, *_) in enumerate(readers)
+                                         if r in zeroing)))
     return PortPlan(tuple(banks))
 
 

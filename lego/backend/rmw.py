@@ -11,12 +11,12 @@ import numpy as np
 from lego.backend.design import Design
 from lego.backend.step_values import StepValues
 
-__all__ = ["read_after_write"]
+__all__ = ["read_after_write", "word_accesses"]
 
 _BANKS = 1 << 20  # above any bank index: (bank, address) as one integer word
 
 
-def _accesses(values: StepValues, prim) -> tuple[np.ndarray, np.ndarray]:
+def word_accesses(values: StepValues, prim) -> tuple[np.ndarray, np.ndarray]:
     """(step, word) of every access of memory port ``prim`` in one dataflow, as two arrays; a
     word is (bank, address) as ``address * banks + bank`` (``banks`` above every bank index)."""
     hits = values.port_accesses(prim.name)
@@ -42,7 +42,7 @@ def read_after_write(design: Design) -> list[tuple[str, str, int]]:
     nearest = np.full((len(writes), len(reads)), np.iinfo(np.int64).max)
     for flow in design.flows:
         values = StepValues(design, flow.index)
-        accesses = [[_accesses(values, p) for p in group] for group in (writes, reads)]
+        accesses = [[word_accesses(values, p) for p in group] for group in (writes, reads)]
         w_step, w_word, w_port = _concatenated(accesses[0])
         r_step, r_word, r_port = _concatenated(accesses[1])
         # one sorted run of steps per (word, write port) pair, the pairs sorted by word

@@ -81,19 +81,17 @@ def host_writes(design: Design, tensor: str) -> bool:
         for p in design.graph.primitives())
 
 
-def bank_kind(design: Design, ports: PortPlan, tensor: TensorGeometry, bank: int,
-              tensor_writes: bool) -> tuple[int, int, bool, tuple[int, ...]]:
-    """(depth, datapath read ports, host writes, zeroing read ports) of one bank of ``tensor``
-    (the ports whose one reader zeroes its word: ``MemoryPort.zeroes``), whose
+def bank_kind(ports: PortPlan, tensor: TensorGeometry, bank: int, tensor_writes: bool
+              ) -> tuple[int, int, bool, tuple[int, ...]]:
+    """(depth, datapath read ports, host writes, zeroing read ports) of one bank of ``tensor``,
+    whose
     ``host_writes`` is ``tensor_writes`` (asked once per tensor: it scans the graph). Only the
     banks of an output that the datapath reads back (accumulates into) take host writes: in a
     fused design the other dataflows' banks of that output are only written by the array, and a
     host-write mux costs a LUT per data bit."""
-    readers = ports.bank(tensor.name, bank).readers
-    writes = tensor_writes and (tensor.role == "input" or len(readers) > 0)
-    zeroes = tuple(i for i, names in enumerate(readers)
-                   if any(design.graph.primitive(n).params.zeroes for n in names))
-    return tensor.bank_depths[bank], len(readers), writes, zeroes
+    plan = ports.bank(tensor.name, bank)
+    writes = tensor_writes and (tensor.role == "input" or len(plan.readers) > 0)
+    return tensor.bank_depths[bank], len(plan.readers), writes, plan.zeroing
 
 
 def build_library(design: Design, schedule: Schedule, ports: PortPlan
@@ -113,7 +111,7 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
     for t in design.tensors:
         tensor_writes = host_writes(design, t.name)
         for b in range(t.banks):
-            depth, reads, writes, zeroes = bank_kind(design, ports, t, b, tensor_writes)
+            depth, reads, writes, zeroes = bank_kind(ports, t, b, tensor_writes)
             library.add(bank_module(design.name, t.bits, depth, reads, writes, zeroes),
                         lambda t=t, depth=depth, reads=reads, writes=writes, zeroes=zeroes:
                         Bank(t.bits, depth, reads, writes, zeroes))

@@ -129,9 +129,8 @@ class Netlist:
             bank.drive(f"r_en__{port}", _any(hit for hit, _ in uses))
             bank.drive(f"r_addr__{port}", _select(uses))
         for (tensor, b, port), zero in sorted(self.read_zeroes.items(), key=lambda z: z[0]):
-            zeroes = [p for p, names in enumerate(self.ports.bank(tensor, b).readers)
-                      if any(self.design.graph.primitive(n).params.zeroes for n in names)]
-            self.banks[tensor][b].drive(f"r_zero__{zeroes.index(port)}", zero)
+            zeroing = self.ports.bank(tensor, b).zeroing
+            self.banks[tensor][b].drive(f"r_zero__{zeroing.index(port)}", zero)
         for (tensor, b), uses in sorted(self.write_uses.items(), key=lambda u: u[0]):
             bank = self.banks[tensor][b]
             # the verify bench watches every written bank's enable and address by name

@@ -113,8 +113,7 @@ class Accelerator(wiring.Component):
             for b in range(t.banks):
                 if b % HOST_READ_GROUP == 0:
                     address, reading = self._group_address(m, t, b // HOST_READ_GROUP, idle)
-                depth, reads, writes, zeroes = bank_kind(self.design, self.ports, t, b,
-                                                         tensor_writes)
+                depth, reads, writes, zeroes = bank_kind(self.ports, t, b, tensor_writes)
                 module = bank_module(self.design.name, t.bits, depth, reads, writes, zeroes)
                 if module not in shapes:
                     shapes[module] = signature_ports(bank_signature(t.bits, depth, reads,
