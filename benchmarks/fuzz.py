@@ -7,13 +7,16 @@ tests/regressions/. Prints pass counts per template and clock; writes benchmarks
 
 Run: nice -n 10 python benchmarks/fuzz.py [--count 200] [--seed 2026] [--first K]
 (--first K checks only the first K specs of the batch, --skip K starts after the first K: each
-spec takes 10-30 s.)
+spec takes 10-30 s.) --accumulating keeps only the specs whose output is accumulated in memory
+(read, added to and written back: lego.backend.output_write's first-write gate) and checks each
+at both clocks.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,40 +24,62 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from lego.frontend.passes import run_passes  # noqa: E402
 from lego.fuzz.recipe import TEMPLATES  # noqa: E402
-from lego.fuzz.run import draw, spec_name  # noqa: E402
+from lego.fuzz.run import draw, spec_name, spec_text  # noqa: E402
 from lego.fuzz.session import check_at, describe, keep, shrink_failure  # noqa: E402
 from lego.outputs import stable_json  # noqa: E402
+from lego.spec import load_spec  # noqa: E402
 
 
-def run(count: int, seed: int, first: int | None, shrink_budget: int, skip: int = 0) -> dict:
+def accumulates(recipe) -> bool:
+    """Whether the recipe's output is accumulated in memory in some dataflow."""
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "spec.yaml"
+        path.write_text(spec_text(recipe))
+        adg = run_passes(load_spec(path)).adg
+    return any(t.accumulate_in_memory for flow in adg.flows for t in flow.tensors)
+
+
+def _clocks(index: int, both: bool) -> tuple[str, ...]:
+    if both:
+        return ("relaxed", "tight")
+    # half tight: alternate within each round of templates and from round to round, so
+    # every template meets both clocks (the batch is drawn round robin by template)
+    return ("tight" if (index + index // len(TEMPLATES)) % 2 else "relaxed",)
+
+
+def run(count: int, seed: int, first: int | None, shrink_budget: int, skip: int = 0,
+        accumulating: bool = False) -> dict:
     recipes = draw(count, seed)[:first]
     rows = []
     for index, recipe in enumerate(recipes):
-        if index < skip:
+        if index < skip or (accumulating and not accumulates(recipe)):
             continue
-        # half tight: alternate within each round of templates and from round to round, so
-        # every template meets both clocks (the batch is drawn round robin by template)
-        clock = "tight" if (index + index // len(TEMPLATES)) % 2 else "relaxed"
-        started = time.monotonic()
-        period, outcome = check_at(recipe, "tight" if clock == "tight" else None, seeds=2)
-        row = {"index": index, "spec": spec_name(recipe), "template": recipe.template,
-               "what": describe(recipe), "clock": clock, "period_ns": period,
-               "status": outcome.status, "detail": outcome.detail,
-               "seconds": round(time.monotonic() - started, 1)}
-        if outcome.bad:
-            small, result, used = shrink_failure(recipe, outcome, period if clock == "tight"
-                                                 else None, 2, shrink_budget, print)
-            row["regression"] = str(keep(ROOT / "tests" / "regressions", small, result,
-                                         used or period,
-                                         f"benchmarks/fuzz.py --seed {seed}, spec {index + 1}"
-                                         ).relative_to(ROOT))
-        print(f"{index + 1:>4}/{len(recipes)} {row['spec']:<24} {clock:<8} {row['status']}"
-              + (f": {row['detail']}" if row["detail"] else ""), flush=True)
-        rows.append(row)
+        for clock in _clocks(index, accumulating):
+            rows.append(_check(recipe, index, len(recipes), clock, seed, shrink_budget))
     return {"seed": seed, "count": count, "skipped": skip, "checked": len(rows),
-            "seeds_per_spec": 2,
+            "seeds_per_spec": 2, "accumulating_only": accumulating,
             "rows": rows}
+
+
+def _check(recipe, index: int, total: int, clock: str, seed: int, shrink_budget: int) -> dict:
+    started = time.monotonic()
+    period, outcome = check_at(recipe, "tight" if clock == "tight" else None, seeds=2)
+    row = {"index": index, "spec": spec_name(recipe), "template": recipe.template,
+           "what": describe(recipe), "clock": clock, "period_ns": period,
+           "status": outcome.status, "detail": outcome.detail,
+           "seconds": round(time.monotonic() - started, 1)}
+    if outcome.bad:
+        small, result, used = shrink_failure(recipe, outcome, period if clock == "tight"
+                                             else None, 2, shrink_budget, print)
+        row["regression"] = str(keep(ROOT / "tests" / "regressions", small, result,
+                                     used or period,
+                                     f"benchmarks/fuzz.py --seed {seed}, spec {index + 1}"
+                                     ).relative_to(ROOT))
+    print(f"{index + 1:>4}/{total} {row['spec']:<24} {clock:<8} {row['status']}"
+          + (f": {row['detail']}" if row["detail"] else ""), flush=True)
+    return row
 
 
 def table(result: dict) -> str:
@@ -84,12 +109,19 @@ def main(argv=None) -> int:
     parser.add_argument("--skip", type=int, default=0, metavar="K",
                         help="start at spec K+1 (to run a batch in parts)")
     parser.add_argument("--shrink-budget", type=int, default=12)
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "fuzz.json"))
+    parser.add_argument("--accumulating", action="store_true",
+                        help="only specs whose output is accumulated in memory, at both clocks")
+    parser.add_argument("--out", default=None,
+                        help="JSON to write (default benchmarks/results/fuzz.json, "
+                             "fuzz_accumulating.json with --accumulating)")
     args = parser.parse_args(argv)
-    result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip)
+    result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip,
+                 args.accumulating)
     print(table(result))
-    Path(args.out).write_text(stable_json(result))
-    print(f"wrote {args.out}")
+    out = Path(args.out or ROOT / "benchmarks" / "results"
+               / ("fuzz_accumulating.json" if args.accumulating else "fuzz.json"))
+    out.write_text(stable_json(result))
+    print(f"wrote {out}")
     return 0
 
 
