@@ -4,6 +4,7 @@ itself): the word read, or 0 where ``r_zero`` is high with the enable; held whil
 from amaranth.sim import Simulator
 
 from lego.backend.rtl.bank import Bank, bank_signature
+from lego.backend.rtl.library import ModuleLibrary
 
 
 def _reads(steps):
@@ -41,3 +42,11 @@ def test_only_the_listed_ports_zero():
     members = bank_signature(8, 4, 2, True, zeroes=(1,)).members
     assert members["r_zero"].dimensions == (1,) and members["r_data"].dimensions == (2,)
     assert "r_zero" not in bank_signature(8, 4, 2, True).members
+
+
+def test_a_bank_whose_module_header_wraps_keeps_its_clock_and_reset_ports():
+    # eight zeroing read ports make a header the Verilog backend wraps over lines; the library
+    # must still see clk and rst, or the top's instances leave them unconnected (a fuzz find)
+    library = ModuleLibrary()
+    library.add("wide_bank", lambda: Bank(8, 16, 8, host_writes=False, zeroes=tuple(range(8))))
+    assert {"clk", "rst", "r_zero__7", "host_read"} <= library.ports["wide_bank"]

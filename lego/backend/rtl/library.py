@@ -31,8 +31,9 @@ class ModuleLibrary:
         if name in self.texts:
             return
         text = convert(make(), name)
-        header = next(line for line in text.splitlines() if line.startswith(f"module {name}("))
-        self.ports[name] = {p.strip() for p in header[len(name) + 8:-2].split(",")}
+        # the header may wrap over several lines (a bank with many ports): up to its ");"
+        start = text.index(f"module {name}(") + len(name) + 8
+        self.ports[name] = {p.strip() for p in text[start:text.index(");", start)].split(",")}
         self.texts[name] = text
 
     def add_verilog(self, name: str, text: str) -> None:
