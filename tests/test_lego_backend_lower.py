@@ -96,10 +96,11 @@ def test_fused_design_muxes_by_dataflow():
 
 
 def test_fused_banks_are_as_deep_as_the_dataflows_using_them():
-    # OS keeps C in 64 banks of 4 words, WS in 8 banks of 32: only banks 0-7 need 32 words
+    # OS keeps C in 16 banks of 4 words, WS in 4 banks of 16: only banks 0-3 need 16 words;
+    # B, an input, takes OS's 4 banks of 16 words in both dataflows (one layout)
     geo = {t.name: t for t in geometry(_adg("gemm_os_ws_fused_4x4.yaml"))}
     assert geo["C"].bank_depths == (16,) * 4 + (4,) * 12
-    assert geo["B"].bank_depths == (16,) * 4 + (4,) * 12
+    assert geo["B"].bank_depths == (16,) * 4
 
 
 def test_fused_fus_share_one_adder_across_dataflows():

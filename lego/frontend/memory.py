@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -53,6 +53,9 @@ class TensorMemory:
     address_strides: tuple[int | None, ...]  # per temporal index; None: the bank changes
     concurrent: int  # most memory accesses in one step
     read_modify_write: bool
+    # one banking for every dataflow (_shared_layout): ports may then share a bank in a step,
+    # each reading it through a read port of its own
+    shared_layout: bool = False
 
     @property
     def banks(self) -> int:
@@ -85,7 +88,8 @@ class TensorMemory:
                  f"(+{len(self.ports) - self.num_ports} fallback), {self.banks} banks "
                  f"{list(self.bank_dims)} gcd {list(self.bank_gcd)} bank shape "
                  f"{list(self.bank_shape)}, concurrent {self.concurrent}"
-                 + (", read-modify-write" if self.read_modify_write else ""),
+                 + (", read-modify-write" if self.read_modify_write else "")
+                 + (", one layout for every dataflow" if self.shared_layout else ""),
                  f"  coordinate strides {list(map(list, self.coord_strides))} address strides "
                  f"{list(self.address_strides)}"]
         lines += [f"  port fu{p.fu}{' fallback' if p.fallback else ''}: base {list(p.base)} "
@@ -105,13 +109,42 @@ class MemorySystem:
 
 
 def plan_memory(spec: Spec, reuse: Reuse, fusion: Fusion) -> MemorySystem:
-    return MemorySystem(tuple(_tensor_memory(spec, flow_index, tensor, reuse, fusion)
+    per_tensor = {tensor.name: _shared_layout(spec, tensor, reuse, fusion)
+                  for tensor in spec.tensors}
+    return MemorySystem(tuple(per_tensor[tensor.name][flow_index]
                               for flow_index in range(len(spec.dataflows))
                               for tensor in spec.tensors))
 
 
-def _tensor_memory(spec: Spec, flow_index: int, tensor: Tensor, reuse: Reuse, fusion: Fusion
-                   ) -> TensorMemory:
+def _shared_layout(spec: Spec, tensor: Tensor, reuse: Reuse, fusion: Fusion
+                   ) -> list[TensorMemory]:
+    """Per dataflow the memory of ``tensor``: each dataflow's own banking, or, for an input
+    of a fused design, one banking for every dataflow where one with fewer banks keeps every
+    port in a bank of its own address stream (no bank moves). Ports that then share a bank in
+    a step read it through read ports of their own (copies of the bank's RAM,
+    lego.backend.ports) instead of banks of their own, each of which has a host write decode
+    and an input to the host's read-back mux (on the fused OS+WS 8x8: 56 banks of B, 814
+    LUT4 + FF of 11,926). The host also loads such a tensor once for every dataflow. Fewest
+    banks wins; ties go to the earlier dataflow's banking. The choice depends on the array
+    and the mappings only, not on the loop bounds, so a design's tiles (sim.spec_layers) have
+    its memories."""
+    own = [_tensor_memory(spec, i, tensor, reuse, fusion) for i in range(len(spec.dataflows))]
+    if len(own) < 2 or tensor.role != "input":
+        return own
+    most = max(m.banks for m in own)
+    for banking in sorted(dict.fromkeys((m.bank_dims, m.bank_gcd) for m in own),
+                          key=lambda b: math.prod(b[0])):
+        if math.prod(banking[0]) >= most:
+            break
+        shared = [replace(_tensor_memory(spec, i, tensor, reuse, fusion, banking),
+                          shared_layout=True) for i in range(len(spec.dataflows))]
+        if all(m.fixed_bank for m in shared):
+            return shared
+    return own
+
+
+def _tensor_memory(spec: Spec, flow_index: int, tensor: Tensor, reuse: Reuse, fusion: Fusion,
+                   banking: tuple[Vector, Vector] | None = None) -> TensorMemory:
     flow = spec.dataflows[flow_index]
     info = reuse.get(flow.name, tensor.name)
     forest = fusion.get(flow.name, tensor.name)
@@ -123,7 +156,7 @@ def _tensor_memory(spec: Spec, flow_index: int, tensor: Tensor, reuse: Reuse, fu
     ks = np.array(info.ks, dtype=np.int64).reshape(tensor.rank, -1)
     base = {fu: tuple(int(x) for x in origin + ks @ np.array(coords[fu]))
             for fu in sorted(ports | set(fallback))}
-    dims, gcds = _banking(list(base.values()), tensor.rank)
+    dims, gcds = banking or _banking(list(base.values()), tensor.rank)
     local = tuple(-(-size // (g * n)) * g for size, g, n in zip(tensor.shape, gcds, dims,
                                                                  strict=True))
     strides = tuple(tuple(row[i] for row in info.kt) for i in range(len(flow.temporal)))
