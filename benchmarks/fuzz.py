@@ -9,7 +9,8 @@ Run: nice -n 10 python benchmarks/fuzz.py [--count 200] [--seed 2026] [--first K
 (--first K checks only the first K specs of the batch, --skip K starts after the first K: each
 spec takes 10-30 s.) --accumulating keeps only the specs whose output is accumulated in memory
 (read, added to and written back: lego.backend.output_write's first-write gate) and checks each
-at both clocks.
+at both clocks; --shared-layout likewise keeps the fused specs with an input in one layout for
+every dataflow (lego.frontend.memory._shared_layout: ports sharing a bank in a step).
 """
 
 from __future__ import annotations
@@ -32,13 +33,26 @@ from lego.outputs import stable_json  # noqa: E402
 from lego.spec import load_spec  # noqa: E402
 
 
-def accumulates(recipe) -> bool:
-    """Whether the recipe's output is accumulated in memory in some dataflow."""
+def _adg(recipe):
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "spec.yaml"
         path.write_text(spec_text(recipe))
-        adg = run_passes(load_spec(path)).adg
-    return any(t.accumulate_in_memory for flow in adg.flows for t in flow.tensors)
+        return run_passes(load_spec(path)).adg
+
+
+def accumulates(recipe) -> bool:
+    """Whether the recipe's output is accumulated in memory in some dataflow."""
+    return any(t.accumulate_in_memory for flow in _adg(recipe).flows for t in flow.tensors)
+
+
+def shares_layout(recipe) -> bool:
+    """Whether an input of the recipe takes one layout for every dataflow."""
+    adg = _adg(recipe)
+    return any(adg.memory(flow.name, t.name).shared_layout
+               for flow in adg.flows for t in adg.tensors)
+
+
+FILTERS = {"accumulating": accumulates, "shared_layout": shares_layout}
 
 
 def _clocks(index: int, both: bool) -> tuple[str, ...]:
@@ -50,17 +64,20 @@ def _clocks(index: int, both: bool) -> tuple[str, ...]:
 
 
 def run(count: int, seed: int, first: int | None, shrink_budget: int, skip: int = 0,
-        accumulating: bool = False) -> dict:
+        only: str | None = None) -> dict:
+    """``only``: a FILTERS name, the specs it keeps checked at both clocks."""
     recipes = draw(count, seed)[:first]
     rows = []
     for index, recipe in enumerate(recipes):
-        if index < skip or (accumulating and not accumulates(recipe)):
+        if index < skip or (only and not FILTERS[only](recipe)):
             continue
-        for clock in _clocks(index, accumulating):
+        for clock in _clocks(index, only is not None):
             rows.append(_check(recipe, index, len(recipes), clock, seed, shrink_budget))
-    return {"seed": seed, "count": count, "skipped": skip, "checked": len(rows),
-            "seeds_per_spec": 2, "accumulating_only": accumulating,
-            "rows": rows}
+    result = {"seed": seed, "count": count, "skipped": skip, "checked": len(rows),
+              "seeds_per_spec": 2, "accumulating_only": only == "accumulating"}
+    if only not in (None, "accumulating"):
+        result["only"] = only
+    return result | {"rows": rows}
 
 
 def _check(recipe, index: int, total: int, clock: str, seed: int, shrink_budget: int) -> dict:
@@ -111,15 +128,21 @@ def main(argv=None) -> int:
     parser.add_argument("--shrink-budget", type=int, default=12)
     parser.add_argument("--accumulating", action="store_true",
                         help="only specs whose output is accumulated in memory, at both clocks")
+    parser.add_argument("--shared-layout", action="store_true",
+                        help="only specs with an input in one layout for every dataflow, at "
+                             "both clocks")
     parser.add_argument("--out", default=None,
                         help="JSON to write (default benchmarks/results/fuzz.json, "
-                             "fuzz_accumulating.json with --accumulating)")
+                             "fuzz_<filter>.json with a filter)")
     args = parser.parse_args(argv)
-    result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip,
-                 args.accumulating)
+    if args.accumulating and args.shared_layout:
+        parser.error("--accumulating and --shared-layout are exclusive")
+    only = ("accumulating" if args.accumulating
+            else "shared_layout" if args.shared_layout else None)
+    result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip, only)
     print(table(result))
     out = Path(args.out or ROOT / "benchmarks" / "results"
-               / ("fuzz_accumulating.json" if args.accumulating else "fuzz.json"))
+               / (f"fuzz_{only}.json" if only else "fuzz.json"))
     out.write_text(stable_json(result))
     print(f"wrote {out}")
     return 0
