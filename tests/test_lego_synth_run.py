@@ -102,3 +102,13 @@ def test_lego_synth_of_the_4x4_gemm_places_and_routes(tmp_path, capsys):
     assert set(result["seconds"]) == set(result["cpu_seconds"]) == {"yosys", "nextpnr-ecp5"}
     assert result["cpu_seconds"]["yosys"] > 0
     assert {p.name for p in (out / "synth").iterdir()} >= {"yosys.log", "nextpnr-ecp5.log"}
+    # every LUT4, FF, carry and LUT RAM cell is charged to one part of the design, and the
+    # names place nearly all of them: the FUs hold the multipliers, C's banks its RAM
+    parts = result["area_by_part"]
+    for cell, key in (("LUT4", "lut4"), ("FF", "ff"), ("CCU2C", "carry"),
+                      ("DPR16X4", "dram"), ("MULT18X18D", "dsp")):
+        assert sum(p.get(cell, 0) for p in parts.values()) == result[key], cell
+    assert {"FUs", "A memory", "B memory", "C memory", "host port"} <= parts.keys()
+    assert parts["FUs"]["MULT18X18D"] == 16 and parts["C memory"]["DPR16X4"] > 0
+    other = parts.get("other", {})
+    assert other.get("LUT4", 0) + other.get("FF", 0) < 0.05 * (result["lut4"] + result["ff"])

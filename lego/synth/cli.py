@@ -105,7 +105,19 @@ def summary(result: dict) -> str:
                  ("  from", _end(start)), ("  to", _end(end))]
     rows += [("seconds", _times(result)),
              ("tools", ", ".join(f"{p} {v}" for p, v in result["tools"].items()))]
-    return head + "\n" + format_table(rows)
+    return head + "\n" + format_table(rows) + _parts(result.get("area_by_part", {}))
+
+
+def _parts(parts: dict) -> str:
+    """Where the LUT4 and FF go, by design part, largest first (synth.json's area_by_part)."""
+    if not parts:
+        return ""
+    order = sorted(parts, key=lambda p: (-(parts[p].get("LUT4", 0) + parts[p].get("FF", 0)), p))
+    rows = [("part", "LUT4", "FF", "carry", "LUT RAM")] + [
+        (p, *(f"{parts[p].get(cell, 0):,}" for cell in ("LUT4", "FF", "CCU2C", "DPR16X4")))
+        for p in order]
+    return ("\narea by part (cells charged by their Yosys names):\n"
+            + format_table(rows, "lrrrr"))
 
 
 def _times(result: dict) -> str:

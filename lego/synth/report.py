@@ -66,6 +66,9 @@ class SynthReport:
     tools: tuple[tuple[str, str], ...] = ()  # PyPI package -> version
     seconds: tuple[tuple[str, float], ...] = ()  # tool -> wall-clock seconds
     cpu_seconds: tuple[tuple[str, float], ...] = ()  # tool -> CPU seconds (user + system)
+    # ECP5: per design part (FUs, a tensor's memory, host port, ...) its cells by type
+    # (lego.synth.area: charged by the names Yosys gives them)
+    area_by_part: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
 
     def count(self, cell: str) -> int:
         return dict(self.cells).get(cell, 0)
@@ -86,6 +89,8 @@ class SynthReport:
                 out["logic_path_end"] = self.logic_path[1].to_dict()
         else:
             out.update({key: self.count(cell) for key, cell in ECP5_RESOURCES})
+        if self.area_by_part:
+            out["area_by_part"] = {part: dict(cells) for part, cells in self.area_by_part}
         if self.placement is not None:  # placed and routed
             out.update(placement=self.placement, seed=self.seed, router=self.router,
                        fmax_mhz=None)

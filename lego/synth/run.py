@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lego.errors import LegoError
 from lego.outputs import write_design
+from lego.synth.area import area_by_part
 from lego.synth.names import verilog_aliases
 from lego.synth.report import (
     PathEnd,
@@ -47,6 +48,7 @@ class _Synthesized:
     depth: int | None  # generic target only
     path: tuple[PathEnd, PathEnd] | None  # generic target only
     seconds: ToolTime
+    parts: tuple = ()  # ECP5 only: lego.synth.area.area_by_part
 
 
 ROUTERS = ("router1", "router2")  # nextpnr's; router1 is its default
@@ -116,6 +118,7 @@ def synthesize_design(verilog: Path, top: str, target: str = "ecp5-85k", *,
     return SynthReport(
         design=top, target=device.name, device=device.device, package=device.package,
         cells=synth.cells, port_bits=synth.port_bits, does_not_fit=problem,
+        area_by_part=synth.parts,
         logic_depth=synth.depth,
         logic_path=synth.path,
         placement=placed.placement if placed else None, seed=seed if placed else None,
@@ -159,7 +162,10 @@ def _synthesize(work: Path, source: str, top: str, device: Target, aliases: dict
     stat = json.loads((work / "stat.json").read_text())
     depth, path = (None, None) if device.is_ecp5 else longest_path_from_ltp(
         (work / "ltp.txt").read_text(), aliases)
-    return _Synthesized(cells_from_stat(stat), port_bits_from_stat(stat), depth, path, seconds)
+    parts = (area_by_part(json.loads((work / "netlist.json").read_text()), top, aliases)
+             if device.is_ecp5 else ())
+    return _Synthesized(cells_from_stat(stat), port_bits_from_stat(stat), depth, path, seconds,
+                        parts)
 
 
 def _place_and_route(work: Path, device: Target, port_bits: int, options: _Options,
