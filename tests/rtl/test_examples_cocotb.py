@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from lego.toolchain import fst_supported
+
 pytestmark = pytest.mark.rtl
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -37,6 +39,10 @@ def test_example_passes_in_the_repository(tmp_path):
 def test_example_passes_copied_outside_the_repository_and_writes_waves(tmp_path):
     mine = tmp_path / "my_tests"
     shutil.copytree(EXAMPLE, mine, ignore=shutil.ignore_patterns("rtl_out", "__pycache__"))
-    assert "2 passed" in _pytest(mine, mine, {"WAVES": "1"})
+    # waves need the LZ4 C headers (a system package, Debian liblz4-dev): without them the
+    # copy still runs, without waves
+    waves = fst_supported()
+    assert "2 passed" in _pytest(mine, mine, {"WAVES": "1"} if waves else {})
     for name in ("gemm_os_ws_fused_4x4", "conv2d_os_4x4"):
-        assert (mine / "rtl_out" / f"{name}.sim" / "dump.fst").read_bytes()[:1] == b"\0"
+        if waves:
+            assert (mine / "rtl_out" / f"{name}.sim" / "dump.fst").read_bytes()[:1] == b"\0"
