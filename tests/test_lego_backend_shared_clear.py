@@ -2,6 +2,7 @@
 clearing dataflow, what the LP makes of that, and the RTL that results (the clear as the
 register's reset, the dataflow mux in the adder's carry chain)."""
 
+import re
 from pathlib import Path
 
 from lego.backend.generate import generate
@@ -62,11 +63,14 @@ def test_a_gate_whose_sum_its_own_dataflow_reads_after_a_register_stays_a_lut():
 
 def test_a_gate_against_zero_joins_the_select_of_the_carry_chain_mux():
     """Row 0 starts WS's reduction chain (adds 0 in WS): where its clear stays a gate, the
-    pick is own sum or 0, so the clear joins the select, one LUT for the FU."""
+    pick is own sum or 0, so the clear joins the select, one LUT for the FU (inside the adder
+    module, lego.backend.rtl.add_mux: an instantiated LUT4 Yosys does not share between FUs)."""
     gen = _generated("gemm_os_ws_fused_4x4.yaml", 5.5)
     design, stages = gen.design, dict(gen.schedule.stages)
     gate = "g.fu_0_0.p.os.running_first.2"
     assert not shares_register(design, stages, gate)
     assert folded_gate(design, stages, "t.fu_0_0") == gate
     assert folded_gate(design, stages, "t.fu_1_0") is None  # it adds the FU above's sum in WS
-    assert "= flow | p_os_running_first_2_r" in gen.verilog
+    assert re.search(r"lego_add_mux_w\d+_or acc_self_flows_sum_add \(\s*\.a\([^)]*\),\s*"
+                     r"\.g\(p_os_running_first_2_r\d\),\s*\.s\(flow\),", gen.verilog)
+    assert "assign sel = s | g;" in gen.verilog and "16'hEEEE" in gen.verilog
