@@ -1,6 +1,8 @@
 """A bank's zeroing read port (the read-modify-write of an output that starts at zero by
 itself): the word read, or 0 where ``r_zero`` is high with the enable; held while disabled."""
 
+import re
+
 from amaranth.sim import Simulator
 
 from lego.backend.rtl.bank import Bank, bank_signature
@@ -50,3 +52,57 @@ def test_a_bank_whose_module_header_wraps_keeps_its_clock_and_reset_ports():
     library = ModuleLibrary()
     library.add("wide_bank", lambda: Bank(8, 16, 8, host_writes=False, zeroes=tuple(range(8))))
     assert {"clk", "rst", "r_zero__7", "host_read"} <= library.ports["wide_bank"]
+
+
+def _viewed_reads(views, zeroes=(), host_writes=True):
+    """Write 3 * a + 1 to every word a of a 32-word bank (the host's port for even words where
+    the bank takes host writes, the datapath's otherwise), then read through each port every
+    word its view allows; per port the words seen, in address order."""
+    bank = Bank(8, 32, len(views), host_writes=host_writes, zeroes=zeroes, views=views)
+    seen = {}
+
+    async def bench(ctx):
+        for a in range(32):
+            host = host_writes and a % 2 == 0
+            if host_writes:
+                ctx.set(bank.host_we, host)
+                ctx.set(bank.host_addr, a)
+                ctx.set(bank.host_wdata, 3 * a + 1)
+            ctx.set(bank.w_en, not host)
+            ctx.set(bank.w_addr, a)
+            ctx.set(bank.w_data, 3 * a + 1)
+            await ctx.tick()
+        ctx.set(bank.w_en, 0)
+        if host_writes:
+            ctx.set(bank.host_we, 0)
+        for i, (mask, value) in enumerate(views):
+            seen[i] = []
+            for a in (a for a in range(32) if a & mask == value):
+                ctx.set(bank.r_en[i], 1)
+                ctx.set(bank.r_addr[i], a)
+                await ctx.tick()
+                seen[i].append(ctx.get(bank.r_data[i]))
+            ctx.set(bank.r_en[i], 0)
+
+    sim = Simulator(bank)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    return seen
+
+
+def test_a_port_with_a_view_reads_its_words_from_a_copy_of_only_those():
+    views = ((0, 0), (0b01110, 0b00110), (0b11111, 0b10101), (0b00111, 0b00011))
+    seen = _viewed_reads(views)
+    for i, (mask, value) in enumerate(views):
+        assert seen[i] == [3 * a + 1 for a in range(32) if a & mask == value], i
+    # the datapath's writes reach the copies too, and a zeroing port reads through its view
+    seen = _viewed_reads(((0b01110, 0b00110),), zeroes=(0,), host_writes=False)
+    assert seen[0] == [3 * a + 1 for a in range(32) if a & 0b01110 == 0b00110]
+
+
+def test_each_view_is_one_ram_copy_as_deep_as_its_free_address_bits():
+    from amaranth.back import rtlil
+    text = rtlil.convert(Bank(8, 32, 3, views=((0, 0), (0b01110, 0b00110), (0b01110, 0b00100))))
+    depths = sorted(int(d) for d in re.findall(r"memory width 8 size (\d+)", text))
+    assert depths == [4, 4, 32]

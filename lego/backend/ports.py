@@ -7,7 +7,14 @@ the question is per cycle: two primitives that are never enabled on a bank in th
 (in any dataflow) can share one RAM port there, its address and enable picked from whichever
 is enabled. Readers are packed greedily onto as few read ports as the cycles allow (a bank with
 k read ports becomes k RAM copies or a true dual-port RAM); writers must all fit on one write
-port, or the design has a write hazard, which is an error."""
+port, or the design has a write hazard, which is an error.
+
+Each read port also records which words it can read (``BankPorts.views``): the word-address
+bits that are the same at every access of its readers, in every dataflow. A port whose reads
+keep some bits fixed reads a RAM copy of only the words with those bits (lego.backend.rtl.bank):
+in a fused array whose weights share one column bank, weight-stationary row p reads only the
+words k = p (mod rows), so its copy holds 4 words of the 32, which distributed RAM stores
+without the LUT per bit that picks between two 16-word cells."""
 
 from __future__ import annotations
 
@@ -15,12 +22,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+
 from lego.backend.design import Design
 from lego.backend.schedule import Schedule
 from lego.backend.step_values import StepValues
 from lego.errors import LegoError
 
-__all__ = ["BankPorts", "PortPlan", "assign_ports"]
+__all__ = ["BankPorts", "PortPlan", "assign_ports", "fixed_bits"]
+
+_CELL_WORDS = 16  # an ECP5 distributed RAM cell (DPR16X4) holds 16 words
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,7 @@ class BankPorts:
     readers: tuple[tuple[str, ...], ...]  # per RAM read port, the mem_read primitives on it
     writers: tuple[str, ...]  # the mem_write primitives, all on the one write port
     zeroing: tuple[int, ...] = ()  # the read ports whose one reader zeroes (MemoryPort.zeroes)
+    views: tuple[tuple[int, int], ...] = ()  # per read port (fixed bits' mask, their value)
 
     def read_port(self, reader: str) -> int:
         return next(i for i, names in enumerate(self.readers) if reader in names)
@@ -50,14 +62,20 @@ class PortPlan:
         lines = [f"ports: {len(self.banks)} banks, at most "
                  f"{max((len(b.readers) for b in self.banks), default=0)} read ports per bank"]
         for b in self.banks:
-            readers = " | ".join(", ".join(names) for names in b.readers) or "none"
+            readers = " | ".join(", ".join(names) + _view_text(b.views, i)
+                                 for i, names in enumerate(b.readers)) or "none"
             lines.append(f"  {b.tensor}[{b.bank}]: read {readers}; write "
                          f"{', '.join(b.writers) or 'none'}")
         return "\n".join(lines)
 
 
+def _view_text(views, port: int) -> str:
+    mask, value = views[port] if port < len(views) else (0, 0)
+    return f" (words a & {mask} == {value})" if mask else ""
+
+
 def assign_ports(design: Design, schedule: Schedule) -> PortPlan:
-    cycles = _enabled_cycles(design, schedule)
+    cycles, words = _enabled_cycles(design, schedule)
     # the primitives per (kind, tensor, bank): one pass, not one scan of all per bank
     users: dict[tuple, list[str]] = defaultdict(list)
     for kind, tensor, bank, name in cycles:
@@ -79,26 +97,53 @@ def assign_ports(design: Design, schedule: Schedule) -> PortPlan:
                 raise LegoError(f"design {design.name}: write hazard on {geo.name} bank {bank}: "
                                 f"{writers[0][0]} and {writers[1][0]} write it in the same "
                                 "cycle (pipeline stages)")
+            views = tuple(fixed_bits(set().union(*(words[geo.name, bank, r] for r in port)),
+                                     geo.bank_depths[bank]) for port in readers)
             banks.append(BankPorts(geo.name, bank, tuple(readers),
                                    writers[0] if writers else (),
                                    tuple(i for i, (r, *_) in enumerate(readers)
-                                         if r in zeroing)))
+                                         if r in zeroing), views))
     return PortPlan(tuple(banks))
 
 
-def _enabled_cycles(design: Design, schedule: Schedule) -> dict[tuple, set]:
+def fixed_bits(words: set[int], depth: int) -> tuple[int, int]:
+    """(mask, value) of the address bits that are the same in every word of ``words`` (0, 0:
+    none, or no copy worth its own RAM: one that would hold more than half the bank's words,
+    or a bank no deeper than one distributed RAM cell, where a smaller copy saves nothing;
+    the port then reads a copy of the whole bank)."""
+    bits = max(depth - 1, 1).bit_length()
+    if not words or depth <= _CELL_WORDS:
+        return 0, 0
+    first = min(words)
+    mask = (1 << bits) - 1
+    for word in words:
+        mask &= ~(word ^ first)
+    if (1 << (bits - mask.bit_count())) > depth // 2:
+        return 0, 0
+    return mask, first & mask
+
+
+def _enabled_cycles(design: Design, schedule: Schedule) -> tuple[dict[tuple, set],
+                                                                 dict[tuple, set]]:
     """Per (kind, tensor, bank, primitive): the (dataflow, cycle) pairs in which it accesses the
-    bank, a cycle being the step plus the primitive's stage."""
+    bank, a cycle being the step plus the primitive's stage; and per (tensor, bank, read
+    primitive) the words it reads there."""
     stages = dict(schedule.stages)
     out: dict[tuple, set] = defaultdict(set)
+    words: dict[tuple, set] = defaultdict(set)
     for flow in design.flows:
         values = StepValues(design, flow.index)
         for prim in design.graph.primitives():
-            if prim.kind in ("mem_read", "mem_write"):
+            if prim.kind == "mem_write":
                 for b, steps in values.accesses(prim.name):
                     key = (prim.kind, prim.params.tensor, b, prim.name)
                     out[key].update((flow.index, int(c)) for c in steps + stages[prim.name])
-    return out
+            elif prim.kind == "mem_read":
+                for b, steps, read in values.port_accesses(prim.name):
+                    key = (prim.kind, prim.params.tensor, b, prim.name)
+                    out[key].update((flow.index, int(c)) for c in steps + stages[prim.name])
+                    words[prim.params.tensor, b, prim.name].update(np.unique(read).tolist())
+    return out, words
 
 
 def _pack(names: list[str], cycles_of, alone=frozenset()) -> list[tuple[str, ...]]:

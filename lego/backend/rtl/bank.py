@@ -21,7 +21,7 @@ the critical path of the 4x4 OS array at 5.5 ns: host address -> RAM -> mux -> r
 
 from __future__ import annotations
 
-from amaranth import Module, Mux, Signal, unsigned
+from amaranth import Cat, Module, Mux, Signal, unsigned
 from amaranth.lib import memory, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -56,24 +56,27 @@ def bank_signature(bits: int, depth: int, reads: int, host_writes: bool,
 
 
 class Bank(wiring.Component):
+    """``views``: per datapath read port, (mask, value) of the word-address bits fixed at every
+    read it makes (lego.backend.ports.fixed_bits; (0, 0): none): such a port reads a RAM copy
+    of only the words with those bits, indexed by the other bits, which every write to such a
+    word also writes."""
+
     def __init__(self, bits: int, depth: int, reads: int, host_writes: bool = True,
-                 zeroes: tuple[int, ...] = ()):
+                 zeroes: tuple[int, ...] = (), views: tuple[tuple[int, int], ...] = ()):
         self.bits, self.depth, self.reads, self.host_writes = bits, depth, reads, host_writes
         self.zeroes = tuple(zeroes)
+        self.views = tuple(views) or ((0, 0),) * reads
+        if len(self.views) != reads:
+            raise ValueError(f"{len(self.views)} views for {reads} read ports")
         super().__init__(bank_signature(bits, depth, reads, host_writes, self.zeroes))
 
     def elaborate(self, platform):
         m = Module()
         m.submodules.ram = ram = memory.Memory(shape=unsigned(self.bits), depth=self.depth,
                                                init=[])
+        en, addr, data = self._write()
         write = ram.write_port()
-        if self.host_writes:
-            m.d.comb += [write.en.eq(self.w_en | self.host_we),
-                         write.addr.eq(Mux(self.host_we, self.host_addr, self.w_addr)),
-                         write.data.eq(Mux(self.host_we, self.host_wdata, self.w_data))]
-        else:
-            m.d.comb += [write.en.eq(self.w_en), write.addr.eq(self.w_addr),
-                         write.data.eq(self.w_data)]
+        m.d.comb += [write.en.eq(en), write.addr.eq(addr), write.data.eq(data)]
         if not self.reads:
             read = ram.read_port()
             m.d.comb += [read.en.eq(self.host_read), read.addr.eq(self.host_addr),
@@ -85,20 +88,45 @@ class Bank(wiring.Component):
         host = ram.read_port()
         m.d.comb += [host.en.eq(self.host_read), host.addr.eq(self.host_addr),
                      self.host_rdata.eq(host.data)]
+        copies = self._copies(m, en, addr, data)
         for i in range(self.reads):
+            copy, free = copies.get(self.views[i], (ram, None))
+            address = self.r_addr[i] if free is None else Cat(self.r_addr[i][b] for b in free)
             if i in self.zeroes:
-                self._zeroing_read(m, ram, i, self.r_zero[self.zeroes.index(i)])
+                self._zeroing_read(m, copy, address, i, self.r_zero[self.zeroes.index(i)])
                 continue
-            read = ram.read_port()
-            m.d.comb += [read.en.eq(self.r_en[i]), read.addr.eq(self.r_addr[i]),
+            read = copy.read_port()
+            m.d.comb += [read.en.eq(self.r_en[i]), read.addr.eq(address),
                          self.r_data[i].eq(read.data)]
         return m
 
-    def _zeroing_read(self, m, ram, i: int, zero) -> None:
-        """Read port ``i`` with its read register written here: 0 where ``zero`` (the
-        flip-flops' synchronous reset; no domain reset, which would be a second one)."""
+    def _write(self):
+        """The one write: (enable, address, data), the host's where it writes (expressions,
+        which every copy's write port takes)."""
+        if self.host_writes:
+            return (self.w_en | self.host_we, Mux(self.host_we, self.host_addr, self.w_addr),
+                    Mux(self.host_we, self.host_wdata, self.w_data))
+        return self.w_en, self.w_addr, self.w_data
+
+    def _copies(self, m, en, addr, data) -> dict:
+        """Per view the RAM copy of its words and the address bits that index it."""
+        copies = {}
+        for n, (mask, value) in enumerate(sorted(set(self.views) - {(0, 0)})):
+            free = [b for b in range(len(self.w_addr)) if not mask >> b & 1]
+            copy = memory.Memory(shape=unsigned(self.bits), depth=1 << len(free), init=[])
+            m.submodules[f"ram_view{n}"] = copy
+            write = copy.write_port()
+            m.d.comb += [write.en.eq(en & ((addr & mask) == value)),
+                         write.addr.eq(Cat(addr[b] for b in free)), write.data.eq(data)]
+            copies[mask, value] = copy, free
+        return copies
+
+    def _zeroing_read(self, m, ram, address, i: int, zero) -> None:
+        """Read port ``i`` (of ``ram`` at ``address``) with its read register written here: 0
+        where ``zero`` (the flip-flops' synchronous reset; no domain reset, which would be a
+        second one)."""
         read = ram.read_port(domain="comb")
         word = Signal(self.bits, name=f"r_word_{i}", reset_less=True)
-        m.d.comb += [read.addr.eq(self.r_addr[i]), self.r_data[i].eq(word)]
+        m.d.comb += [read.addr.eq(address), self.r_data[i].eq(word)]
         with m.If(self.r_en[i]):
             m.d.sync += word.eq(Mux(zero, 0, read.data))

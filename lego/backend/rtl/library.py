@@ -4,6 +4,8 @@ with the number of kinds, and so does the conversion time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from amaranth import ClockSignal, Instance, ResetSignal
 from amaranth.lib import wiring
 
@@ -11,14 +13,15 @@ from lego.backend.design import Design, TensorGeometry
 from lego.backend.ports import PortPlan
 from lego.backend.rtl.add_mux import AddMux
 from lego.backend.rtl.address import AddressGenerator, address_uses
-from lego.backend.rtl.bank import Bank
+from lego.backend.rtl.bank import Bank, bank_signature
 from lego.backend.rtl.dsp_mul import dsp_multiplies
 from lego.backend.rtl.fu_kinds import FuInstance, folded_mux, fu_instances, gate_kind
 from lego.backend.rtl.fu_module import FuModule
 from lego.backend.rtl.verilog_text import convert
 from lego.backend.schedule import Schedule
 
-__all__ = ["ModuleLibrary", "build_library", "bank_module", "bank_kind", "host_writes"]
+__all__ = ["ModuleLibrary", "BankKind", "build_library", "bank_module", "bank_kind",
+           "host_writes"]
 
 
 class ModuleLibrary:
@@ -67,9 +70,36 @@ class ModuleLibrary:
 
 
 def bank_module(design: str, bits: int, depth: int, reads: int, host_writes: bool,
-                zeroes: tuple[int, ...] = ()) -> str:
+                zeroes: tuple[int, ...] = (), views: tuple[tuple[int, int], ...] = ()) -> str:
+    """The module name of a bank shape; a read port reading a copy of some words (its view)
+    adds ``<port>m<mask>x<value>``."""
+    viewed = [f"{i}m{mask}x{value}" for i, (mask, value) in enumerate(views) if mask]
     return (f"{design}_ram{bits}x{depth}r{reads}" + ("" if host_writes else "o")
-            + ("z" + "_".join(map(str, zeroes)) if zeroes else ""))
+            + ("z" + "_".join(map(str, zeroes)) if zeroes else "")
+            + ("v" + "_".join(viewed) if viewed else ""))
+
+
+@dataclass(frozen=True)
+class BankKind:
+    """One bank's shape: what its module is made from (lego.backend.rtl.bank.Bank)."""
+
+    bits: int
+    depth: int
+    reads: int  # datapath read ports
+    host_writes: bool
+    zeroes: tuple[int, ...]  # zeroing read ports
+    views: tuple[tuple[int, int], ...]  # per read port (fixed address bits, their value)
+
+    def module(self, design: str) -> str:
+        return bank_module(design, self.bits, self.depth, self.reads, self.host_writes,
+                           self.zeroes, self.views)
+
+    def component(self) -> Bank:
+        return Bank(self.bits, self.depth, self.reads, self.host_writes, self.zeroes,
+                    self.views)
+
+    def signature(self) -> wiring.Signature:
+        return bank_signature(self.bits, self.depth, self.reads, self.host_writes, self.zeroes)
 
 
 def host_writes(design: Design, tensor: str) -> bool:
@@ -83,16 +113,17 @@ def host_writes(design: Design, tensor: str) -> bool:
 
 
 def bank_kind(ports: PortPlan, tensor: TensorGeometry, bank: int, tensor_writes: bool
-              ) -> tuple[int, int, bool, tuple[int, ...]]:
-    """(depth, datapath read ports, host writes, zeroing read ports) of one bank of ``tensor``,
-    whose
-    ``host_writes`` is ``tensor_writes`` (asked once per tensor: it scans the graph). Only the
-    banks of an output that the datapath reads back (accumulates into) take host writes: in a
-    fused design the other dataflows' banks of that output are only written by the array, and a
-    host-write mux costs a LUT per data bit."""
+              ) -> BankKind:
+    """The shape of one bank of ``tensor``, whose ``host_writes`` is ``tensor_writes`` (asked
+    once per tensor: it scans the graph). Only the banks of an output that the datapath reads
+    back (accumulates into) take host writes: in a fused design the other dataflows' banks of
+    that output are only written by the array, and a host-write mux costs a LUT per data
+    bit."""
     plan = ports.bank(tensor.name, bank)
     writes = tensor_writes and (tensor.role == "input" or len(plan.readers) > 0)
-    return tensor.bank_depths[bank], len(plan.readers), writes, plan.zeroing
+    views = plan.views if any(mask for mask, _ in plan.views) else ()
+    return BankKind(tensor.bits, tensor.bank_depths[bank], len(plan.readers), writes,
+                    plan.zeroing, views)
 
 
 def build_library(design: Design, schedule: Schedule, ports: PortPlan
@@ -112,10 +143,8 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
     for t in design.tensors:
         tensor_writes = host_writes(design, t.name)
         for b in range(t.banks):
-            depth, reads, writes, zeroes = bank_kind(ports, t, b, tensor_writes)
-            library.add(bank_module(design.name, t.bits, depth, reads, writes, zeroes),
-                        lambda t=t, depth=depth, reads=reads, writes=writes, zeroes=zeroes:
-                        Bank(t.bits, depth, reads, writes, zeroes))
+            kind = bank_kind(ports, t, b, tensor_writes)
+            library.add(kind.module(design.name), kind.component)
     return library, fus
 
 

@@ -12,12 +12,11 @@ from amaranth.lib.wiring import In, Out
 
 from lego.backend.design import Design
 from lego.backend.ports import PortPlan
-from lego.backend.rtl.bank import bank_signature
 from lego.backend.rtl.controller import Controller
 from lego.backend.rtl.fu_kinds import FuInstance
 from lego.backend.rtl.fu_module import fu_signature
 from lego.backend.rtl.instance_ports import InstancePorts, signature_ports
-from lego.backend.rtl.library import ModuleLibrary, bank_kind, bank_module, host_writes
+from lego.backend.rtl.library import ModuleLibrary, bank_kind, host_writes
 from lego.backend.rtl.netlist import Netlist
 from lego.backend.schedule import Schedule, drain_cycles
 from lego.widths import index_bits
@@ -113,11 +112,11 @@ class Accelerator(wiring.Component):
             for b in range(t.banks):
                 if b % HOST_READ_GROUP == 0:
                     address, reading = self._group_address(m, t, b // HOST_READ_GROUP, idle)
-                depth, reads, writes, zeroes = bank_kind(self.ports, t, b, tensor_writes)
-                module = bank_module(self.design.name, t.bits, depth, reads, writes, zeroes)
+                kind = bank_kind(self.ports, t, b, tensor_writes)
+                depth, writes = kind.depth, kind.host_writes
+                module = kind.module(self.design.name)
                 if module not in shapes:
-                    shapes[module] = signature_ports(bank_signature(t.bits, depth, reads,
-                                                                    writes, zeroes))
+                    shapes[module] = signature_ports(kind.signature())
                 bank = InstancePorts(m, f"mem_{t.name}_{b}", module, shapes[module])
                 bank.drive("host_read", reading)
                 bank.drive("host_addr", address[:index_bits(depth)])
