@@ -10,7 +10,9 @@ Run: nice -n 10 python benchmarks/fuzz.py [--count 200] [--seed 2026] [--first K
 spec takes 10-30 s.) --accumulating keeps only the specs whose output is accumulated in memory
 (read, added to and written back: lego.backend.output_write's first-write gate) and checks each
 at both clocks; --shared-layout likewise keeps the fused specs with an input in one layout for
-every dataflow (lego.frontend.memory._shared_layout: ports sharing a bank in a step).
+every dataflow (lego.frontend.memory._shared_layout: ports sharing a bank in a step); --views
+keeps the specs with a read port that reads a RAM copy of only the words it can read
+(lego.backend.ports.fixed_bits, at the relaxed clock).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from lego.backend.passes import run_backend  # noqa: E402
 from lego.frontend.passes import run_passes  # noqa: E402
 from lego.fuzz.recipe import TEMPLATES  # noqa: E402
 from lego.fuzz.run import draw, spec_name, spec_text  # noqa: E402
@@ -52,7 +55,15 @@ def shares_layout(recipe) -> bool:
                for flow in adg.flows for t in adg.tensors)
 
 
-FILTERS = {"accumulating": accumulates, "shared_layout": shares_layout}
+def reads_copies(recipe) -> bool:
+    """Whether a read port of the recipe's design (at the relaxed clock) reads a RAM copy of
+    only the words it can read (lego.backend.ports: BankPorts.views)."""
+    ports = run_backend(_adg(recipe), stop_after="ports").ports
+    return any(mask for bank in ports.banks for mask, _ in bank.views)
+
+
+FILTERS = {"accumulating": accumulates, "shared_layout": shares_layout,
+           "views": reads_copies}
 
 
 def _clocks(index: int, both: bool) -> tuple[str, ...]:
@@ -131,14 +142,17 @@ def main(argv=None) -> int:
     parser.add_argument("--shared-layout", action="store_true",
                         help="only specs with an input in one layout for every dataflow, at "
                              "both clocks")
+    parser.add_argument("--views", action="store_true",
+                        help="only specs with a read port reading a RAM copy of some words, at "
+                             "both clocks")
     parser.add_argument("--out", default=None,
                         help="JSON to write (default benchmarks/results/fuzz.json, "
                              "fuzz_<filter>.json with a filter)")
     args = parser.parse_args(argv)
-    if args.accumulating and args.shared_layout:
-        parser.error("--accumulating and --shared-layout are exclusive")
-    only = ("accumulating" if args.accumulating
-            else "shared_layout" if args.shared_layout else None)
+    filters = [name for name in FILTERS if getattr(args, name)]
+    if len(filters) > 1:
+        parser.error("--accumulating, --shared-layout and --views are exclusive")
+    only = filters[0] if filters else None
     result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip, only)
     print(table(result))
     out = Path(args.out or ROOT / "benchmarks" / "results"
