@@ -9,6 +9,13 @@ from lego.backend.rtl.bank import Bank, bank_signature
 from lego.backend.rtl.library import ModuleLibrary
 
 
+def _simulate(bank, bench) -> None:
+    sim = Simulator(bank)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+
+
 def _reads(steps):
     """Drive (en, addr, zero) per cycle after writing 11 * (a + 1) to every address a; the
     registered data seen one edge after each read."""
@@ -29,10 +36,7 @@ def _reads(steps):
             await ctx.tick()
             seen.append(ctx.get(bank.r_data[0]))
 
-    sim = Simulator(bank)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    _simulate(bank, bench)
     return seen
 
 
@@ -84,10 +88,7 @@ def _viewed_reads(views, zeroes=(), host_writes=True):
                 seen[i].append(ctx.get(bank.r_data[i]))
             ctx.set(bank.r_en[i], 0)
 
-    sim = Simulator(bank)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    _simulate(bank, bench)
     return seen
 
 
