@@ -109,7 +109,15 @@ class Bank(wiring.Component):
         return self.w_en, self.w_addr, self.w_data
 
     def _copies(self, m, en, addr, data) -> dict:
-        """Per view the RAM copy of its words and the address bits that index it."""
+        """Per view the RAM copy of its words and the address bits that index it. Its write
+        picks the datapath's address and data only where the datapath alone writes: the same
+        word as the bank's whenever either writes, and where the datapath never writes (an
+        input: ``w_en`` tied low) plainly the host's, which Yosys sees (picked by ``host_we``
+        it kept a LUT per address and data bit in front of every copy)."""
+        if self.host_writes:
+            datapath = self.w_en & ~self.host_we
+            addr = Mux(datapath, self.w_addr, self.host_addr)
+            data = Mux(datapath, self.w_data, self.host_wdata)
         copies = {}
         for n, (mask, value) in enumerate(sorted(set(self.views) - {(0, 0)})):
             free = [b for b in range(len(self.w_addr)) if not mask >> b & 1]
