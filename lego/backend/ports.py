@@ -70,7 +70,7 @@ class PortPlan:
 
 
 def _view_text(views, port: int) -> str:
-    mask, value = views[port] if port < len(views) else (0, 0)
+    mask, value = views[port]
     return f" (words a & {mask} == {value})" if mask else ""
 
 

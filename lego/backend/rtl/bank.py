@@ -88,7 +88,7 @@ class Bank(wiring.Component):
         host = ram.read_port()
         m.d.comb += [host.en.eq(self.host_read), host.addr.eq(self.host_addr),
                      self.host_rdata.eq(host.data)]
-        copies = self._copies(m, en, addr, data)
+        copies = self._copies(m, en)
         for i in range(self.reads):
             copy, free = copies.get(self.views[i], (ram, None))
             address = self.r_addr[i] if free is None else Cat(self.r_addr[i][b] for b in free)
@@ -108,12 +108,13 @@ class Bank(wiring.Component):
                     Mux(self.host_we, self.host_wdata, self.w_data))
         return self.w_en, self.w_addr, self.w_data
 
-    def _copies(self, m, en, addr, data) -> dict:
+    def _copies(self, m, en) -> dict:
         """Per view the RAM copy of its words and the address bits that index it. Its write
         picks the datapath's address and data only where the datapath alone writes: the same
         word as the bank's whenever either writes, and where the datapath never writes (an
         input: ``w_en`` tied low) plainly the host's, which Yosys sees (picked by ``host_we``
         it kept a LUT per address and data bit in front of every copy)."""
+        addr, data = self.w_addr, self.w_data
         if self.host_writes:
             datapath = self.w_en & ~self.host_we
             addr = Mux(datapath, self.w_addr, self.host_addr)

@@ -121,9 +121,8 @@ def bank_kind(ports: PortPlan, tensor: TensorGeometry, bank: int, tensor_writes:
     bit."""
     plan = ports.bank(tensor.name, bank)
     writes = tensor_writes and (tensor.role == "input" or len(plan.readers) > 0)
-    views = plan.views if any(mask for mask, _ in plan.views) else ()
     return BankKind(tensor.bits, tensor.bank_depths[bank], len(plan.readers), writes,
-                    plan.zeroing, views)
+                    plan.zeroing, plan.views)
 
 
 def build_library(design: Design, schedule: Schedule, ports: PortPlan
