@@ -45,13 +45,15 @@ def test_unbounded_compute_cycles_follow_the_readme_formula(name, dataflow):
 
 @pytest.mark.parametrize("period, drains, extras", [
     (None, [{"os": 3, "ws": 3}] * 4, [0, 0, 0, 0]),
-    (10.0, [{"os": 4, "ws": 4}, {"os": 4, "ws": 5}] * 2, [1, 0, 1, 0])])
+    (10.0, [{"os": 4, "ws": 5}] * 4, [1, 0, 1, 0])])
 def test_fused_is_at_most_the_better_single_design_plus_its_extra_drain(period, drains, extras):
     # at 10 ns (about the tightest these designs take once their banks are deep: a deep RAM's
     # read feeds the multiply) the fused design drains its OS runs in 4 cycles and its WS runs
-    # in 4 or 5 by tile (each dataflow waits only for its own writes; the FU adder the two
-    # dataflows share has their mux in front), OS alone in 3 and WS alone in 4 or 5: 1 extra
-    # cycle per tile on the layers where OS is the better design, none where WS is
+    # in 5 (each dataflow waits only for its own writes; the FU adder the two dataflows share
+    # has their mux in front, and the rows' adders sit a stage apart so that OS writes each
+    # sum before its register: lego.backend.shared_clear), OS alone in 3 and WS alone in 4 or
+    # 5 by tile: 1 extra cycle per tile on the layers where OS is the better design, none
+    # where WS is (whose tiles the single design drains in 5 there)
     sram = {"A": 2048, "B": 2048, "C": 8192}
     layers = [gemm("a", 64, 64, 64), gemm("b", 128, 32, 256), gemm("c", 16, 96, 48),
               conv("d", 10, 10, 16, 8, 3, 3)]
@@ -94,7 +96,7 @@ def test_the_fused_bound_holds_on_layers_only_one_dataflow_tiles_evenly(period):
         extras.append(extra)
     assert [sum(1 for loop, size in layer.chosen.tile if size % 4) for layer in fused.layers] \
         == [1, 1, 1, 1, 1]  # every pick is at a size the other dataflow could not run
-    assert extras == ([0] * 5 if period is None else [0, 0, 0, 0, 1])
+    assert extras == ([0] * 5 if period is None else [0, 0, 1, 0, 1])
 
 
 def test_tiles_fit_and_dram_matches_the_workload_model():

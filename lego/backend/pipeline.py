@@ -8,6 +8,9 @@ flip-flops one register on the net takes, its value's bits: lego.backend.net_bit
 variable m(u) >= r(v) + d - L(u) for every fanout keeps every constraint a difference
 constraint, so the constraint matrix is totally unimodular and the LP optimum is integral
 (checked, not assumed).
+One cost is not a register: a reader that taps a shared adder's sum after a register while its
+accumulator's clear can land keeps that clear a LUT per bit (lego.backend.shared_clear); the LP
+pays those bits per register on the tap, as it pays a register's flip-flops.
 The LP has tied optima; we take the earliest, which the LP alone defines (lego.backend.lp_solve),
 so that the Verilog does not depend on the solver's pivoting.
 Timing: any register-free path whose delay exceeds the period budget must hold a register, i.e.
@@ -29,6 +32,7 @@ from lego.backend.net_bits import register_bits_per_net
 from lego.backend.primitives import DelayModel, PrimitiveGraph
 from lego.backend.schedule import Schedule
 from lego.backend.semantics import FixedAddress, GateMux
+from lego.backend.shared_clear import clearing_flow, same_flow_readers
 from lego.errors import LegoError
 
 __all__ = ["pipeline", "per_primitive_register_bits", "shortest_period"]
@@ -287,12 +291,27 @@ def _model(graph: PrimitiveGraph, pairs, read_after_write, net_bits: dict[str, i
                              conn.least_registers + prim.latency - conn.distance))
             # ... and a net's shared shift register is as long as its longest tap
             at_least.append((mirror, stage[dst], conn.distance))
+    for gate, total, bits, conn in _gate_taps(graph, net_bits):
+        # a register on this tap keeps the gate a LUT per bit (lego.backend.shared_clear):
+        # priced as the bits it costs, like a register's flip-flops
+        cost[stage[conn.dst]] += bits
+        cost[stage[total]] -= bits
     at_least += [(stage[dst], stage[src], 1) for src, dst in pairs]  # timing family
     # the read of a step ``steps`` later issues after the write has landed
     at_least += [(stage[read], stage[write], 1 - steps)
                  for write, read, steps in read_after_write]
     hi, lo, rhs = np.array(at_least, dtype=np.int64).reshape(-1, 3).T
     return names, DifferenceLP(np.array(cost, dtype=np.int64), hi, lo, rhs, bounded=len(names))
+
+
+def _gate_taps(graph: PrimitiveGraph, net_bits: dict[str, int]):
+    """(gate, sum, the gate's bits, connection) for every reader that taps the sum of a
+    shared adder's accumulator gate while the gate's dataflow runs."""
+    for gate in sorted(graph.graph.nodes):
+        if clearing_flow(graph, gate) is not None:
+            total = graph.inputs(gate)[1].src
+            for conn in same_flow_readers(graph, gate):
+                yield gate, total, net_bits[gate], conn
 
 
 def _registers(graph: PrimitiveGraph, values: dict[str, int], net_bits: dict[str, int]

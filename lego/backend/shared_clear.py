@@ -8,7 +8,10 @@ sum that downstream FUs and read-modify-write adds tap (lego.backend.rtl.fu_kind
 .shares_register). What must not read the sum through that register is a consumer in the
 clearing dataflow itself, e.g. an output stationary array's memory write, which needs the
 finished sum in the cycle the clear lands: where the LP taps it after a register, the gate
-stays a LUT per bit in front of the adder."""
+stays a LUT per bit in front of the adder. The LP prices such a tap as those LUTs
+(lego.backend.pipeline), so it taps the sum itself wherever the timing and the registers that
+takes cost less: in a fused array it staggers the rows' adders a stage apart rather than pair
+two in one stage, whose second could only be written after its register."""
 
 from __future__ import annotations
 
