@@ -12,7 +12,10 @@ spec takes 10-30 s.) --accumulating keeps only the specs whose output is accumul
 at both clocks; --shared-layout likewise keeps the fused specs with an input in one layout for
 every dataflow (lego.frontend.memory._shared_layout: ports sharing a bank in a step); --views
 keeps the specs with a read port that reads a RAM copy of only the words it can read
-(lego.backend.ports.fixed_bits, at the relaxed clock).
+(lego.backend.ports.fixed_bits, at the relaxed clock); --shared-clear keeps the fused specs
+with an adder the dataflows share whose accumulator clear only one of them fires
+(lego.backend.shared_clear) and checks each at three clocks: relaxed, tight, and a middle one
+(1.35 x tight) where the LP decides whether a write taps the sum before or after its register.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ sys.path.insert(0, str(ROOT))
 from lego.backend.passes import run_backend  # noqa: E402
 from lego.frontend.passes import run_passes  # noqa: E402
 from lego.fuzz.recipe import TEMPLATES  # noqa: E402
-from lego.fuzz.run import draw, spec_name, spec_text  # noqa: E402
+from lego.errors import LegoError  # noqa: E402
+from lego.fuzz.run import draw, spec_name, spec_text, tight_period  # noqa: E402
 from lego.fuzz.session import check_at, describe, keep, shrink_failure  # noqa: E402
+from lego.backend.shared_clear import clearing_flow  # noqa: E402
 from lego.outputs import stable_json  # noqa: E402
 from lego.spec import load_spec  # noqa: E402
 
@@ -62,16 +67,27 @@ def reads_copies(recipe) -> bool:
     return any(mask for bank in ports.banks for mask, _ in bank.views)
 
 
+def shares_clear(recipe) -> bool:
+    """Whether the recipe's design has an adder the dataflows share whose accumulator clear
+    only one of them fires (lego.backend.shared_clear)."""
+    graph = run_backend(_adg(recipe), stop_after="lower").design.graph
+    return any(clearing_flow(graph, name) is not None for name in graph.graph.nodes)
+
+
 FILTERS = {"accumulating": accumulates, "shared_layout": shares_layout,
-           "views": reads_copies}
+           "views": reads_copies, "shared_clear": shares_clear}
+MIDDLE = 1.35  # the middle clock of --shared-clear, times the tight period
 
 
-def _clocks(index: int, both: bool) -> tuple[str, ...]:
-    if both:
+def _clocks(index: int, only: str | None) -> tuple[str, ...]:
+    if only == "shared_clear":
+        return ("relaxed", "tight", "middle")
+    if only:
         return ("relaxed", "tight")
     # half tight: alternate within each round of templates and from round to round, so
     # every template meets both clocks (the batch is drawn round robin by template)
     return ("tight" if (index + index // len(TEMPLATES)) % 2 else "relaxed",)
+
 
 
 def run(count: int, seed: int, first: int | None, shrink_budget: int, skip: int = 0,
@@ -82,7 +98,7 @@ def run(count: int, seed: int, first: int | None, shrink_budget: int, skip: int 
     for index, recipe in enumerate(recipes):
         if index < skip or (only and not FILTERS[only](recipe)):
             continue
-        for clock in _clocks(index, only is not None):
+        for clock in _clocks(index, only):
             rows.append(_check(recipe, index, len(recipes), clock, seed, shrink_budget))
     result = {"seed": seed, "count": count, "skipped": skip, "checked": len(rows),
               "seeds_per_spec": 2, "accumulating_only": only == "accumulating"}
@@ -93,13 +109,13 @@ def run(count: int, seed: int, first: int | None, shrink_budget: int, skip: int 
 
 def _check(recipe, index: int, total: int, clock: str, seed: int, shrink_budget: int) -> dict:
     started = time.monotonic()
-    period, outcome = check_at(recipe, "tight" if clock == "tight" else None, seeds=2)
+    period, outcome = check_at(recipe, _period(recipe, clock), seeds=2)
     row = {"index": index, "spec": spec_name(recipe), "template": recipe.template,
            "what": describe(recipe), "clock": clock, "period_ns": period,
            "status": outcome.status, "detail": outcome.detail,
            "seconds": round(time.monotonic() - started, 1)}
     if outcome.bad:
-        small, result, used = shrink_failure(recipe, outcome, period if clock == "tight"
+        small, result, used = shrink_failure(recipe, outcome, period if clock != "relaxed"
                                              else None, 2, shrink_budget, print)
         row["regression"] = str(keep(ROOT / "tests" / "regressions", small, result,
                                      used or period,
@@ -110,18 +126,30 @@ def _check(recipe, index: int, total: int, clock: str, seed: int, shrink_budget:
     return row
 
 
+def _period(recipe, clock: str):
+    """What check_at takes for ``clock``: None (relaxed), "tight", or the middle clock's ns."""
+    if clock != "middle":
+        return "tight" if clock == "tight" else None
+    try:
+        return round(tight_period(recipe) * MIDDLE, 2)
+    except LegoError:
+        return "tight"  # rejected at the tight clock: check_at reports it so
+
+
 def table(result: dict) -> str:
     templates = sorted({r["template"] for r in result["rows"]})
-    head = f"{'template':<10}{'relaxed pass/run':>18}{'tight pass/run':>16}"
+    clocks = [c for c in ("relaxed", "tight", "middle")
+              if c != "middle" or any(r["clock"] == c for r in result["rows"])]
+    head = f"{'template':<10}" + "".join(f"{c + ' pass/run':>18}" for c in clocks)
     lines = [head, "-" * len(head)]
     for name in templates + ["all"]:
         cells = []
-        for clock in ("relaxed", "tight"):
+        for clock in clocks:
             mine = [r for r in result["rows"] if r["clock"] == clock
                     and name in (r["template"], "all")]
             passed = sum(r["status"] == "pass" for r in mine)
             cells.append(f"{passed}/{len(mine)}")
-        lines.append(f"{name:<10}{cells[0]:>18}{cells[1]:>16}")
+        lines.append(f"{name:<10}" + "".join(f"{c:>18}" for c in cells))
     statuses = Counter(r["status"] for r in result["rows"])
     lines.append("outcomes: " + ", ".join(f"{statuses[s]} {s}" for s in
                                           ("pass", "fail", "crash", "rejected")))
@@ -145,13 +173,16 @@ def main(argv=None) -> int:
     parser.add_argument("--views", action="store_true",
                         help="only specs with a read port reading a RAM copy of some words, at "
                              "both clocks")
+    parser.add_argument("--shared-clear", action="store_true",
+                        help="only fused specs with a shared adder's clear, at three clocks")
     parser.add_argument("--out", default=None,
                         help="JSON to write (default benchmarks/results/fuzz.json, "
                              "fuzz_<filter>.json with a filter)")
     args = parser.parse_args(argv)
     filters = [name for name in FILTERS if getattr(args, name)]
     if len(filters) > 1:
-        parser.error("--accumulating, --shared-layout and --views are exclusive")
+        parser.error("--accumulating, --shared-layout, --views and --shared-clear are "
+                     "exclusive")
     only = filters[0] if filters else None
     result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip, only)
     print(table(result))
