@@ -11,8 +11,9 @@ from amaranth.hdl import Shape
 from amaranth.lib.wiring import Flow as PortFlow
 
 from lego.backend.design import Design
+from lego.backend.rtl.host_read import host_read_latency
 from lego.backend.rtl.library import host_writes
-from lego.backend.rtl.top import HOST_READ_LATENCY, top_signature
+from lego.backend.rtl.top import top_signature
 from lego.backend.schedule import Schedule, drain_cycles
 from lego.frontend.adg import ADG
 
@@ -23,7 +24,7 @@ __all__ = ["interface", "run_cycles", "dtype_name"]
 _RUN_OVERHEAD = 1
 
 
-def _meanings(design: Design) -> dict[str, str]:
+def _meanings(design: Design, schedule: Schedule) -> dict[str, str]:
     flows = ", ".join(f"{f.index} = {f.name}" for f in design.flows)
     tensors = ", ".join(f"{t.index} = {t.name}" for t in design.tensors)
     return {
@@ -42,7 +43,8 @@ def _meanings(design: Design) -> dict[str, str]:
         "host_wdata": "host port: the word to write, the element's low bits (two's complement "
                       "for a signed tensor); a narrower tensor ignores the upper bits",
         "host_we": "host port: write strobe, one word per cycle with host_wdata",
-        "host_rdata": f"host port: the word addressed {HOST_READ_LATENCY} clock edges earlier, "
+        "host_rdata": f"host port: the word addressed {host_read_latency(design, schedule)} "
+                      "clock edges earlier, "
                       "zero-extended (sign-extend a signed tensor's low bits yourself)",
     }
 
@@ -56,8 +58,8 @@ def run_cycles(design: Design, schedule: Schedule, flow: int, steps: int) -> int
     return steps + drain_cycles(design, schedule)[flow] + _RUN_OVERHEAD
 
 
-def _ports(design: Design) -> list[dict]:
-    meanings = _meanings(design)
+def _ports(design: Design, schedule: Schedule) -> list[dict]:
+    meanings = _meanings(design, schedule)
     members = [("clk", "input", 1), ("rst", "input", 1)] + [
         (name, "input" if member.flow == PortFlow.In else "output",
          Shape.cast(member.shape).width)
@@ -69,8 +71,8 @@ def _ports(design: Design) -> list[dict]:
 def interface(adg: ADG, design: Design, schedule: Schedule) -> dict:
     return {
         "top": design.name,
-        "ports": _ports(design),
-        "host_read_latency": HOST_READ_LATENCY,
+        "ports": _ports(design, schedule),
+        "host_read_latency": host_read_latency(design, schedule),
         "dataflows": [{"name": f.name, "select": f.index, "steps": f.num_steps,
                        "cycles": run_cycles(design, schedule, f.index, f.num_steps),
                        # what a run computes: the statement over these loop bounds

@@ -43,6 +43,15 @@ def _ports(facts: dict) -> list[str]:
     return ["## Ports", ""] + _table(("port", "direction", "width", "meaning"), rows) + [""]
 
 
+def _read_stages(latency: int) -> str:
+    """What the host read's registers are (lego.backend.rtl.host_read)."""
+    if latency == 3:
+        return ("the host inputs and the two stages of the bank select are registered; the "
+                "memory reads asynchronously")
+    return "the host inputs, the memory's read and the two stages of the bank select are each " \
+           "registered"
+
+
 def _protocol(facts: dict) -> list[str]:
     latency = facts["host_read_latency"]
     lines = ["## Host protocol", "",
@@ -61,9 +70,8 @@ def _protocol(facts: dict) -> list[str]:
     columns = [str(c) for c in range(reads + latency)]
     lines += ["", "### Read elements", "",
               f"One address per cycle with `host_we` low; `host_rdata` holds the word addressed "
-              f"{latency} clock edges earlier (the host inputs, the memory and the bank select "
-              "are each registered), so reads pipeline: n words take n + "
-              f"{latency} cycles.", ""]
+              f"{latency} clock edges earlier ({_read_stages(latency)}), so reads pipeline: "
+              f"n words take n + {latency} cycles.", ""]
     lines += _diagram(columns, [
         ("host_we", ["0"] * len(columns)),
         ("host_addr", [f"a{n}" for n in range(reads)] + ["-"] * latency),

@@ -31,10 +31,12 @@ __all__ = ["Bank", "bank_signature"]
 
 
 def bank_signature(bits: int, depth: int, reads: int, host_writes: bool,
-                   zeroes: tuple[int, ...] = ()) -> wiring.Signature:
+                   zeroes: tuple[int, ...] = (), host_comb: bool = False) -> wiring.Signature:
     """``reads``: the datapath's read ports (0: only the host reads the bank); ``zeroes``: the
     read ports with an ``r_zero`` input (in that order): where it is 1 with the port's enable,
-    the port reads 0 (its read register's synchronous reset)."""
+    the port reads 0 (its read register's synchronous reset); ``host_comb``: the host reads
+    the RAM asynchronously (``host_rdata`` follows ``host_addr`` in the same cycle; no
+    ``host_read``), the top registering the word after its bank mux."""
     if reads < 0:
         raise ValueError(f"Read port count must be a non-negative integer, not {reads!r}")
     address = unsigned(index_bits(depth))
@@ -44,7 +46,7 @@ def bank_signature(bits: int, depth: int, reads: int, host_writes: bool,
     if zeroes:
         datapath["r_zero"] = In(1).array(len(zeroes))
     return wiring.Signature({
-        "host_read": In(1),
+        **({} if host_comb else {"host_read": In(1)}),
         **host,
         "host_addr": In(address),
         "host_rdata": Out(unsigned(bits)),
@@ -62,13 +64,16 @@ class Bank(wiring.Component):
     word also writes."""
 
     def __init__(self, bits: int, depth: int, reads: int, host_writes: bool = True,
-                 zeroes: tuple[int, ...] = (), views: tuple[tuple[int, int], ...] = ()):
+                 zeroes: tuple[int, ...] = (), views: tuple[tuple[int, int], ...] = (),
+                 host_comb: bool = False):
         self.bits, self.depth, self.reads, self.host_writes = bits, depth, reads, host_writes
+        self.host_comb = host_comb
         self.zeroes = tuple(zeroes)
         self.views = tuple(views) or ((0, 0),) * reads
         if len(self.views) != reads:
             raise ValueError(f"{len(self.views)} views for {reads} read ports")
-        super().__init__(bank_signature(bits, depth, reads, host_writes, self.zeroes))
+        super().__init__(bank_signature(bits, depth, reads, host_writes, self.zeroes,
+                                        host_comb))
 
     def elaborate(self, platform):
         m = Module()
@@ -77,17 +82,12 @@ class Bank(wiring.Component):
         en, addr, data = self._write()
         write = ram.write_port()
         m.d.comb += [write.en.eq(en), write.addr.eq(addr), write.data.eq(data)]
-        if not self.reads:
-            read = ram.read_port()
-            m.d.comb += [read.en.eq(self.host_read), read.addr.eq(self.host_addr),
-                         self.host_rdata.eq(read.data)]
-            return m
         # the host reads through a port of its own: sharing the datapath's put the host's
         # address register, through its address mux and the RAM, on the path into the FU
         # that registers the word (the 8x8 OS array at 6.3 ns: 10.4 ns)
-        host = ram.read_port()
-        m.d.comb += [host.en.eq(self.host_read), host.addr.eq(self.host_addr),
-                     self.host_rdata.eq(host.data)]
+        self._host_read(m, ram)
+        if not self.reads:
+            return m
         copies = self._copies(m, en)
         for i in range(self.reads):
             copy, free = copies.get(self.views[i], (ram, None))
@@ -99,6 +99,14 @@ class Bank(wiring.Component):
             m.d.comb += [read.en.eq(self.r_en[i]), read.addr.eq(address),
                          self.r_data[i].eq(read.data)]
         return m
+
+    def _host_read(self, m, ram) -> None:
+        if self.host_comb:
+            host = ram.read_port(domain="comb")
+        else:
+            host = ram.read_port()
+            m.d.comb += host.en.eq(self.host_read)
+        m.d.comb += [host.addr.eq(self.host_addr), self.host_rdata.eq(host.data)]
 
     def _write(self):
         """The one write: (enable, address, data), the host's where it writes (expressions,

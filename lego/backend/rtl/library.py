@@ -17,6 +17,7 @@ from lego.backend.rtl.bank import Bank, bank_signature
 from lego.backend.rtl.dsp_mul import dsp_multiplies
 from lego.backend.rtl.fu_kinds import FuInstance, folded_mux, fu_instances, gate_kind
 from lego.backend.rtl.fu_module import FuModule
+from lego.backend.rtl.host_read import host_reads_comb
 from lego.backend.rtl.verilog_text import convert
 from lego.backend.schedule import Schedule
 
@@ -70,13 +71,14 @@ class ModuleLibrary:
 
 
 def bank_module(design: str, bits: int, depth: int, reads: int, host_writes: bool,
-                zeroes: tuple[int, ...] = (), views: tuple[tuple[int, int], ...] = ()) -> str:
+                zeroes: tuple[int, ...] = (), views: tuple[tuple[int, int], ...] = (),
+                host_comb: bool = False) -> str:
     """The module name of a bank shape; a read port reading a copy of some words (its view)
-    adds ``<port>m<mask>x<value>``."""
+    adds ``<port>m<mask>x<value>``, an asynchronous host read ``h``."""
     viewed = [f"{i}m{mask}x{value}" for i, (mask, value) in enumerate(views) if mask]
     return (f"{design}_ram{bits}x{depth}r{reads}" + ("" if host_writes else "o")
             + ("z" + "_".join(map(str, zeroes)) if zeroes else "")
-            + ("v" + "_".join(viewed) if viewed else ""))
+            + ("v" + "_".join(viewed) if viewed else "") + ("h" if host_comb else ""))
 
 
 @dataclass(frozen=True)
@@ -89,17 +91,19 @@ class BankKind:
     host_writes: bool
     zeroes: tuple[int, ...]  # zeroing read ports
     views: tuple[tuple[int, int], ...]  # per read port (fixed address bits, their value)
+    host_comb: bool = False  # the host reads asynchronously (lego.backend.rtl.host_read)
 
     def module(self, design: str) -> str:
         return bank_module(design, self.bits, self.depth, self.reads, self.host_writes,
-                           self.zeroes, self.views)
+                           self.zeroes, self.views, self.host_comb)
 
     def component(self) -> Bank:
         return Bank(self.bits, self.depth, self.reads, self.host_writes, self.zeroes,
-                    self.views)
+                    self.views, self.host_comb)
 
     def signature(self) -> wiring.Signature:
-        return bank_signature(self.bits, self.depth, self.reads, self.host_writes, self.zeroes)
+        return bank_signature(self.bits, self.depth, self.reads, self.host_writes, self.zeroes,
+                              self.host_comb)
 
 
 def host_writes(design: Design, tensor: str) -> bool:
@@ -112,8 +116,8 @@ def host_writes(design: Design, tensor: str) -> bool:
         for p in design.graph.primitives())
 
 
-def bank_kind(ports: PortPlan, tensor: TensorGeometry, bank: int, tensor_writes: bool
-              ) -> BankKind:
+def bank_kind(ports: PortPlan, tensor: TensorGeometry, bank: int, tensor_writes: bool,
+              host_comb: bool = False) -> BankKind:
     """The shape of one bank of ``tensor``, whose ``host_writes`` is ``tensor_writes`` (asked
     once per tensor: it scans the graph). Only the banks of an output that the datapath reads
     back (accumulates into) take host writes: in a fused design the other dataflows' banks of
@@ -122,7 +126,7 @@ def bank_kind(ports: PortPlan, tensor: TensorGeometry, bank: int, tensor_writes:
     plan = ports.bank(tensor.name, bank)
     writes = tensor_writes and (tensor.role == "input" or len(plan.readers) > 0)
     return BankKind(tensor.bits, tensor.bank_depths[bank], len(plan.readers), writes,
-                    plan.zeroing, plan.views)
+                    plan.zeroing, plan.views, host_comb)
 
 
 def build_library(design: Design, schedule: Schedule, ports: PortPlan
@@ -139,10 +143,11 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
         library.add_verilog(dsp.name, dsp.verilog())
     for adder in add_muxes(design, schedule, fus):
         library.add_verilog(adder.name, adder.verilog())
+    comb = host_reads_comb(design, schedule)
     for t in design.tensors:
         tensor_writes = host_writes(design, t.name)
         for b in range(t.banks):
-            kind = bank_kind(ports, t, b, tensor_writes)
+            kind = bank_kind(ports, t, b, tensor_writes, comb)
             library.add(kind.module(design.name), kind.component)
     return library, fus
 

@@ -15,18 +15,15 @@ from lego.backend.ports import PortPlan
 from lego.backend.rtl.controller import Controller
 from lego.backend.rtl.fu_kinds import FuInstance
 from lego.backend.rtl.fu_module import fu_signature
+from lego.backend.rtl.host_read import host_reads_comb
 from lego.backend.rtl.instance_ports import InstancePorts, signature_ports
 from lego.backend.rtl.library import ModuleLibrary, bank_kind, host_writes
 from lego.backend.rtl.netlist import Netlist
 from lego.backend.schedule import Schedule, drain_cycles
 from lego.widths import index_bits
 
-__all__ = ["Accelerator", "HOST_READ_LATENCY", "top_signature"]
+__all__ = ["Accelerator", "top_signature"]
 
-# host_rdata holds the word addressed this many clock edges earlier: the host inputs are
-# registered, every bank reads synchronously (its word registered next to the RAM), a
-# HOST_READ_GROUP:1 mux per chunk of words is registered, and their OR
-HOST_READ_LATENCY = 4
 # words per read-back mux, and banks per registered host address: a 4:1 mux is one ECP5 slice
 # level (two LUT4s and a PFUMX). The read-back was the critical path of the 4x4 OS array at
 # 5.5 ns, a path the pipelining LP does not time, with host-only banks read asynchronously
@@ -58,7 +55,8 @@ class Accelerator(wiring.Component):
     is high from completion until the next start. Host port (used only while not busy): tensor
     ``host_tensor`` (index in ADG order), bank, address; ``host_we`` writes ``host_wdata`` (it
     lands one edge later; an output the datapath only writes takes no host writes);
-    ``host_rdata`` is the word addressed ``HOST_READ_LATENCY`` edges earlier. Every host input
+    ``host_rdata`` is the word addressed ``host_read_latency`` edges earlier
+    (lego.backend.rtl.host_read). Every host input
     is registered before it reaches a RAM, so the host port adds no logic to the datapath's
     timing paths."""
 
@@ -68,6 +66,7 @@ class Accelerator(wiring.Component):
             raise ValueError(f"Schedule is for {schedule.design!r}, not {design.name!r}")
         self.design, self.schedule, self.ports = design, schedule, ports
         self.library, self.fus = library, fus
+        self.host_comb = host_reads_comb(design, schedule)
         super().__init__(top_signature(design))
 
     def elaborate(self, platform):
@@ -112,13 +111,14 @@ class Accelerator(wiring.Component):
             for b in range(t.banks):
                 if b % HOST_READ_GROUP == 0:
                     address, reading = self._group_address(m, t, b // HOST_READ_GROUP, idle)
-                kind = bank_kind(self.ports, t, b, tensor_writes)
+                kind = bank_kind(self.ports, t, b, tensor_writes, self.host_comb)
                 depth, writes = kind.depth, kind.host_writes
                 module = kind.module(self.design.name)
                 if module not in shapes:
                     shapes[module] = signature_ports(kind.signature())
                 bank = InstancePorts(m, f"mem_{t.name}_{b}", module, shapes[module])
-                bank.drive("host_read", reading)
+                if not self.host_comb:
+                    bank.drive("host_read", reading)
                 bank.drive("host_addr", address[:index_bits(depth)])
                 if writes:
                     # the bank's write enable is decoded before its register, with the other
@@ -146,14 +146,16 @@ class Accelerator(wiring.Component):
         address = Signal.like(self.host_addr, name=f"host_addr_{tensor.name}_{group}_q")
         reading = Signal(name=f"host_read_{tensor.name}_{group}_q")
         addressed = (self.host_tensor == tensor.index) & (self.host_bank[bits:] == group)
-        m.d.sync += reading.eq(idle & addressed)
+        if not self.host_comb:  # an asynchronous read has no enable
+            m.d.sync += reading.eq(idle & addressed)
         with m.If(addressed):
             m.d.sync += address.eq(self.host_addr)
         return address, reading
 
     def _read_back(self, m, words) -> None:
         """The addressed bank's word through two registered stages after the banks' read
-        registers (``words``: a bank's select value and its registered word), none more than
+        registers, or after their asynchronous reads (``words``: a bank's select value and its
+        word; lego.backend.rtl.host_read), none more than
         one ``HOST_READ_GROUP``:1 mux or an OR: alongside the banks' read, per chunk of words,
         the selected word's position (binary) and whether the chunk holds it are registered
         (a decode of bank and tensor); (1) each chunk registers the word at that position,
@@ -178,9 +180,11 @@ class Accelerator(wiring.Component):
                         m.d.sync += [decoded.eq(position), found.eq(1)]
                 with m.Default():
                     m.d.sync += [decoded.eq(0), found.eq(0)]
-            pick = Signal.like(decoded, name=f"host_pick_{c}_q")
-            hit = Signal(name=f"host_hit_{c}_q")
-            m.d.sync += [pick.eq(decoded), hit.eq(found)]
+            pick, hit = decoded, found
+            if not self.host_comb:  # a second register, beside the banks' read registers
+                pick = Signal.like(decoded, name=f"host_pick_{c}_q")
+                hit = Signal(name=f"host_hit_{c}_q")
+                m.d.sync += [pick.eq(decoded), hit.eq(found)]
             # (1) that word by a binary select, or 0 where the chunk does not hold it
             word_q = Signal(max(len(word) for _, word in chunk), name=f"host_chunk_{c}_q")
             with m.If(~hit):
