@@ -31,12 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lego.backend.passes import run_backend  # noqa: E402
+from lego.backend.shared_clear import clearing_flow  # noqa: E402
+from lego.errors import LegoError  # noqa: E402
 from lego.frontend.passes import run_passes  # noqa: E402
 from lego.fuzz.recipe import TEMPLATES  # noqa: E402
-from lego.errors import LegoError  # noqa: E402
 from lego.fuzz.run import draw, spec_name, spec_text, tight_period  # noqa: E402
 from lego.fuzz.session import check_at, describe, keep, shrink_failure  # noqa: E402
-from lego.backend.shared_clear import clearing_flow  # noqa: E402
 from lego.outputs import stable_json  # noqa: E402
 from lego.spec import load_spec  # noqa: E402
 

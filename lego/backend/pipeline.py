@@ -291,7 +291,7 @@ def _model(graph: PrimitiveGraph, pairs, read_after_write, net_bits: dict[str, i
                              conn.least_registers + prim.latency - conn.distance))
             # ... and a net's shared shift register is as long as its longest tap
             at_least.append((mirror, stage[dst], conn.distance))
-    for gate, total, bits, conn in _gate_taps(graph, net_bits):
+    for total, bits, conn in _gate_taps(graph, net_bits):
         # a register on this tap keeps the gate a LUT per bit (lego.backend.shared_clear):
         # priced as the bits it costs, like a register's flip-flops
         cost[stage[conn.dst]] += bits
@@ -305,13 +305,13 @@ def _model(graph: PrimitiveGraph, pairs, read_after_write, net_bits: dict[str, i
 
 
 def _gate_taps(graph: PrimitiveGraph, net_bits: dict[str, int]):
-    """(gate, sum, the gate's bits, connection) for every reader that taps the sum of a
-    shared adder's accumulator gate while the gate's dataflow runs."""
+    """(sum, the gate's bits, connection) for every reader that taps the sum of a shared
+    adder's accumulator gate while the gate's dataflow runs."""
     for gate in sorted(graph.graph.nodes):
         if clearing_flow(graph, gate) is not None:
             total = graph.inputs(gate)[1].src
             for conn in same_flow_readers(graph, gate):
-                yield gate, total, net_bits[gate], conn
+                yield total, net_bits[gate], conn
 
 
 def _registers(graph: PrimitiveGraph, values: dict[str, int], net_bits: dict[str, int]
