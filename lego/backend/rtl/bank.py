@@ -6,18 +6,20 @@ this port in this cycle: ``host_read`` (the host reads this tensor, through a re
 own: the datapath's ports have no host mux, and the host's address register no path into the
 datapath's read registers) and ``host_we`` (the host writes this bank); the top raises them
 only while the datapath is idle. A distributed RAM copies its cells per read port (Yosys), so
-the host's port costs a RAM copy and its read register, the price of keeping the host off
-the datapath's timing.
+the host's port costs a RAM copy, the price of keeping the host off the datapath's timing.
+Where the clock leaves room (lego.backend.rtl.host_read) the host's port reads
+asynchronously (``host_comb``: no ``host_read``, the word follows ``host_addr``) and the top
+registers it after its bank mux; elsewhere it is synchronous, its word registered next to the
+RAM, before the top selects among banks (read asynchronously and registered after an 8:1 bank
+mux, it was the critical path of the 4x4 OS array at 5.5 ns: host address -> RAM -> mux ->
+register, 5.9 ns, a path the pipelining LP does not time).
 The datapath's ports need no ``busy``: one busy register selecting every bank's address and
 data bits was the 8x8 WS array's critical path at 5.5 ns (busy -> every read address -> C
 read register, 7.0 ns); these selects fan out to one tensor or one bank.
 
 An output the datapath only writes (never reads back) needs no host writes: leaving out their
 mux saves a LUT per data bit of every such bank. A bank the datapath never reads has one read
-port, the host's, synchronous like every other: its word is registered next to the RAM, before
-the top selects among banks. (Read asynchronously and registered after an 8:1 bank mux, it was
-the critical path of the 4x4 OS array at 5.5 ns: host address -> RAM -> mux -> register,
-5.9 ns, a path the pipelining LP does not time.)"""
+port, the host's."""
 
 from __future__ import annotations
 
