@@ -259,7 +259,8 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
                     stages=tuple(sorted(values.items())), edge_registers=tuple(edges),
                     register_bits=bits,
                     per_primitive_bits=per_primitive_register_bits(graph, net_bits),
-                    timing_constraints=len(pairs), solve_seconds=round(elapsed, 3))
+                    timing_constraints=len(pairs), solve_seconds=round(elapsed, 3),
+                    tightest_period_ns=round(max(alone.values(), default=0.0) + overhead, 6))
 
 
 def _model(graph: PrimitiveGraph, pairs, read_after_write, net_bits: dict[str, int] | None = None

@@ -24,6 +24,9 @@ class Schedule:
     per_primitive_bits: int  # a register after every primitive: an upper bound
     timing_constraints: int
     solve_seconds: float
+    # the shortest period the LP accepts for this graph (lego.backend.pipeline.shortest_period):
+    # its slowest primitive alone, a floor no period's datapath gets below
+    tightest_period_ns: float = 0.0
 
     def stage(self, name: str) -> int:
         return dict(self.stages)[name]

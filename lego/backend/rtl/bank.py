@@ -103,10 +103,13 @@ class Bank(wiring.Component):
         return m
 
     def _host_read(self, m, ram) -> None:
-        if self.host_comb:
-            host = ram.read_port(domain="comb")
-        else:
-            host = ram.read_port()
+        domain = "comb" if self.host_comb else "sync"
+        if self.reads:  # the host's port beside the datapath's
+            host = ram.read_port(domain=domain)
+        else:  # the only read port (the name its signals take in the Verilog)
+            read = ram.read_port(domain=domain)
+            host = read
+        if not self.host_comb:
             m.d.comb += host.en.eq(self.host_read)
         m.d.comb += [host.addr.eq(self.host_addr), self.host_rdata.eq(host.data)]
 

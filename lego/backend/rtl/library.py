@@ -17,7 +17,7 @@ from lego.backend.rtl.bank import Bank, bank_signature
 from lego.backend.rtl.dsp_mul import dsp_multiplies
 from lego.backend.rtl.fu_kinds import FuInstance, folded_mux, fu_instances, gate_kind
 from lego.backend.rtl.fu_module import FuModule
-from lego.backend.rtl.host_read import host_reads_comb
+from lego.backend.rtl.host_read import comb_banks
 from lego.backend.rtl.verilog_text import convert
 from lego.backend.schedule import Schedule
 
@@ -91,7 +91,7 @@ class BankKind:
     host_writes: bool
     zeroes: tuple[int, ...]  # zeroing read ports
     views: tuple[tuple[int, int], ...]  # per read port (fixed address bits, their value)
-    host_comb: bool = False  # the host reads asynchronously (lego.backend.rtl.host_read)
+    host_comb: bool = False  # the host reads it asynchronously (lego.backend.rtl.host_read)
 
     def module(self, design: str) -> str:
         return bank_module(design, self.bits, self.depth, self.reads, self.host_writes,
@@ -143,11 +143,11 @@ def build_library(design: Design, schedule: Schedule, ports: PortPlan
         library.add_verilog(dsp.name, dsp.verilog())
     for adder in add_muxes(design, schedule, fus):
         library.add_verilog(adder.name, adder.verilog())
-    comb = host_reads_comb(design, schedule)
+    comb = comb_banks(design, schedule)
     for t in design.tensors:
         tensor_writes = host_writes(design, t.name)
         for b in range(t.banks):
-            kind = bank_kind(ports, t, b, tensor_writes, comb)
+            kind = bank_kind(ports, t, b, tensor_writes, (t.name, b) in comb)
             library.add(kind.module(design.name), kind.component)
     return library, fus
 

@@ -15,7 +15,7 @@ from lego.backend.ports import PortPlan
 from lego.backend.rtl.controller import Controller
 from lego.backend.rtl.fu_kinds import FuInstance
 from lego.backend.rtl.fu_module import fu_signature
-from lego.backend.rtl.host_read import host_reads_comb
+from lego.backend.rtl.host_read import HOST_READ_GROUP, comb_banks, read_chunks
 from lego.backend.rtl.instance_ports import InstancePorts, signature_ports
 from lego.backend.rtl.library import ModuleLibrary, bank_kind, host_writes
 from lego.backend.rtl.netlist import Netlist
@@ -23,14 +23,6 @@ from lego.backend.schedule import Schedule, drain_cycles
 from lego.widths import index_bits
 
 __all__ = ["Accelerator", "top_signature"]
-
-# words per read-back mux, and banks per registered host address: a 4:1 mux is one ECP5 slice
-# level (two LUT4s and a PFUMX). The read-back was the critical path of the 4x4 OS array at
-# 5.5 ns, a path the pipelining LP does not time, with host-only banks read asynchronously
-# into a bank mux (host address -> LUT RAM -> 8:1 mux -> register, 5.9 ns; 4:1: 5.2 ns) and
-# with 8:1 chunks (host_pick_q -> 8:1 mux -> host_chunk_q, 5.6 ns)
-HOST_READ_GROUP = 4
-
 
 def top_signature(design: Design) -> dict:
     """The top's ports (less ``clk`` and ``rst``), in order: the widths the design's interface
@@ -66,7 +58,7 @@ class Accelerator(wiring.Component):
             raise ValueError(f"Schedule is for {schedule.design!r}, not {design.name!r}")
         self.design, self.schedule, self.ports = design, schedule, ports
         self.library, self.fus = library, fus
-        self.host_comb = host_reads_comb(design, schedule)
+        self.comb = comb_banks(design, schedule)  # banks the host reads asynchronously
         super().__init__(top_signature(design))
 
     def elaborate(self, platform):
@@ -104,20 +96,21 @@ class Accelerator(wiring.Component):
         wdata = Signal.like(self.host_wdata, name="host_wdata_q")
         m.d.sync += wdata.eq(self.host_wdata)
         banks: dict[str, list] = {}
-        words, shapes = [], {}
+        words, shapes = {}, {}
         for t in self.design.tensors:
             banks[t.name] = []
             tensor_writes = host_writes(self.design, t.name)
             for b in range(t.banks):
+                comb = (t.name, b) in self.comb
                 if b % HOST_READ_GROUP == 0:
                     address, reading = self._group_address(m, t, b // HOST_READ_GROUP, idle)
-                kind = bank_kind(self.ports, t, b, tensor_writes, self.host_comb)
+                kind = bank_kind(self.ports, t, b, tensor_writes, comb)
                 depth, writes = kind.depth, kind.host_writes
                 module = kind.module(self.design.name)
                 if module not in shapes:
                     shapes[module] = signature_ports(kind.signature())
                 bank = InstancePorts(m, f"mem_{t.name}_{b}", module, shapes[module])
-                if not self.host_comb:
+                if not comb:
                     bank.drive("host_read", reading)
                 bank.drive("host_addr", address[:index_bits(depth)])
                 if writes:
@@ -129,7 +122,7 @@ class Accelerator(wiring.Component):
                                         & (self.host_bank == b))
                     bank.drive("host_we", we_q)
                     bank.drive("host_wdata", wdata[:t.bits])
-                words.append((b | (t.index << len(self.host_bank)), bank.outputs["host_rdata"]))
+                words[(t.name, b)] = bank.outputs["host_rdata"]
                 banks[t.name].append(bank)
         self._read_back(m, words)
         return banks
@@ -146,16 +139,19 @@ class Accelerator(wiring.Component):
         address = Signal.like(self.host_addr, name=f"host_addr_{tensor.name}_{group}_q")
         reading = Signal(name=f"host_read_{tensor.name}_{group}_q")
         addressed = (self.host_tensor == tensor.index) & (self.host_bank[bits:] == group)
-        if not self.host_comb:  # an asynchronous read has no enable
-            m.d.sync += reading.eq(idle & addressed)
+        group_banks = range(group * HOST_READ_GROUP, min((group + 1) * HOST_READ_GROUP,
+                                                          tensor.banks))
+        if any((tensor.name, b) not in self.comb for b in group_banks):
+            m.d.sync += reading.eq(idle & addressed)  # an asynchronous read has no enable
         with m.If(addressed):
             m.d.sync += address.eq(self.host_addr)
         return address, reading
 
     def _read_back(self, m, words) -> None:
         """The addressed bank's word through two registered stages after the banks' read
-        registers, or after their asynchronous reads (``words``: a bank's select value and its
-        word; lego.backend.rtl.host_read), none more than
+        registers, or after their asynchronous reads (``words``: per (tensor, bank) its word;
+        lego.backend.rtl.host_read, which also says where the asynchronous chunks' OR takes a
+        register of its own), none more than
         one ``HOST_READ_GROUP``:1 mux or an OR: alongside the banks' read, per chunk of words,
         the selected word's position (binary) and whether the chunk holds it are registered
         (a decode of bank and tensor); (1) each chunk registers the word at that position,
@@ -166,10 +162,10 @@ class Accelerator(wiring.Component):
         # decoded from the host's inputs before their register, then registered again: the
         # decode behind host_bank_q was the 4x4 WS array's critical path at 5.1 ns (4.9 ns)
         select = Cat(self.host_bank, self.host_tensor)
-        level = sorted(words, key=lambda entry: entry[0])
         chunks = []
-        for start in range(0, len(level), HOST_READ_GROUP):
-            chunk, c = level[start:start + HOST_READ_GROUP], start // HOST_READ_GROUP
+        for c, entries in enumerate(read_chunks(self.design)):
+            chunk = [(value, words[(t, b)]) for value, t, b in entries]
+            comb = (entries[0][1], entries[0][2]) in self.comb  # a chunk's banks are alike
             # which word of the chunk the host selects, and whether one is (at least a
             # bit wide: Verilator rejects the [-1:0] of a chunk of one word)
             decoded = Signal(range(max(len(chunk), 2)), name=f"host_pick_{c}_d")
@@ -181,7 +177,7 @@ class Accelerator(wiring.Component):
                 with m.Default():
                     m.d.sync += [decoded.eq(0), found.eq(0)]
             pick, hit = decoded, found
-            if not self.host_comb:  # a second register, beside the banks' read registers
+            if not comb:  # a second register, beside the banks' read registers
                 pick = Signal.like(decoded, name=f"host_pick_{c}_q")
                 hit = Signal(name=f"host_hit_{c}_q")
                 m.d.sync += [pick.eq(decoded), hit.eq(found)]
@@ -196,6 +192,13 @@ class Accelerator(wiring.Component):
                             m.d.sync += word_q.eq(word)
                     with m.Default():
                         m.d.sync += word_q.eq(chunk[-1][1])
-            chunks.append(word_q)
+            chunks.append((word_q, comb))
+        early = [q for q, comb in chunks if comb]
+        late = [q for q, comb in chunks if not comb]
+        if early and late:  # the asynchronous chunks' words an edge earlier: one more register
+            ored = Signal(max(len(q) for q in early), name="host_chunks_comb_q")
+            m.d.sync += ored.eq(functools.reduce(operator.or_, early))
+            early = [ored]
+        chunks = early + late
         # (2) the selected chunk's word: an OR, the other chunks hold 0
         m.d.sync += self.host_rdata.eq(functools.reduce(operator.or_, chunks))
