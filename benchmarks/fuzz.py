@@ -15,7 +15,9 @@ keeps the specs with a read port that reads a RAM copy of only the words it can 
 (lego.backend.ports.fixed_bits, at the relaxed clock); --shared-clear keeps the fused specs
 with an adder the dataflows share whose accumulator clear only one of them fires
 (lego.backend.shared_clear) and checks each at three clocks: relaxed, tight, and a middle one
-(1.35 x tight) where the LP decides whether a write taps the sum before or after its register.
+(1.35 x tight) where the LP decides whether a write taps the sum before or after its register;
+--host-async keeps the specs whose host reads some banks asynchronously at the relaxed clock
+(lego.backend.rtl.host_read), checked at both clocks.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lego.backend.passes import run_backend  # noqa: E402
+from lego.backend.rtl.host_read import comb_banks  # noqa: E402
 from lego.backend.shared_clear import clearing_flow  # noqa: E402
 from lego.errors import LegoError  # noqa: E402
 from lego.frontend.passes import run_passes  # noqa: E402
@@ -74,8 +77,16 @@ def shares_clear(recipe) -> bool:
     return any(clearing_flow(graph, name) is not None for name in graph.graph.nodes)
 
 
+def reads_host_async(recipe) -> bool:
+    """Whether the host reads some bank of the recipe's design (at the relaxed clock)
+    asynchronously (lego.backend.rtl.host_read)."""
+    state = run_backend(_adg(recipe), stop_after="pipeline")
+    return bool(comb_banks(state.design, state.schedule))
+
+
 FILTERS = {"accumulating": accumulates, "shared_layout": shares_layout,
-           "views": reads_copies, "shared_clear": shares_clear}
+           "views": reads_copies, "shared_clear": shares_clear,
+           "host_async": reads_host_async}
 MIDDLE = 1.35  # the middle clock of --shared-clear, times the tight period
 
 
@@ -175,14 +186,17 @@ def main(argv=None) -> int:
                              "both clocks")
     parser.add_argument("--shared-clear", action="store_true",
                         help="only fused specs with a shared adder's clear, at three clocks")
+    parser.add_argument("--host-async", action="store_true",
+                        help="only specs whose host reads some bank asynchronously, at both "
+                             "clocks")
     parser.add_argument("--out", default=None,
                         help="JSON to write (default benchmarks/results/fuzz.json, "
                              "fuzz_<filter>.json with a filter)")
     args = parser.parse_args(argv)
     filters = [name for name in FILTERS if getattr(args, name)]
     if len(filters) > 1:
-        parser.error("--accumulating, --shared-layout, --views and --shared-clear are "
-                     "exclusive")
+        parser.error("--accumulating, --shared-layout, --views, --shared-clear and "
+                     "--host-async are exclusive")
     only = filters[0] if filters else None
     result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip, only)
     print(table(result))
