@@ -85,7 +85,7 @@ def test_the_gate_is_the_read_registers_reset_and_the_interface_has_no_output_wr
     adg = _adg("gemm_ws_4x4.yaml")
     gen = generate(adg)
     # each C bank's one datapath read port zeroes (its read alone on the port), no host writes
-    assert gen.verilog.count("module gemm_ws_4x4_ram32x16r1oz0h(") == 1
+    assert gen.verilog.count("module gemm_ws_4x4_ram32x16r1oz0(") == 1
     assert gen.verilog.count(".r_zero__0(p_ws_all_zero_0") == 4
     facts = {t["name"]: t for t in interface(adg, gen.design, gen.schedule)["tensors"]}
     assert not facts["C"]["host_writes"]  # lego.cocotb's driver no longer clears it
