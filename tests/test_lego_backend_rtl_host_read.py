@@ -11,6 +11,7 @@ from lego.backend.generate import generate
 from lego.backend.interface import interface
 from lego.backend.rtl.bank import Bank
 from lego.backend.rtl.host_read import (
+    COMB_READ_MAX_WORDS,
     HOST_COMB_READ_MIN_NS,
     comb_banks,
     host_read_latency,
@@ -33,11 +34,12 @@ def _design(**banks):
 def test_a_chunk_of_lut_rams_reads_asynchronously_where_no_period_makes_it_critical():
     # the design's floor (its slowest primitive alone), not the period asked for, decides
     roomy, tight = (SimpleNamespace(tightest_period_ns=p) for p in (HOST_COMB_READ_MIN_NS, 5.3))
-    design = _design(A=[128] * 2, C=[4] * 6)
+    design = _design(A=[64] * 2, C=[4] * 6)
     # chunks follow the host's select: A0 A1 C0 C1 | C2 C3 C4 C5 (host_bank in 3 bits)
     assert [[(t, b) for _, t, b in c] for c in read_chunks(design)] == [
         [("A", 0), ("A", 1), ("C", 0), ("C", 1)], [("C", 2), ("C", 3), ("C", 4), ("C", 5)]]
-    # a chunk with a block RAM (deeper than 64 words) reads synchronously, every bank of it
+    # a chunk with a bank deeper than two RAM cells (one Yosys may make block RAM) reads
+    # synchronously, every bank of it
     assert comb_banks(design, roomy) == {("C", b) for b in range(2, 6)}
     assert host_read_latency(design, roomy) == 4
     assert comb_banks(design, tight) == frozenset()
@@ -75,7 +77,7 @@ dataflows:
 
 
 def test_a_design_with_both_kinds_of_chunk_registers_the_asynchronous_ones_once_more(tmp_path):
-    # fpga_quality.py's OS 8x8 at K = 64: A's and B's 128-word banks are block RAM
+    # fpga_quality.py's OS 8x8 at K = 64: A's and B's banks hold 128 words
     (tmp_path / "o8.yaml").write_text(OS_8X8.replace("k: 16}", "k: 64}")
                                       .replace("tk: 16", "tk: 64"))
     adg = run_passes(load_spec(tmp_path / "o8.yaml")).adg
@@ -84,7 +86,7 @@ def test_a_design_with_both_kinds_of_chunk_registers_the_asynchronous_ones_once_
     for t in gen.design.tensors:
         depths.update(((t.name, b), d) for b, d in enumerate(t.bank_depths))
     assert comb and len(comb) < len(depths)
-    assert all(depths[bank] <= 64 for bank in comb)
+    assert all(depths[bank] <= COMB_READ_MAX_WORDS for bank in comb)
     assert "host_chunks_comb_q" in gen.verilog
     assert interface(adg, gen.design, gen.schedule)["host_read_latency"] == 4
 

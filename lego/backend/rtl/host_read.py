@@ -19,19 +19,20 @@ had the datapath critical at 6.04 ns, 165.5 MHz). So the host reads asynchronous
 the design's tightest period (the LP's floor, ``Schedule.tightest_period_ns``: its slowest
 primitive alone, which no clock's datapath gets under) is at least ``HOST_COMB_READ_MIN_NS``;
 the 8x8s generated at 10 ns are (7.15 ns: the DSP's product crosses the array into its adder
-in one cycle there), their tighter designs and every 4x4 are not. Only distributed RAM banks
-read so (a block RAM reads only synchronously); where some chunks do and some do not, the
-asynchronous ones' OR is registered once more, so every word takes the same edges to
-``host_rdata``."""
+in one cycle there), their tighter designs and every 4x4 are not. Only banks of at most
+``COMB_READ_MAX_WORDS`` words read so: a block RAM reads only synchronously, and Yosys maps a
+bank to one as soon as that is cheaper (the WS 16x16's 64-word C banks with a read-modify-write
+port: 32 DP16KD; read asynchronously by the host they became 1,024 more DPR16X4). Where some
+chunks read asynchronously and some do not, the asynchronous ones' OR is registered once
+more, so every word takes the same edges to ``host_rdata``."""
 
 from __future__ import annotations
 
 from lego.backend.design import Design
-from lego.backend.primitives import DelayModel
 from lego.backend.schedule import Schedule
 from lego.widths import index_bits
 
-__all__ = ["HOST_COMB_READ_MIN_NS", "HOST_READ_GROUP", "comb_banks",
+__all__ = ["COMB_READ_MAX_WORDS", "HOST_COMB_READ_MIN_NS", "HOST_READ_GROUP", "comb_banks",
            "host_read_latency", "read_chunks"]
 
 # words per read-back mux, and banks per registered host address: a 4:1 mux is one ECP5 slice
@@ -42,6 +43,7 @@ __all__ = ["HOST_COMB_READ_MIN_NS", "HOST_READ_GROUP", "comb_banks",
 HOST_READ_GROUP = 4
 # the 8x8's measured 6.62 ns plus a margin for nextpnr's seed-to-seed spread (3-7 %)
 HOST_COMB_READ_MIN_NS = 7.0
+COMB_READ_MAX_WORDS = 32  # two distributed RAM cells (TRELLIS_DPR16X4) deep
 
 
 def read_chunks(design: Design) -> list[list[tuple[int, str, int]]]:
@@ -54,13 +56,14 @@ def read_chunks(design: Design) -> list[list[tuple[int, str, int]]]:
 
 
 def comb_banks(design: Design, schedule: Schedule) -> frozenset[tuple[str, int]]:
-    """The (tensor, bank) the host reads asynchronously: every bank of a chunk of distributed
-    RAMs, in a design whose tightest period leaves the path room (module docstring)."""
+    """The (tensor, bank) the host reads asynchronously: every bank of a chunk of small
+    distributed RAMs, in a design whose tightest period leaves the path room (module
+    docstring)."""
     if schedule.tightest_period_ns < HOST_COMB_READ_MIN_NS:
         return frozenset()
-    distributed = DelayModel.distributed_max_words
     return frozenset((t, b) for chunk in read_chunks(design)
-                     if all(design.tensor(t).bank_depths[b] <= distributed for _, t, b in chunk)
+                     if all(design.tensor(t).bank_depths[b] <= COMB_READ_MAX_WORDS
+                            for _, t, b in chunk)
                      for _, t, b in chunk)
 
 
