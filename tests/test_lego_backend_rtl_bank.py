@@ -16,6 +16,16 @@ def _simulate(bank, bench) -> None:
     sim.run()
 
 
+async def _fill(ctx, en, addr, data, words) -> None:
+    """Write ``words`` to addresses 0, 1, ... through (enable, address, data), one a cycle."""
+    for a, word in enumerate(words):
+        ctx.set(en, 1)
+        ctx.set(addr, a)
+        ctx.set(data, word)
+        await ctx.tick()
+    ctx.set(en, 0)
+
+
 def _reads(steps):
     """Drive (en, addr, zero) per cycle after writing 11 * (a + 1) to every address a; the
     registered data seen one edge after each read."""
@@ -23,12 +33,7 @@ def _reads(steps):
     seen = []
 
     async def bench(ctx):
-        for a in range(4):
-            ctx.set(bank.w_en, 1)
-            ctx.set(bank.w_addr, a)
-            ctx.set(bank.w_data, 11 * (a + 1))
-            await ctx.tick()
-        ctx.set(bank.w_en, 0)
+        await _fill(ctx, bank.w_en, bank.w_addr, bank.w_data, [11 * (a + 1) for a in range(4)])
         for en, addr, zero in steps:
             ctx.set(bank.r_en[0], en)
             ctx.set(bank.r_addr[0], addr)
@@ -42,6 +47,23 @@ def _reads(steps):
 
 def test_a_zeroing_port_reads_the_word_or_zero_and_holds_while_disabled():
     assert _reads([(1, 2, 0), (1, 1, 1), (0, 3, 0), (1, 3, 0), (0, 0, 1)]) == [33, 0, 0, 44, 44]
+
+
+def test_an_asynchronous_host_port_reads_the_word_in_the_cycle_its_address_is_set():
+    bank = Bank(8, 4, 1, host_writes=True, host_comb=True)
+    assert "host_read" not in bank.signature.members
+    seen = []
+
+    async def bench(ctx):
+        await _fill(ctx, bank.host_we, bank.host_addr, bank.host_wdata,
+                    [7 * (a + 1) for a in range(4)])
+        for a in (2, 0, 3):
+            ctx.set(bank.host_addr, a)
+            seen.append(ctx.get(bank.host_rdata))  # no clock edge between
+            await ctx.tick()
+
+    _simulate(bank, bench)
+    assert seen == [21, 7, 28]
 
 
 def test_only_the_listed_ports_zero():

@@ -1,15 +1,12 @@
-"""The host's asynchronous bank reads: which banks the generator reads so, the latency it then
-states, and a bank whose host port reads its RAM in the same cycle."""
+"""The host's asynchronous bank reads: which banks the generator reads so and the latency it
+then states (a bank's asynchronous host port itself: tests/test_lego_backend_rtl_bank.py)."""
 
 import re
 from pathlib import Path
 from types import SimpleNamespace
 
-from amaranth.sim import Simulator
-
 from lego.backend.generate import generate
 from lego.backend.interface import interface
-from lego.backend.rtl.bank import Bank
 from lego.backend.rtl.host_read import (
     COMB_READ_MAX_WORDS,
     HOST_COMB_READ_MIN_NS,
@@ -89,27 +86,3 @@ def test_a_design_with_both_kinds_of_chunk_registers_the_asynchronous_ones_once_
     assert all(depths[bank] <= COMB_READ_MAX_WORDS for bank in comb)
     assert "host_chunks_comb_q" in gen.verilog
     assert interface(adg, gen.design, gen.schedule)["host_read_latency"] == 4
-
-
-def test_an_asynchronous_host_port_reads_the_word_in_the_cycle_its_address_is_set():
-    bank = Bank(8, 4, 1, host_writes=True, host_comb=True)
-    assert "host_read" not in bank.signature.members
-    seen = []
-
-    async def bench(ctx):
-        for a in range(4):
-            ctx.set(bank.host_we, 1)
-            ctx.set(bank.host_addr, a)
-            ctx.set(bank.host_wdata, 7 * (a + 1))
-            await ctx.tick()
-        ctx.set(bank.host_we, 0)
-        for a in (2, 0, 3):
-            ctx.set(bank.host_addr, a)
-            seen.append(ctx.get(bank.host_rdata))  # no clock edge between
-            await ctx.tick()
-
-    sim = Simulator(bank)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
-    assert seen == [21, 7, 28]
