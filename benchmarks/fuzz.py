@@ -100,10 +100,9 @@ def _clocks(index: int, only: str | None) -> tuple[str, ...]:
     return ("tight" if (index + index // len(TEMPLATES)) % 2 else "relaxed",)
 
 
-
 def run(count: int, seed: int, first: int | None, shrink_budget: int, skip: int = 0,
         only: str | None = None) -> dict:
-    """``only``: a FILTERS name, the specs it keeps checked at both clocks."""
+    """``only``: a FILTERS name, the specs it keeps checked at every clock ``_clocks`` names."""
     recipes = draw(count, seed)[:first]
     rows = []
     for index, recipe in enumerate(recipes):

@@ -20,6 +20,18 @@ from lego.spec import load_spec
 SPECS = Path(__file__).resolve().parent.parent / "examples" / "specs"
 
 
+OS_8X8 = """name: o8
+loops: {i: 16, j: 16, k: 16}
+statement: C[i, j] += A[i, k] * B[k, j]
+dtypes: {A: int8, B: int8, C: int32}
+dataflows:
+  - name: os
+    spatial: {p: 8, q: 8}
+    temporal: {ti: 2, tj: 2, tk: 16}
+    map: {i: 8*ti + p, j: 8*tj + q, k: tk}
+"""
+
+
 def _design(**banks):
     """Tensors named by the keywords, each with its banks' depths."""
     tensors = [SimpleNamespace(name=n, index=i, banks=len(d), bank_depths=tuple(d))
@@ -59,18 +71,6 @@ def test_the_generated_top_and_its_interface_agree_on_the_latency(tmp_path):
         assert ("host_pick_0_q" in gen.verilog) == (latency == 4)
         assert "host_chunks_comb_q" not in gen.verilog  # all of one kind
         assert interface(adg, gen.design, gen.schedule)["host_read_latency"] == latency
-
-
-OS_8X8 = """name: o8
-loops: {i: 16, j: 16, k: 16}
-statement: C[i, j] += A[i, k] * B[k, j]
-dtypes: {A: int8, B: int8, C: int32}
-dataflows:
-  - name: os
-    spatial: {p: 8, q: 8}
-    temporal: {ti: 2, tj: 2, tk: 16}
-    map: {i: 8*ti + p, j: 8*tj + q, k: tk}
-"""
 
 
 def test_a_design_with_both_kinds_of_chunk_registers_the_asynchronous_ones_once_more(tmp_path):

@@ -219,8 +219,12 @@ def shortest_period(graph: PrimitiveGraph, delays: DelayModel) -> float:
     (with what its inputs' fan-out and a RAM's clock-to-out add) plus the register overhead.
     The LP may still need more, where a loop must fit in the cycles its distance gives."""
     _, alone = _timing_pairs(graph, float("inf"), delays)
-    slowest = max(alone.values(), default=0.0)
-    return round(slowest + delays.reg_overhead_ns, 6)
+    return _floor(alone, delays)
+
+
+def _floor(alone: dict[str, float], delays: DelayModel) -> float:
+    """The slowest primitive alone (``_alone``) plus the register overhead."""
+    return round(max(alone.values(), default=0.0) + delays.reg_overhead_ns, 6)
 
 
 def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None = None,
@@ -260,7 +264,7 @@ def pipeline(graph: PrimitiveGraph, period_ns: float, delays: DelayModel | None 
                     register_bits=bits,
                     per_primitive_bits=per_primitive_register_bits(graph, net_bits),
                     timing_constraints=len(pairs), solve_seconds=round(elapsed, 3),
-                    tightest_period_ns=round(max(alone.values(), default=0.0) + overhead, 6))
+                    tightest_period_ns=_floor(alone, delays))
 
 
 def _model(graph: PrimitiveGraph, pairs, read_after_write, net_bits: dict[str, int] | None = None

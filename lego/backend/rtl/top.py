@@ -24,6 +24,7 @@ from lego.widths import index_bits
 
 __all__ = ["Accelerator", "top_signature"]
 
+
 def top_signature(design: Design) -> dict:
     """The top's ports (less ``clk`` and ``rst``), in order: the widths the design's interface
     document (:mod:`lego.backend.interface`) states are these."""
