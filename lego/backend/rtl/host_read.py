@@ -15,7 +15,8 @@ register and chunk register between them. nextpnr measured it at 5.06 ns on the 
 (generated at 4.6 ns, where it became the critical path: 197.5 MHz against 216.3 with
 synchronous reads), 5.38 ns on the 4x4 WS at 7 ns (its datapath reaches 5.2) and 6.62 ns on
 the 8x8 OS at 7 ns (151.0 MHz, the critical path; another placement of the same design at 7 ns
-had the datapath critical at 6.04 ns, 165.5 MHz). So the host reads asynchronously only where
+had the datapath critical at 6.04 ns, 165.5 MHz; README's host-port item says on which
+code each was measured). So the host reads asynchronously only where
 the design's tightest period (the LP's floor, ``Schedule.tightest_period_ns``: its slowest
 primitive alone, which no clock's datapath gets under) is at least ``HOST_COMB_READ_MIN_NS``;
 the 8x8s generated at 10 ns are (7.15 ns: the DSP's product crosses the array into its adder
