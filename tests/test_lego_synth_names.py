@@ -27,6 +27,7 @@ DATA = Path(__file__).resolve().parent / "data" / "synth"
     ("g_fu_1_1_p_os_all_zero_0", "FU (1,1) accumulator gate"),
     ("\\ctrl_d1 [5]", "controller"),
     ("os_valid", "controller"),
+    ("copy_counters_d3_g4_ff.bits[2].ff", "controller (a copy for some banks or FUs)"),
     ("fu_1_2.acc", "FU (1,2)"),
     # anonymous: nothing to say without the Verilog
     ("_14__TRELLIS_FF_Q_7", None),

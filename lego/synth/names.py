@@ -41,6 +41,7 @@ _RULES: tuple[tuple[re.Pattern, object], ...] = tuple((re.compile(p), say) for p
     (rf"w_{_T}_{_FU}_{_FU}", lambda m: f"{m[1]} link {_fu(m[2])} -> {_fu(m[3])}"),
     (rf"d_{_T}_{_FU}_{_FU}", lambda m: f"{m[1]} delay {_fu(m[2])} -> {_fu(m[3])}"),
     (rf"f_{_T}_{_FU}_{_FU}", lambda m: f"{m[1]} FIFO {_fu(m[2])} -> {_fu(m[3])}"),
+    (r"copy_", lambda m: "controller (a copy for some banks or FUs)"),
     (r"ctrl|p_|re_|running|remaining|start|busy|done|flow|dataflow|\w+_valid\b",
      lambda m: "controller"),
 ))

@@ -100,9 +100,9 @@ class AddressInstances:
         self.instances: dict[tuple, object] = {}  # (use less bank, counters tap) -> output
         self.per_tensor: dict[str, int] = {}
 
-    def value(self, name: str, counters, tap: tuple[str, int]):
-        """Primitive ``name``'s value from ``counters``, the ``tap`` (source, registers) of
-        the packed counters."""
+    def value(self, name: str, counters, tap: tuple[str, int, int | None]):
+        """Primitive ``name``'s value from ``counters``, the ``tap`` (source, registers,
+        copy group: lego.backend.rtl.copies) of the packed counters."""
         use = self.uses[name]
         key = (use.module, use.base, tap)
         if key not in self.instances:

@@ -10,6 +10,7 @@ from amaranth import Const, Mux, Signal
 
 from lego.backend.design import COUNTER, Design
 from lego.backend.ports import PortPlan
+from lego.backend.rtl import copies
 from lego.backend.rtl.address import AddressInstances
 from lego.backend.rtl.fu_kinds import FuInstance, registers
 from lego.backend.rtl.nets import Nets, ident
@@ -30,7 +31,7 @@ class Netlist:
 
     def __init__(self, m, design: Design, schedule: Schedule, ports: PortPlan, counters, flow,
                  banks, fus: tuple[FuInstance, ...], fu_ports: dict, library):
-        self.m, self.design, self.ports = m, design, ports
+        self.m, self.design, self.ports, self.library = m, design, ports, library
         self.stages = dict(schedule.stages)
         self.banks, self.fus, self.fu_ports = banks, fus, fu_ports
         self.read_uses: dict[tuple[str, int, int], list] = {}  # RAM read port -> (hit, address)
@@ -42,6 +43,8 @@ class Netlist:
         if self.stages[COUNTER] != 0:
             raise AssertionError("the step counters must be the earliest node")
         self.nets.declare(COUNTER, counters)
+        self.groups = copies.CopyGroups(design, fus)
+        self.copies: dict[tuple[str, int, int], Signal] = {}  # (net, registers, group) -> copy
         # what each FU computes for others: (net, registers) -> the FU's output port signal
         self.fu_outputs = {(p.net, p.registers): fu_ports[fu.fu].outputs[p.name]
                            for fu in fus for p in fu.outputs}
@@ -56,30 +59,62 @@ class Netlist:
                 self.nets.declare(prim.name, Signal(prim.width, name=_ident(prim.name)))
         for prim in mine:
             if prim.kind == "mem_read":
-                self._emit_mem_read(prim, self._inputs(prim.name))
+                self._emit_mem_read(prim, self._inputs(prim.name, self.groups.port(prim)))
             elif prim.kind == "mem_write":
-                self._emit_mem_write(prim, self._inputs(prim.name))
+                self._emit_mem_write(prim, self._inputs(prim.name, self.groups.port(prim)))
             elif prim.kind != "addr":
                 self.nets.emit(prim, self._inputs(prim.name))
         for fu in self.fus:
             for p in fu.inputs:
-                self.fu_ports[fu.fu].drive(p.name, self._net(p.net, p.registers))
+                self.fu_ports[fu.fu].drive(p.name, self._net(p.net, p.registers,
+                                                             self.groups.fu(fu.fu)))
         self._drive_banks()
 
-    def _net(self, name: str, regs: int):
-        """Net ``name`` after ``regs`` registers: a tap here, or an FU's output port."""
-        if name in self.nets:
-            return self.nets.tap(name, regs)
-        return self.fu_outputs[name, regs]
+    def _net(self, name: str, regs: int, group: int | None = None):
+        """Net ``name`` after ``regs`` registers: a tap here (group ``group``'s copy of it,
+        for a control net: lego.backend.rtl.copies), or an FU's output port."""
+        if name not in self.nets:
+            return self.fu_outputs[name, regs]
+        tap = self.nets.tap(name, regs)
+        if (group is None or not isinstance(tap, Signal) or tap.init != 0
+                or not self._control(name)):
+            return tap
+        key = (name, regs, group)
+        if key in self.copies:
+            return self.copies[key]
+        if regs >= 1:  # a copy of the register
+            label = f"copy_{self.nets.labels[name]}_d{regs}_g{group}"
+            copy = Signal.like(tap, name=label)
+            self.m.submodules[f"{label}_ff"] = copies.instance(self.nets.tap(name, regs - 1),
+                                                                copy)
+            self.library.add_verilog(copies.NAME, copies.verilog())
+        elif self.design.graph.primitive(name).kind == "cmp":  # the predicate, from copies
+            copy = Signal.like(tap, name=f"{self.nets.labels[name]}_g{group}")
+            inputs = self._inputs(name, group)
+            self.m.d.comb += copy.eq(self.nets.value(self.design.graph.primitive(name), inputs))
+        else:
+            copy = tap
+        self.copies[key] = copy
+        return copy
 
-    def _inputs(self, name: str) -> list:
-        return [self._net(c.src, registers(self.design, self.stages, c.src, name, c.distance))
+    def _control(self, name: str) -> bool:
+        """A net copied per group: the step counters (as address generators and predicates
+        read them) and 1-bit nets (predicates: enables, clears). A predicate computed from
+        the counters in the cycle it is used is computed again per group from the group's
+        copies of the counters."""
+        return name == COUNTER or self.design.graph.primitive(name).width == 1
+
+    def _inputs(self, name: str, group: int | None = None) -> list:
+        return [self._net(c.src, registers(self.design, self.stages, c.src, name, c.distance),
+                          group)
                 for c in self.design.graph.inputs(name)]
 
     def _address(self, prim):
         (conn,) = self.design.graph.inputs(prim.name)
         regs = registers(self.design, self.stages, conn.src, prim.name, conn.distance)
-        return self.addresses.value(prim.name, self._net(conn.src, regs), (conn.src, regs))
+        group = self.groups.address(prim.name)
+        return self.addresses.value(prim.name, self._net(conn.src, regs, group),
+                                    (conn.src, regs, group))
 
     def _out(self, prim):
         return self.nets.taps[prim.name][0]

@@ -60,9 +60,12 @@ class Nets:
             dsp = dsp_multiply(self.design, prim)
             self.m.submodules[f"{out.name}_dsp"] = dsp.instance(*inputs, out)
             return
+        self.m.d.comb += self.taps[prim.name][0].eq(self.value(prim, inputs))  # extends
+
+    def value(self, prim, inputs):
+        """What a (non-memory, non-DSP) primitive computes from ``inputs``' values."""
         bank_bits = self.design.tensor(prim.params.tensor).bank_bits if prim.kind == "addr" else 0
-        value = evaluate(prim.params, self.values, inputs, self.bounds, prim.width, bank_bits)
-        self.m.d.comb += self.taps[prim.name][0].eq(value)  # sign- or zero-extends
+        return evaluate(prim.params, self.values, inputs, self.bounds, prim.width, bank_bits)
 
 
 class AmaranthValues:
