@@ -6,7 +6,9 @@ temporal step per cycle, then waits out the drain (the dataflow's latest memory-
 the schedule) and raises ``done`` with the last write. Counting from the cycle ``start`` is high
 to the cycle ``done`` is seen high, as ``lego verify`` measures it: 1 (start) + steps + drain;
 the last write is in the cycle before (:mod:`sim.write_trace` predicts every write).
-Every FU computes in every step, so utilisation is steps / cycles. SRAM reads and writes per
+Every FU computes in every step but the bubbles a dataflow may issue before its tiles
+(lego.backend.design.Flow: counted in the cycles, not in the steps), so utilisation is steps /
+cycles. SRAM reads and writes per
 tensor and bank come from the memory ports' enables (:mod:`sim.sram`)."""
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def simulate_design(design: Design, schedule: Schedule) -> tuple[DesignRun, ...]
     runs = []
     for flow in design.flows:
         drain = drains[flow.index]
-        cycles = 1 + flow.num_steps + drain
+        cycles = 1 + flow.issued_steps + drain
         runs.append(DesignRun(flow.name, flow.num_steps, drain, cycles, design.num_fus,
                               flow.num_steps / cycles, count_accesses(design, flow.index)))
     return tuple(runs)

@@ -72,3 +72,18 @@ def test_energy_prices_the_exact_counts(tmp_path, capsys):
     assert row["energy_pj"]["sram_read"] == (128 * 8 + 64 * 8 + 128 * 32) / 8 * 64
     assert row["energy_pj"]["total"] == 32 * 16 + (128 + 64 + 128 * 4) * 64
     assert row["energy_note"].startswith("estimates")
+
+
+def test_bubbles_add_cycles_but_no_steps_and_no_sram_access(monkeypatch):
+    import lego.backend.lower as lower
+
+    spec = str(SPECS / "gemm_os_ws_fused_4x4.yaml")
+    plain = simulate_spec(spec, period_ns=6.0)
+    monkeypatch.setitem(lower.BUBBLES, "ws", (3, 2))  # 3 before each of WS's 2 x 2 tiles
+    bubbly = simulate_spec(spec, period_ns=6.0)
+    assert plain[0] == bubbly[0]  # OS issues none
+    ws, ws_bubbly = plain[1], bubbly[1]
+    assert (ws_bubbly.steps, ws_bubbly.drain) == (ws.steps, ws.drain)
+    assert ws_bubbly.cycles == ws.cycles + 3 * 4
+    assert ws_bubbly.sram == ws.sram
+    assert abs(ws_bubbly.utilization - ws.steps / ws_bubbly.cycles) < 1e-12

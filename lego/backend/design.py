@@ -20,14 +20,37 @@ COUNTER = "ctrl"  # the node holding the packed step counters
 
 @dataclass(frozen=True)
 class Flow:
+    """A dataflow's temporal steps. The controller issues one step per cycle; before each tile
+    (one sweep of the loops from ``bubble_level`` in, e.g. a weight tile's) it may issue
+    ``bubbles`` steps that compute nothing (step-valid 0, the counters held at the tile's first
+    step): time in which registers move data no step computes with (weights preloaded down a
+    chain; lego.backend.step_values lists the issued steps)."""
+
     name: str
     index: int  # the value of the ``dataflow`` select that runs it
     bounds: tuple[int, ...]  # temporal loop bounds, outermost first
     names: tuple[str, ...]
+    bubbles: int = 0
+    bubble_level: int = 0  # the outermost loop of a tile (0: one tile, bubbles at the start)
+
+    def __post_init__(self):
+        if self.bubbles < 0 or not 0 <= self.bubble_level <= len(self.bounds):
+            raise ValueError(f"dataflow {self.name}: {self.bubbles} bubbles before tiles of "
+                             f"loops {self.bubble_level}.. of {len(self.bounds)}")
 
     @property
     def num_steps(self) -> int:
+        """The steps that compute."""
         return math.prod(self.bounds)
+
+    @property
+    def tiles(self) -> int:
+        return math.prod(self.bounds[:self.bubble_level])
+
+    @property
+    def issued_steps(self) -> int:
+        """Every step the controller issues: the computing ones and the bubbles."""
+        return self.num_steps + self.bubbles * self.tiles
 
 
 @dataclass(frozen=True)

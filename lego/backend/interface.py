@@ -54,7 +54,8 @@ def dtype_name(bits: int, signed: bool) -> str:
 
 
 def run_cycles(design: Design, schedule: Schedule, flow: int, steps: int) -> int:
-    """Cycles from the one start is high in to the first one done is high in."""
+    """Cycles from the one start is high in to the first one done is high in, ``steps``
+    issued (the computing ones and any bubbles: lego.backend.design.Flow)."""
     return steps + drain_cycles(design, schedule)[flow] + _RUN_OVERHEAD
 
 
@@ -74,7 +75,7 @@ def interface(adg: ADG, design: Design, schedule: Schedule) -> dict:
         "ports": _ports(design, schedule),
         "host_read_latency": host_read_latency(design, schedule),
         "dataflows": [{"name": f.name, "select": f.index, "steps": f.num_steps,
-                       "cycles": run_cycles(design, schedule, f.index, f.num_steps),
+                       "cycles": run_cycles(design, schedule, f.index, f.issued_steps),
                        # what a run computes: the statement over these loop bounds
                        "loops": dict(adg.flow(f.name).loops)}
                       for f in design.flows],

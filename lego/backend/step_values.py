@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from lego.backend.design import COUNTER, Design
+from lego.backend.design import COUNTER, Design, Flow
 from lego.backend.semantics import evaluate, port_hits
 
-__all__ = ["StepValues", "running_fields"]
+__all__ = ["StepValues", "issued_steps", "running_fields"]
 
 
 class StepValues:
@@ -19,11 +19,8 @@ class StepValues:
 
     def __init__(self, design: Design, flow_index: int):
         self.design, self.flow = design, flow_index
-        bounds = design.flows[flow_index].bounds
-        self.steps = (int(np.prod(bounds, dtype=np.int64)),)
-        # explicit step count: a dataflow without temporal loops has one step (and no counter)
-        self.counters = list(np.indices(bounds, dtype=np.int64).reshape(len(bounds),
-                                                                        self.steps[0]))
+        self.counters, self.valid = issued_steps(design.flows[flow_index])
+        self.steps = (len(self.valid),)
         self.cache: dict[str, object] = {}
         self.at_enable: dict[str, tuple[np.ndarray, StepValues]] = {}  # _enabled_steps
 
@@ -94,10 +91,12 @@ class StepValues:
         sub.design, sub.flow, sub.cache, sub.at_enable = self.design, self.flow, {}, {}
         sub.steps = (len(steps),)
         sub.counters = [c[steps] for c in self.counters]
+        sub.valid = self.valid[steps]
         return sub
 
     def fields(self, packed):
-        return running_fields(self.design.flows, self.flow, self.counters, self.steps)
+        return running_fields(self.design.flows, self.flow, self.counters, self.steps,
+                              self.valid)
 
     def const(self, value: int, bits: int, signed: bool):
         return np.bool_(value) if bits == 1 and not signed else np.int64(value)
@@ -126,13 +125,34 @@ class StepValues:
         raise NotImplementedError("sim evaluates control and address nets only")
 
 
-def running_fields(flows, running: int, counters, shape) -> list:
+def issued_steps(flow: Flow) -> tuple[list[np.ndarray], np.ndarray]:
+    """Every step the controller issues, in order: the loop counters (outermost first) and
+    the step-valid bit (0 at a bubble, whose counters are its tile's first step's)."""
+    bounds = flow.bounds
+    steps = flow.num_steps
+    # explicit step count: a dataflow without temporal loops has one step (and no counter)
+    counters = np.indices(bounds, dtype=np.int64).reshape(len(bounds), steps)
+    valid = np.ones(steps, dtype=bool)
+    if flow.bubbles:
+        per_tile = steps // flow.tiles
+        first = np.repeat(np.arange(0, steps, per_tile), flow.bubbles)  # held counters
+        tiles = np.arange(steps).reshape(flow.tiles, per_tile)
+        order = np.concatenate([first.reshape(flow.tiles, flow.bubbles), tiles], axis=1)
+        order = order.ravel()
+        valid = np.concatenate([np.zeros((flow.tiles, flow.bubbles), dtype=bool),
+                                np.ones((flow.tiles, per_tile), dtype=bool)], axis=1).ravel()
+        counters = counters[:, order]
+    return list(counters), valid
+
+
+def running_fields(flows, running: int, counters, shape, valid=None) -> list:
     """The per-dataflow (running, counters) fields of the value interface when dataflow
-    ``running`` runs with ``counters`` over ``shape`` steps: the others idle at 0."""
+    ``running`` runs with ``counters`` over ``shape`` steps (``valid``: its step-valid bits,
+    default every step's): the others idle at 0."""
     out = []
     for flow in flows:
         if flow.index == running:
-            out.append((np.ones(shape, dtype=bool), counters))
+            out.append((np.ones(shape, dtype=bool) if valid is None else valid, counters))
         else:
             zeros = np.zeros(shape, dtype=np.int64)
             out.append((np.zeros(shape, dtype=bool), [zeros] * len(flow.bounds)))

@@ -39,11 +39,14 @@ class Controller(wiring.Component):
         remaining = Signal(range(max(self.drains) + 1))
         draining = Signal()
         fields = []
+        self.reload: dict[int, Signal] = {}  # per dataflow with bubbles, the bubbles left
         for flow in self.flows:
             counters = [Signal(range(b) if b > 1 else 1, name=f"{flow.name}_{n}")
                         for b, n in zip(flow.bounds, flow.names, strict=True)]
             valid = Signal(name=f"{flow.name}_valid")
-            m.d.comb += valid.eq(running & (self.flow == flow.index))
+            selected = running & (self.flow == flow.index)
+            bubble = self._bubbles(m, flow, selected)
+            m.d.comb += valid.eq(selected if bubble is None else selected & ~bubble)
             fields.append(valid)
             fields.extend(c[:counter_width(b)] for c, b in zip(counters, flow.bounds,
                                                                 strict=True))
@@ -60,6 +63,21 @@ class Controller(wiring.Component):
             with m.Else():
                 m.d.sync += remaining.eq(remaining - 1)
         return m
+
+    def _bubbles(self, m, flow, selected):
+        """1 while the dataflow issues a bubble (lego.backend.design.Flow; None: it issues
+        none): ``flow.bubbles`` of them after ``start`` and after each step that ends a tile
+        but not the run."""
+        if not flow.bubbles:
+            return None
+        left = Signal(range(flow.bubbles + 1), name=f"{flow.name}_bubbles",
+                      init=flow.bubbles)
+        self.reload[flow.index] = left
+        with m.If(self.start):
+            m.d.sync += left.eq(flow.bubbles)
+        with m.Elif(selected & (left != 0)):
+            m.d.sync += left.eq(left - 1)
+        return left != 0
 
     def _advance(self, m, flow, counters, valid, running, remaining, draining):
         """Odometer step of this dataflow's counters; the last step hands over to the drain."""
@@ -83,3 +101,5 @@ class Controller(wiring.Component):
                 with m.If(cond):
                     m.d.sync += counters[level].eq(counters[level] + 1)
                     m.d.sync += [c.eq(0) for c in counters[level + 1:]]
+                    if flow.bubbles and level < flow.bubble_level:  # a new tile
+                        m.d.sync += self.reload[flow.index].eq(flow.bubbles)
