@@ -35,3 +35,19 @@ def test_level_zero_is_one_tile_bubbles_at_the_start_only():
 def test_a_flow_refuses_negative_bubbles_and_a_level_past_its_loops(bubbles, level):
     with pytest.raises(ValueError, match="bubbles before tiles"):
         Flow("ws", 0, (2, 2), ("a", "b"), bubbles=bubbles, bubble_level=level)
+
+
+def test_lowering_refuses_bubbles_in_a_dataflow_with_a_fifo(monkeypatch):
+    from pathlib import Path
+
+    import lego.backend.lower as lower
+    from lego.frontend.passes import run_passes
+    from lego.spec import load_spec
+
+    specs = Path(__file__).resolve().parent.parent / "examples" / "specs"
+    adg = run_passes(load_spec(specs / "conv2d_os_4x4.yaml")).adg
+    flow = adg.flows[0].name
+    assert any(u.kind == "delay" for e in adg.edges for u in e.uses if u.dataflow == flow)
+    monkeypatch.setitem(lower.BUBBLES, flow, (1, 0))
+    with pytest.raises(NotImplementedError, match="bubbles with a FIFO edge"):
+        lower.lower(adg)

@@ -54,6 +54,12 @@ def lower(adg: ADG, delays: DelayModel | None = None, period_ns: float | None = 
     adder within it, the product keeps a register in the fabric (None: never)."""
     flows = tuple(Flow(f.name, i, f.bounds, f.loop_names, *BUBBLES.get(f.name, (0, 0)))
                   for i, f in enumerate(adg.flows))
+    for flow in flows:
+        # a FIFO's depth counts steps, and its shift register moves every cycle: bubbles
+        # between a value's push and pop would deliver it early
+        if flow.bubbles and any(use.kind == "delay" for e in adg.edges for use in e.uses
+                                if use.dataflow == flow.name):
+            raise NotImplementedError(f"dataflow {flow.name}: bubbles with a FIFO edge")
     tensors = geometry(adg)
 
     def lowered(zero_start: bool) -> Design:
