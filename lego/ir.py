@@ -122,6 +122,9 @@ class Dataflow:
     # memories. A fused design runs each dataflow at its own constant bounds, so one dataflow
     # need not round a loop up to another's granularity; () = the spec's loops
     loops: tuple[tuple[str, int], ...] = ()
+    # (tensor, spatial index): a stationary input fed down a chain of FUs along that index
+    # during bubbles before each of its tiles (lego.frontend.reuse, lego.backend.design.Flow)
+    preload: tuple[tuple[str, str], ...] = ()
 
     @property
     def temporal_names(self) -> tuple[str, ...]:

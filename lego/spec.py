@@ -23,7 +23,7 @@ __all__ = ["load_spec", "parse_spec", "parse_spec_text"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TOP_FIELDS = ("name", "description", "loops", "statement", "dtypes", "dataflows")
-_DATAFLOW_FIELDS = ("name", "loops", "spatial", "temporal", "map")
+_DATAFLOW_FIELDS = ("name", "loops", "spatial", "temporal", "map", "preload")
 _ENUMERATION_LIMIT = 1 << 22  # points checked one by one when the mapping is not a plain tiling
 _ENUMERATION_CHUNK = 1 << 18  # points per vectorised step of that check
 _MAX_POINTS = 1 << 40  # iteration points of a loop nest (or a mapping grid): int64-safe indexing
@@ -265,11 +265,32 @@ def _dataflow(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> D
     dataflow = Dataflow(name=name, temporal=tuple(temporal.items()),
                         spatial=tuple(spatial.items()), matrix=tuple(rows),
                         offset=tuple(offset), expressions=tuple(texts),
-                        loops=tuple(own.items()))
+                        loops=tuple(own.items()),
+                        preload=_preload(doc, item, path + ("preload",), spatial))
     # a dataflow with its own bounds is checked against them (its `loops` field)
     label = f"{field_name(path + ('loops',))}." if "loops" in item else "loops."
     _check_coverage(doc, path, dataflow, own, label)
     return dataflow
+
+
+def _preload(doc: Located, item: dict, path: tuple, spatial: dict[str, int]
+             ) -> tuple[tuple[str, str], ...]:
+    """``preload: {TENSOR: INDEX}``: the stationary operand TENSOR is preloaded down a chain of
+    FUs along spatial index INDEX before each of its tiles (lego.frontend.reuse); checked
+    against the statement by the front end."""
+    if "preload" not in item:
+        return ()
+    entries = _required(doc, item, path[:-1] + ("preload",), dict,
+                        "a mapping of tensor to the spatial index it is preloaded along")
+    if len(entries) != 1:
+        raise doc.error(path, f"preload names {len(entries)} tensors; one is supported")
+    out = []
+    for tensor, index in entries.items():
+        if index not in spatial:
+            raise doc.error(path + (tensor,), f"{index!r} is not a spatial index "
+                                              f"(spatial: {', '.join(spatial)})")
+        out.append((str(tensor), str(index)))
+    return tuple(out)
 
 
 def _own_loops(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> dict[str, int]:

@@ -52,7 +52,7 @@ BUBBLES: dict[str, tuple[int, int]] = {}
 def lower(adg: ADG, delays: DelayModel | None = None, period_ns: float | None = None) -> Design:
     """``period_ns``: the clock the LP will pipeline for; where a DSP's product cannot reach its
     adder within it, the product keeps a register in the fabric (None: never)."""
-    flows = tuple(Flow(f.name, i, f.bounds, f.loop_names, *BUBBLES.get(f.name, (0, 0)))
+    flows = tuple(Flow(f.name, i, f.bounds, f.loop_names, *BUBBLES.get(f.name, f.bubbles))
                   for i, f in enumerate(adg.flows))
     for flow in flows:
         # a FIFO's depth counts steps, and its shift register moves every cycle: bubbles

@@ -26,7 +26,7 @@ __all__ = ["ADG", "AdgTensor", "FuNode", "EdgeUse", "Edge", "Loop", "TensorFlags
 
 Vector = tuple[int, ...]
 # an edge that is a delay line in any dataflow is a FIFO (depth 0 = a wire in the others)
-_KIND_PRIORITY = ("delay", "reduction", "direct", "memory")
+_KIND_PRIORITY = ("delay", "reduction", "direct", "preload", "memory")
 
 
 def fu_id(coord: tuple[int, ...]) -> str:
@@ -114,9 +114,22 @@ class FlowConfig:
     active_edges: tuple[tuple[str, str, str], ...]  # (src, dst, tensor), sorted
     # the loop bounds this dataflow runs at (spec order): the spec's, or its own smaller box
     loops: tuple[tuple[str, int], ...] = ()
+    # a preloaded tensor (lego.ir.Dataflow.preload): (tensor, spatial index of the chain)
+    preload: tuple[tuple[str, int], ...] = ()
 
     def flags(self, tensor: str) -> TensorFlags:
         return next(f for f in self.tensors if f.tensor == tensor)
+
+    @property
+    def bubbles(self) -> tuple[int, int]:
+        """(bubbles before each tile, the tile's outermost loop) a preload needs: one step per
+        FU of the chain but its first, which loads in the tile's first step; a tile is a sweep
+        of the loops the preloaded element is invariant to (lego.backend.design.Flow)."""
+        if not self.preload:
+            return 0, 0
+        (tensor, dim), = self.preload
+        inner = self.flags(tensor).invariant_to
+        return self.spatial[dim].bound - 1, self.loop_names.index(inner[0])
 
     @property
     def loop_names(self) -> tuple[str, ...]:
@@ -273,7 +286,8 @@ def _flow_config(spec: Spec, flow, reuse: Reuse, edges: tuple[Edge, ...]) -> Flo
         tensors=tuple(_tensor_flags(reuse.get(flow.name, t.name)) for t in spec.tensors),
         active_edges=tuple(sorted((e.src, e.dst, e.tensor) for e in edges
                                   if e.use(flow.name) is not None)),
-        loops=tuple(zip(spec.loop_names, spec.flow_bounds(flow), strict=True)))
+        loops=tuple(zip(spec.loop_names, spec.flow_bounds(flow), strict=True)),
+        preload=tuple((t, flow.spatial_names.index(d)) for t, d in flow.preload))
 
 
 def _tensor_flags(info: TensorReuse) -> TensorFlags:

@@ -16,6 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
+from lego.errors import LegoError
 from lego.frontend.fusion import Fusion
 from lego.frontend.interconnect import MEMORY
 from lego.frontend.reuse import Reuse
@@ -56,6 +57,9 @@ class TensorMemory:
     # one banking for every dataflow (_shared_layout): ports may then share a bank in a step,
     # each reading it through a read port of its own
     shared_layout: bool = False
+    # a preloaded tensor (lego.ir.Dataflow.preload): the in-bank address delta from one FU of
+    # the chain's element to the next's, which the chain's first FU reads in the bubbles
+    preload_stride: int | None = None
 
     @property
     def banks(self) -> int:
@@ -160,6 +164,7 @@ def _tensor_memory(spec: Spec, flow_index: int, tensor: Tensor, reuse: Reuse, fu
     local = tuple(-(-size // (g * n)) * g for size, g, n in zip(tensor.shape, gcds, dims,
                                                                  strict=True))
     strides = tuple(tuple(row[i] for row in info.kt) for i in range(len(flow.temporal)))
+    preload = _preload_stride(flow, tensor, ks, dims, gcds, local)
     return TensorMemory(
         dataflow=flow.name, tensor=tensor.name, role=tensor.role,
         ports=tuple(Port(fu, base[fu], bank_of(base[fu], dims, gcds),
@@ -168,7 +173,21 @@ def _tensor_memory(spec: Spec, flow_index: int, tensor: Tensor, reuse: Reuse, fu
         bank_dims=dims, bank_gcd=gcds, bank_shape=local, coord_strides=strides,
         address_strides=tuple(_address_stride(s, dims, gcds, local) for s in strides),
         concurrent=_concurrency(flow, ports, fallback),
-        read_modify_write=info.accumulate_in_memory)
+        read_modify_write=info.accumulate_in_memory, preload_stride=preload)
+
+
+def _preload_stride(flow, tensor: Tensor, ks: np.ndarray, dims: Vector, gcds: Vector,
+                    local: Vector) -> int | None:
+    """The address delta between neighbours of a preload chain, which must share a bank."""
+    along = dict(flow.preload).get(tensor.name)
+    if along is None:
+        return None
+    hop = tuple(int(x) for x in ks[:, flow.spatial_names.index(along)])
+    stride = _address_stride(hop, dims, gcds, local)
+    if stride is None:
+        raise LegoError(f"dataflow {flow.name}: preload {tensor.name} along {along}: the "
+                        f"chain's elements lie in different banks (banks {list(dims)})")
+    return stride
 
 
 def _banking(offsets: list[Vector], rank: int) -> tuple[Vector, Vector]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lego.frontend.lattice import integer_kernel, small_combinations
+from lego.errors import LegoError
 from lego.ir import Dataflow, Spec, Tensor
 
 __all__ = ["ReuseVector", "TensorReuse", "Reuse", "analyze_reuse", "temporal_weights"]
@@ -30,7 +31,7 @@ class ReuseVector:
     dt: Vector
     ds: Vector
     delay: int
-    kind: str  # "direct" | "delay" | "reduction"
+    kind: str  # "direct" | "delay" | "reduction" | "preload" (lego.ir.Dataflow.preload)
     valid: tuple[tuple[str, int, int], ...]
 
 
@@ -109,11 +110,37 @@ def _tensor_reuse(flow: Dataflow, tensor: Tensor) -> TensorReuse:
             candidates.append(_oriented(flow, dt, ds, weights, output))
         elif any(dt) and not _only_inner(dt, nt - len(stationary)):
             revisits.add(_oriented(flow, dt, ds, weights, output).dt)
+    candidates = _best_per_offset(candidates)
+    along = dict(flow.preload).get(tensor.name)
+    if along is not None:
+        candidates = _with_preload(flow, tensor, ks, stationary, candidates, along)
     return TensorReuse(
         dataflow=flow.name, tensor=tensor.name, role=tensor.role,
-        kt=_rows(kt), ks=_rows(ks), kernel=kernel, candidates=_best_per_offset(candidates),
+        kt=_rows(kt), ks=_rows(ks), kernel=kernel, candidates=candidates,
         stationary=stationary, revisits=tuple(sorted(revisits)),
         accumulate_in_memory=output and bool(revisits))
+
+
+def _with_preload(flow: Dataflow, tensor: Tensor, ks: np.ndarray, stationary, candidates,
+                  along: str) -> tuple[ReuseVector, ...]:
+    """The candidates plus the preload chain along spatial index ``along``: FU s + e hands
+    what it loaded to FU s + 2e... during the bubbles before each tile, so only the chain's
+    first FU reads memory; each FU keeps its own element over the tile (stationary)."""
+    d = flow.spatial_names.index(along)
+    step = tuple(int(i == d) for i in range(len(flow.spatial)))
+    where = f"dataflow {flow.name}: preload {tensor.name} along {along}"
+    if tensor.role != "input":
+        raise LegoError(f"{where}: {tensor.name} is not an input")
+    if not stationary:
+        raise LegoError(f"{where}: {tensor.name} is not stationary in it (no inner loop "
+                        "it is invariant to)")
+    if not ks[:, d].any() or any(v.ds == step and v.kind == "direct" for v in candidates):
+        raise LegoError(f"{where}: every FU along {along} holds the same element already")
+    if flow.spatial_bounds[d] < 2:
+        raise LegoError(f"{where}: {along} has one FU, no chain")
+    chain = ReuseVector(dt=(0,) * len(flow.temporal), ds=step, delay=0, kind="preload",
+                        valid=())
+    return tuple(v for v in candidates if v.ds != step) + (chain,)
 
 
 def _rows(matrix: np.ndarray) -> tuple[Vector, ...]:
