@@ -10,14 +10,14 @@ from lego.backend.step_values import issued_steps
 
 
 def test_without_bubbles_every_step_computes_in_loop_order():
-    counters, valid = issued_steps(Flow("os", 0, (2, 3), ("a", "b")))
+    counters, valid, _ = issued_steps(Flow("os", 0, (2, 3), ("a", "b")))
     assert [c.tolist() for c in counters] == [[0, 0, 0, 1, 1, 1], [0, 1, 2, 0, 1, 2]]
     assert valid.tolist() == [True] * 6
 
 
 def test_bubbles_come_before_each_tile_with_its_first_counters():
     flow = Flow("ws", 0, (2, 3), ("a", "b"), bubbles=2, bubble_level=1)
-    counters, valid = issued_steps(flow)
+    counters, valid, _ = issued_steps(flow)
     assert (flow.num_steps, flow.tiles, flow.issued_steps) == (6, 2, 10)
     assert [c.tolist() for c in counters] == [[0, 0, 0, 0, 0, 1, 1, 1, 1, 1],
                                               [0, 0, 0, 1, 2, 0, 0, 0, 1, 2]]
@@ -26,7 +26,7 @@ def test_bubbles_come_before_each_tile_with_its_first_counters():
 
 def test_level_zero_is_one_tile_bubbles_at_the_start_only():
     flow = Flow("ws", 0, (2, 2), ("a", "b"), bubbles=1)
-    counters, valid = issued_steps(flow)
+    counters, valid, _ = issued_steps(flow)
     assert flow.issued_steps == 5 and valid.tolist() == [False] + [True] * 4
     assert np.array_equal(counters[1], [0, 0, 1, 0, 1])
 

@@ -13,6 +13,7 @@ from lego.backend.primitives import PrimitiveGraph
 from lego.widths import index_bits
 
 __all__ = ["COUNTER", "Flow", "TensorGeometry", "Design", "counter_width", "counters_width",
+           "bubbles_width", "bubbles_field",
            "counter_fields"]
 
 COUNTER = "ctrl"  # the node holding the packed step counters
@@ -113,14 +114,29 @@ def counter_width(bound: int) -> int:
     return index_bits(bound)
 
 
+def bubbles_width(flow: Flow) -> int:
+    """Bits of a dataflow's bubbles-left field (none without bubbles)."""
+    return index_bits(flow.bubbles + 1) if flow.bubbles else 0
+
+
 def counters_width(flows: tuple[Flow, ...]) -> int:
     """Bits of the packed counters of every dataflow."""
-    return sum(1 + sum(counter_width(b) for b in f.bounds) for f in flows)
+    return sum(1 + sum(counter_width(b) for b in f.bounds) + bubbles_width(f) for f in flows)
 
 
 def counter_fields(flows: tuple[Flow, ...], packed) -> list[tuple[object, list]]:
     """Per dataflow (valid bit, [counter values]) sliced out of the packed counters (any value
     that supports bit slicing, e.g. an Amaranth signal)."""
+    return [(valid, counters) for valid, counters, _ in _fields(flows, packed)]
+
+
+def bubbles_field(flows: tuple[Flow, ...], packed, flow: int):
+    """Dataflow ``flow``'s bubbles left (``bubbles`` .. 1 in its bubbles, else 0: a preload's
+    step, lego.backend.semantics.PreloadLoad) sliced out of the packed counters."""
+    return _fields(flows, packed)[flow][2]
+
+
+def _fields(flows, packed) -> list[tuple[object, list, object]]:
     out, offset = [], 0
     for flow in flows:
         valid = packed[offset]
@@ -130,5 +146,7 @@ def counter_fields(flows: tuple[Flow, ...], packed) -> list[tuple[object, list]]
             width = counter_width(bound)
             counters.append(packed[offset:offset + width])
             offset += width
-        out.append((valid, counters))
+        left = packed[offset:offset + bubbles_width(flow)] if flow.bubbles else None
+        offset += bubbles_width(flow)
+        out.append((valid, counters, left))
     return out

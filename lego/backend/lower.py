@@ -25,6 +25,7 @@ from lego.backend.partial_sums import partial_sum_bits
 from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph, fits_dsp
 from lego.backend.semantics import (
     AllZero,
+    BubbleRead,
     CoordAddress,
     Counters,
     FixedAddress,
@@ -33,6 +34,8 @@ from lego.backend.semantics import (
     InBox,
     MemoryPort,
     PredMux,
+    PreloadAddress,
+    PreloadLoad,
     Product,
     ReadEnable,
     ReadTerm,
@@ -40,6 +43,7 @@ from lego.backend.semantics import (
     Sum,
     Wire,
 )
+from lego.errors import LegoError
 from lego.frontend.adg import ADG, EdgeUse, mem_id
 
 __all__ = ["lower"]
@@ -82,6 +86,7 @@ class _Lowering:
         self.building: set[tuple[str, str]] = set()  # operands being built (cycle detection)
         self.later: list[tuple[_Later, str, int, int]] = []  # (upstream, dst, distance, operand)
         self.fu_index = {fu.id: fu.index for fu in adg.fus}
+        self.coords = {fu.id: fu.coord for fu in adg.fus}
         self.acyclic_sums = False  # set by build: may the dataflows share each FU's adder
         self.partial_sum = Sum(partial_sum_bits(adg))  # an FU's adders (not read-modify-write)
 
@@ -171,7 +176,13 @@ class _Lowering:
     def address(self, fu: str, tensor: str, flow: str) -> str:
         mem, port, index = (self.adg.memory(flow, tensor), self.port(fu, tensor, flow),
                             self.flow(flow).index)
-        if mem.fixed_bank:
+        if mem.preload_stride is not None:  # a preload chain's first FU (memory.py)
+            if not mem.fixed_bank:
+                raise LegoError(f"dataflow {flow}: the preloaded {tensor}'s reads move "
+                                "between banks")
+            params = PreloadAddress(index, tensor, port.bank, port.address,
+                                    mem.address_strides, mem.preload_stride)
+        elif mem.fixed_bank:
             params = FixedAddress(index, tensor, port.bank, port.address, mem.address_strides)
         else:
             params = CoordAddress(index, tensor, port.base, mem.coord_strides, mem.bank_dims,
@@ -202,7 +213,8 @@ class _Lowering:
                     for f in self.flows]
         address = self.flow_mux(f"am.{tensor}.{fu}.{tag}", per_flow,
                                 geo.bank_bits + geo.address_bits)
-        key = tuple((t.flow, t.equalities, t.outside) for t in terms)
+        key = tuple((t.flow, t.equalities, t.outside) if isinstance(t, ReadTerm)
+                    else (t.flow, "bubbles") for t in terms)
         enable = self.node(f"re.{key!r}".replace(" ", ""), "cmp", 1, ReadEnable(terms),
                            [(COUNTER, 0)])
         return self.node(f"r.{tensor}.{fu}.{tag}", "mem_read", geo.bits,
@@ -216,6 +228,9 @@ class _Lowering:
         flows = [f.name for f in self.flows if self.port(fu, tensor, f.name) is not None]
         terms = tuple(t for t in (self.read_term(fu, tensor, f) for f in flows)
                       if t is not None)
+        # the first FU of a preload chain also reads in the bubbles (PreloadAddress)
+        terms += tuple(BubbleRead(self.flow(f).index) for f in flows
+                       if self.adg.memory(f, tensor).preload_stride is not None)
         # a stationary word read from one bank is read at its first step only: the RAM's read
         # register holds it, as a hold register in the FU would (MemoryPort.holds)
         held = [f for f in flows if self.flags(f, tensor).stationary
@@ -249,7 +264,8 @@ class _Lowering:
             flags = self.flags(flow.name, tensor)
             params = self.graph.primitive(source).params
             if flags.stationary and not (isinstance(params, MemoryPort) and params.holds):
-                first = self.first_step(flow.name, flags.invariant_to)
+                first = (self.preload_load(fu, tensor, flow.name)
+                         or self.first_step(flow.name, flags.invariant_to))
                 source = self.node(f"h.{tensor}.{fu}.{first}.{source}", "mux", geo.bits,
                                    PredMux(), [(first, 0), (source, 0)], unit=fu)
                 holds.append(source)
@@ -263,6 +279,15 @@ class _Lowering:
         self.operands[key] = net
         self.building.discard(key)
         return net
+
+    def preload_load(self, fu: str, tensor: str, flow: str) -> str | None:
+        """Where ``tensor`` is preloaded down a chain in ``flow``, the predicate on which
+        ``fu`` takes its upstream's word instead of holding its own (PreloadLoad)."""
+        preload = dict(self.adg.flow(flow).preload)
+        if tensor not in preload:
+            return None
+        row = self.coords[fu][preload[tensor]]
+        return self.pred(flow, "preload", (row,), PreloadLoad(self.flow(flow).index, row))
 
     def source(self, fu: str, tensor: str, flow: str, bits: int) -> str:
         edges = self.adg.in_edges(fu, tensor, flow)
@@ -278,7 +303,7 @@ class _Lowering:
         # connected once it exists
         upstream = (_Later((src, tensor)) if (src, tensor) in self.building
                     else self.operand(src, tensor))
-        if edge.kind == "direct":
+        if edge.kind in ("direct", "preload"):
             return self.node(f"w.{tensor}.{src}.{fu}", "wire", bits, Wire(), [(upstream, 0)],
                              unit=fu)
         box = self.valid_box(flow, edge)

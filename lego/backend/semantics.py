@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 __all__ = ["Values", "AllZero", "RunningFirst", "WriteEnable", "InBox", "ReadTerm", "ReadEnable",
-           "FixedAddress", "CoordAddress", "FlowMux", "PredMux", "GateMux", "MemoryPort",
+           "PreloadLoad", "BubbleRead", "FixedAddress", "PreloadAddress", "CoordAddress", "FlowMux", "PredMux", "GateMux", "MemoryPort",
            "Product", "Sum", "Wire", "Counters", "PARAMS_OF_KIND", "evaluate", "port_hits"]
 
 Box = tuple[tuple[int, int, int], ...]  # (temporal index, lo, hi): counter in [lo, hi)
@@ -27,6 +27,7 @@ class Values(Protocol):
     flow: object  # the running dataflow's index
 
     def fields(self, packed) -> list[tuple[object, list]]: ...  # per dataflow (valid, counters)
+    def bubbles_left(self, packed, flow: int): ...  # lego.backend.design.bubbles_field
     def const(self, value: int, bits: int, signed: bool): ...
     def mux(self, select, if_true, if_false): ...
     def pack(self, low, low_bits: int, high, high_bits: int): ...  # high: a value or an int
@@ -126,6 +127,9 @@ class ReadEnable:
         fields = v.fields(packed)
         value = v.const(0, 1, False)
         for t in self.terms:
+            if isinstance(t, BubbleRead):
+                value = value | (v.bubbles_left(packed, t.flow) != 0)
+                continue
             valid, counters = fields[t.flow]
             term = valid
             for i, want in t.equalities:
@@ -134,6 +138,27 @@ class ReadEnable:
                 term = term & ~_inside(v, counters, t.outside, bounds[t.flow])
             value = value | term
         return value
+
+
+@dataclass(frozen=True)
+class PreloadLoad:
+    """FU ``row`` of dataflow ``flow``'s preload chain (its first FU: row 0) takes its
+    upstream's word: in a bubble with at least ``row`` bubbles left, when the chain's first FU
+    reads element ``left`` of the chain (PreloadAddress), so that element ``row`` stops at FU
+    ``row`` (lego.backend.lower)."""
+
+    flow: int
+    row: int
+
+    def evaluate(self, v: Values, bounds, packed):
+        return v.bubbles_left(packed, self.flow) >= self.row
+
+
+@dataclass(frozen=True)
+class BubbleRead:
+    """A ReadEnable term: the chain's first FU reads in every bubble of dataflow ``flow``."""
+
+    flow: int
 
 
 # -- address generators (``addr`` nodes; (bank, address) packed, bank in the high bits) --------
@@ -151,11 +176,26 @@ class FixedAddress:
                  base=None):
         """``base``: the base as a 32-bit signed value (an RTL module's input that the
         instance ties to the constant); by default the constant itself."""
+        return v.pack(self._address(v, packed, base), address_bits, self.bank, bank_bits)
+
+    def _address(self, v: Values, packed, base):
         _, counters = v.fields(packed)[self.flow]
         address = v.const(self.base, 32, True) if base is None else base
         for stride, counter in zip(self.strides, counters, strict=True):
             address = address + counter * stride
-        return v.pack(address, address_bits, self.bank, bank_bits)
+        return address
+
+
+@dataclass(frozen=True)
+class PreloadAddress(FixedAddress):
+    """The first FU of a preload chain: its own element's address, plus ``pre_stride`` per
+    bubble left (the element of the FU that many down the chain)."""
+
+    pre_stride: int
+
+    def _address(self, v: Values, packed, base):
+        left = v.bubbles_left(packed, self.flow)
+        return super()._address(v, packed, base) + left * self.pre_stride
 
 
 @dataclass(frozen=True)
@@ -297,7 +337,8 @@ def port_hits(v: Values, enable, bank, banks: tuple[int, ...]) -> list[tuple[int
 
 
 PARAMS_OF_KIND = {
-    "counter": (Counters,), "cmp": (AllZero, RunningFirst, WriteEnable, InBox, ReadEnable),
+    "counter": (Counters,), "cmp": (AllZero, RunningFirst, WriteEnable, InBox, ReadEnable,
+                                    PreloadLoad),
     "addr": (FixedAddress, CoordAddress), "mux": (FlowMux, PredMux, GateMux),
     "wire": (Wire,), "mul": (Product,), "add": (Sum,), "mem_read": (MemoryPort,),
     "mem_write": (MemoryPort,),
@@ -307,7 +348,8 @@ PARAMS_OF_KIND = {
 def evaluate(params, v: Values, inputs: list, bounds, width: int, bank_bits: int = 0):
     """The value of a (non-memory) primitive with ``params`` from its input values; ``bounds``:
     per dataflow its temporal bounds; ``width``: the primitive's output bits."""
-    if isinstance(params, (AllZero, RunningFirst, WriteEnable, InBox, ReadEnable)):
+    if isinstance(params, (AllZero, RunningFirst, WriteEnable, InBox, ReadEnable,
+                           PreloadLoad)):
         return params.evaluate(v, bounds, inputs[0])
     if isinstance(params, (FixedAddress, CoordAddress)):
         return params.evaluate(v, bounds, inputs[0], bank_bits, width - bank_bits)

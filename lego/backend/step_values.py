@@ -19,7 +19,7 @@ class StepValues:
 
     def __init__(self, design: Design, flow_index: int):
         self.design, self.flow = design, flow_index
-        self.counters, self.valid = issued_steps(design.flows[flow_index])
+        self.counters, self.valid, self.left = issued_steps(design.flows[flow_index])
         self.steps = (len(self.valid),)
         self.cache: dict[str, object] = {}
         self.at_enable: dict[str, tuple[np.ndarray, StepValues]] = {}  # _enabled_steps
@@ -91,12 +91,15 @@ class StepValues:
         sub.design, sub.flow, sub.cache, sub.at_enable = self.design, self.flow, {}, {}
         sub.steps = (len(steps),)
         sub.counters = [c[steps] for c in self.counters]
-        sub.valid = self.valid[steps]
+        sub.valid, sub.left = self.valid[steps], self.left[steps]
         return sub
 
     def fields(self, packed):
         return running_fields(self.design.flows, self.flow, self.counters, self.steps,
                               self.valid)
+
+    def bubbles_left(self, packed, flow: int):
+        return self.left if flow == self.flow else np.zeros(self.steps, dtype=np.int64)
 
     def const(self, value: int, bits: int, signed: bool):
         return np.bool_(value) if bits == 1 and not signed else np.int64(value)
@@ -125,14 +128,16 @@ class StepValues:
         raise NotImplementedError("sim evaluates control and address nets only")
 
 
-def issued_steps(flow: Flow) -> tuple[list[np.ndarray], np.ndarray]:
-    """Every step the controller issues, in order: the loop counters (outermost first) and
-    the step-valid bit (0 at a bubble, whose counters are its tile's first step's)."""
+def issued_steps(flow: Flow) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Every step the controller issues, in order: the loop counters (outermost first), the
+    step-valid bit (0 at a bubble, whose counters are its tile's first step's) and the
+    bubbles left (``bubbles`` .. 1 in a tile's bubbles, 0 at its computing steps)."""
     bounds = flow.bounds
     steps = flow.num_steps
     # explicit step count: a dataflow without temporal loops has one step (and no counter)
     counters = np.indices(bounds, dtype=np.int64).reshape(len(bounds), steps)
     valid = np.ones(steps, dtype=bool)
+    left = np.zeros(steps, dtype=np.int64)
     if flow.bubbles:
         per_tile = steps // flow.tiles
         first = np.repeat(np.arange(0, steps, per_tile), flow.bubbles)  # held counters
@@ -142,7 +147,10 @@ def issued_steps(flow: Flow) -> tuple[list[np.ndarray], np.ndarray]:
         valid = np.concatenate([np.zeros((flow.tiles, flow.bubbles), dtype=bool),
                                 np.ones((flow.tiles, per_tile), dtype=bool)], axis=1).ravel()
         counters = counters[:, order]
-    return list(counters), valid
+        left = np.concatenate([np.tile(np.arange(flow.bubbles, 0, -1), (flow.tiles, 1)),
+                               np.zeros((flow.tiles, per_tile), dtype=np.int64)],
+                              axis=1).ravel()
+    return list(counters), valid, left
 
 
 def running_fields(flows, running: int, counters, shape, valid=None) -> list:

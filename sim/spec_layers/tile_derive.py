@@ -186,6 +186,9 @@ class _Grid:
     def fields(self, packed):
         return running_fields(self.flows, self.flow, self.counters, self.shape)
 
+    def bubbles_left(self, packed, flow: int):
+        raise NotImplementedError("tiles of a dataflow with bubbles are not derived yet")
+
     def const(self, value: int, bits: int, signed: bool):
         return np.bool_(value) if bits == 1 and not signed else np.int64(value)
 

@@ -6,11 +6,11 @@ the loop counters (outermost first): the layout of :mod:`lego.backend.design`.""
 
 from __future__ import annotations
 
-from amaranth import Cat, Const, Module, Signal, unsigned
+from amaranth import Cat, Const, Module, Mux, Signal, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from lego.backend.design import Flow, counter_width, counters_width
+from lego.backend.design import Flow, bubbles_width, counter_width, counters_width
 from lego.widths import index_bits
 
 __all__ = ["Controller"]
@@ -50,6 +50,10 @@ class Controller(wiring.Component):
             fields.append(valid)
             fields.extend(c[:counter_width(b)] for c, b in zip(counters, flow.bounds,
                                                                 strict=True))
+            if bubble is not None:  # the bubbles left, 0 unless this dataflow is selected
+                left = Signal(bubbles_width(flow), name=f"{flow.name}_left")
+                m.d.comb += left.eq(Mux(selected, self.reload[flow.index], 0))
+                fields.append(left)
             self._advance(m, flow, counters, valid, running, remaining, draining)
         # busy (= running | draining) is a flip-flop of its own, not an OR of the two: it
         # selects every bank's ports between host and datapath, and a fan-out that wide must

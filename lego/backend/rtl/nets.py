@@ -10,7 +10,7 @@ import re
 
 from amaranth import Cat, Const, Mux, Signal, signed, unsigned
 
-from lego.backend.design import Design, counter_fields
+from lego.backend.design import Design, bubbles_field, counter_fields
 from lego.backend.rtl.dsp_mul import dsp_multiply
 from lego.backend.semantics import evaluate
 
@@ -77,6 +77,9 @@ class AmaranthValues:
 
     def fields(self, packed):
         return counter_fields(self.flows, packed)
+
+    def bubbles_left(self, packed, flow: int):
+        return bubbles_field(self.flows, packed, flow)
 
     def const(self, value: int, bits: int, signed_: bool):
         return Const(value, signed(bits) if signed_ else unsigned(bits))
