@@ -275,22 +275,17 @@ def _dataflow(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> D
 
 def _preload(doc: Located, item: dict, path: tuple, spatial: dict[str, int]
              ) -> tuple[tuple[str, str], ...]:
-    """``preload: {TENSOR: INDEX}``: the stationary operand TENSOR is preloaded down a chain of
-    FUs along spatial index INDEX before each of its tiles (lego.frontend.reuse); checked
-    against the statement by the front end."""
-    if "preload" not in item:
-        return ()
-    entries = _required(doc, item, path[:-1] + ("preload",), dict,
-                        "a mapping of tensor to the spatial index it is preloaded along")
-    if len(entries) != 1:
+    """``preload: {TENSOR: INDEX}``: stationary input TENSOR is loaded down a chain of FUs along
+    spatial INDEX before each of its tiles (lego.frontend.reuse checks it against the rest)."""
+    entries = _required(doc, item, path, dict, "a mapping of tensor to spatial index") \
+        if "preload" in item else {}
+    if len(entries) > 1:
         raise doc.error(path, f"preload names {len(entries)} tensors; one is supported")
-    out = []
     for tensor, index in entries.items():
         if index not in spatial:
             raise doc.error(path + (tensor,), f"{index!r} is not a spatial index "
                                               f"(spatial: {', '.join(spatial)})")
-        out.append((str(tensor), str(index)))
-    return tuple(out)
+    return tuple((str(t), str(i)) for t, i in entries.items())
 
 
 def _own_loops(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> dict[str, int]:

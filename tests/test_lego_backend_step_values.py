@@ -40,7 +40,8 @@ def test_a_flow_refuses_negative_bubbles_and_a_level_past_its_loops(bubbles, lev
 def test_lowering_refuses_bubbles_in_a_dataflow_with_a_fifo(monkeypatch):
     from pathlib import Path
 
-    import lego.backend.lower as lower
+    import lego.backend.preload as preload
+    from lego.backend.lower import lower
     from lego.frontend.passes import run_passes
     from lego.spec import load_spec
 
@@ -48,6 +49,6 @@ def test_lowering_refuses_bubbles_in_a_dataflow_with_a_fifo(monkeypatch):
     adg = run_passes(load_spec(specs / "conv2d_os_4x4.yaml")).adg
     flow = adg.flows[0].name
     assert any(u.kind == "delay" for e in adg.edges for u in e.uses if u.dataflow == flow)
-    monkeypatch.setitem(lower.BUBBLES, flow, (1, 0))
+    monkeypatch.setitem(preload.BUBBLES, flow, (1, 0))
     with pytest.raises(NotImplementedError, match="bubbles with a FIFO edge"):
-        lower.lower(adg)
+        lower(adg)

@@ -75,7 +75,7 @@ def test_energy_prices_the_exact_counts(tmp_path, capsys):
 
 
 def test_bubbles_add_cycles_but_no_steps_and_no_sram_access(monkeypatch):
-    import lego.backend.lower as lower
+    import lego.backend.preload as lower
 
     spec = str(SPECS / "gemm_os_ws_fused_4x4.yaml")
     plain = simulate_spec(spec, period_ns=6.0)

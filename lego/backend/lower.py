@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from lego.backend import preload
 from lego.backend.design import COUNTER, Design, Flow, TensorGeometry, counters_width
 from lego.backend.layout import geometry
 from lego.backend.output_write import first_writes_exact, write
@@ -25,7 +26,6 @@ from lego.backend.partial_sums import partial_sum_bits
 from lego.backend.primitives import DelayModel, Primitive, PrimitiveGraph, fits_dsp
 from lego.backend.semantics import (
     AllZero,
-    BubbleRead,
     CoordAddress,
     Counters,
     FixedAddress,
@@ -35,7 +35,6 @@ from lego.backend.semantics import (
     MemoryPort,
     PredMux,
     PreloadAddress,
-    PreloadLoad,
     Product,
     ReadEnable,
     ReadTerm,
@@ -43,27 +42,14 @@ from lego.backend.semantics import (
     Sum,
     Wire,
 )
-from lego.errors import LegoError
 from lego.frontend.adg import ADG, EdgeUse, mem_id
 
 __all__ = ["lower"]
 
-# dataflow name -> (bubbles, bubble_level) of its Flow: set by tests only, until a spec can ask
-# for the steps a preload takes (branch preload: weights down the B chain)
-BUBBLES: dict[str, tuple[int, int]] = {}
-
-
 def lower(adg: ADG, delays: DelayModel | None = None, period_ns: float | None = None) -> Design:
     """``period_ns``: the clock the LP will pipeline for; where a DSP's product cannot reach its
     adder within it, the product keeps a register in the fabric (None: never)."""
-    flows = tuple(Flow(f.name, i, f.bounds, f.loop_names, *BUBBLES.get(f.name, f.bubbles))
-                  for i, f in enumerate(adg.flows))
-    for flow in flows:
-        # a FIFO's depth counts steps, and its shift register moves every cycle: bubbles
-        # between a value's push and pop would deliver it early
-        if flow.bubbles and any(use.kind == "delay" for e in adg.edges for use in e.uses
-                                if use.dataflow == flow.name):
-            raise NotImplementedError(f"dataflow {flow.name}: bubbles with a FIFO edge")
+    flows = preload.flows(adg)
     tensors = geometry(adg)
 
     def lowered(zero_start: bool) -> Design:
@@ -176,10 +162,7 @@ class _Lowering:
     def address(self, fu: str, tensor: str, flow: str) -> str:
         mem, port, index = (self.adg.memory(flow, tensor), self.port(fu, tensor, flow),
                             self.flow(flow).index)
-        if mem.preload_stride is not None:  # a preload chain's first FU (memory.py)
-            if not mem.fixed_bank:
-                raise LegoError(f"dataflow {flow}: the preloaded {tensor}'s reads move "
-                                "between banks")
+        if mem.preload_stride is not None:  # a preload chain's first FU (lego.backend.preload)
             params = PreloadAddress(index, tensor, port.bank, port.address,
                                     mem.address_strides, mem.preload_stride)
         elif mem.fixed_bank:
@@ -228,9 +211,7 @@ class _Lowering:
         flows = [f.name for f in self.flows if self.port(fu, tensor, f.name) is not None]
         terms = tuple(t for t in (self.read_term(fu, tensor, f) for f in flows)
                       if t is not None)
-        # the first FU of a preload chain also reads in the bubbles (PreloadAddress)
-        terms += tuple(BubbleRead(self.flow(f).index) for f in flows
-                       if self.adg.memory(f, tensor).preload_stride is not None)
+        terms += preload.bubble_reads(self, tensor, flows)
         # a stationary word read from one bank is read at its first step only: the RAM's read
         # register holds it, as a hold register in the FU would (MemoryPort.holds)
         held = [f for f in flows if self.flags(f, tensor).stationary
@@ -264,7 +245,7 @@ class _Lowering:
             flags = self.flags(flow.name, tensor)
             params = self.graph.primitive(source).params
             if flags.stationary and not (isinstance(params, MemoryPort) and params.holds):
-                first = (self.preload_load(fu, tensor, flow.name)
+                first = (preload.load_predicate(self, fu, tensor, flow.name)
                          or self.first_step(flow.name, flags.invariant_to))
                 source = self.node(f"h.{tensor}.{fu}.{first}.{source}", "mux", geo.bits,
                                    PredMux(), [(first, 0), (source, 0)], unit=fu)
@@ -279,15 +260,6 @@ class _Lowering:
         self.operands[key] = net
         self.building.discard(key)
         return net
-
-    def preload_load(self, fu: str, tensor: str, flow: str) -> str | None:
-        """Where ``tensor`` is preloaded down a chain in ``flow``, the predicate on which
-        ``fu`` takes its upstream's word instead of holding its own (PreloadLoad)."""
-        preload = dict(self.adg.flow(flow).preload)
-        if tensor not in preload:
-            return None
-        row = self.coords[fu][preload[tensor]]
-        return self.pred(flow, "preload", (row,), PreloadLoad(self.flow(flow).index, row))
 
     def source(self, fu: str, tensor: str, flow: str, bits: int) -> str:
         edges = self.adg.in_edges(fu, tensor, flow)

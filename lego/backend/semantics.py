@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 __all__ = ["Values", "AllZero", "RunningFirst", "WriteEnable", "InBox", "ReadTerm", "ReadEnable",
-           "PreloadLoad", "BubbleRead", "FixedAddress", "PreloadAddress", "CoordAddress", "FlowMux", "PredMux", "GateMux", "MemoryPort",
-           "Product", "Sum", "Wire", "Counters", "PARAMS_OF_KIND", "evaluate", "port_hits"]
+           "PreloadLoad", "BubbleRead", "FixedAddress", "PreloadAddress", "CoordAddress",
+           "FlowMux", "PredMux", "GateMux", "MemoryPort", "Product", "Sum", "Wire", "Counters",
+           "PARAMS_OF_KIND", "evaluate", "port_hits"]
 
 Box = tuple[tuple[int, int, int], ...]  # (temporal index, lo, hi): counter in [lo, hi)
 

@@ -164,7 +164,7 @@ def _tensor_memory(spec: Spec, flow_index: int, tensor: Tensor, reuse: Reuse, fu
     local = tuple(-(-size // (g * n)) * g for size, g, n in zip(tensor.shape, gcds, dims,
                                                                  strict=True))
     strides = tuple(tuple(row[i] for row in info.kt) for i in range(len(flow.temporal)))
-    preload = _preload_stride(flow, tensor, ks, dims, gcds, local)
+    preload = _preload_stride(flow, tensor, ks, info.kt, dims, gcds, local)
     return TensorMemory(
         dataflow=flow.name, tensor=tensor.name, role=tensor.role,
         ports=tuple(Port(fu, base[fu], bank_of(base[fu], dims, gcds),
@@ -176,17 +176,20 @@ def _tensor_memory(spec: Spec, flow_index: int, tensor: Tensor, reuse: Reuse, fu
         read_modify_write=info.accumulate_in_memory, preload_stride=preload)
 
 
-def _preload_stride(flow, tensor: Tensor, ks: np.ndarray, dims: Vector, gcds: Vector,
-                    local: Vector) -> int | None:
+def _preload_stride(flow, tensor: Tensor, ks: np.ndarray, info_kt, dims: Vector,
+                    gcds: Vector, local: Vector) -> int | None:
     """The address delta between neighbours of a preload chain, which must share a bank."""
     along = dict(flow.preload).get(tensor.name)
     if along is None:
         return None
     hop = tuple(int(x) for x in ks[:, flow.spatial_names.index(along)])
     stride = _address_stride(hop, dims, gcds, local)
-    if stride is None:
+    moving = any(_address_stride(tuple(row[i] for row in info_kt), dims, gcds, local) is None
+                 for i in range(len(flow.temporal)))
+    if stride is None or moving:
         raise LegoError(f"dataflow {flow.name}: preload {tensor.name} along {along}: the "
-                        f"chain's elements lie in different banks (banks {list(dims)})")
+                        f"chain's elements, or its first FU's reads over time, lie in "
+                        f"different banks (banks {list(dims)})")
     return stride
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lego.frontend.lattice import integer_kernel, small_combinations
 from lego.errors import LegoError
+from lego.frontend.lattice import integer_kernel, small_combinations
 from lego.ir import Dataflow, Spec, Tensor
 
 __all__ = ["ReuseVector", "TensorReuse", "Reuse", "analyze_reuse", "temporal_weights"]

@@ -115,8 +115,11 @@ class Representative:
 
 def represent(design: Design, drains: tuple[int, ...]) -> Representative | None:
     """The representative of ``design``'s class, or None when its ports are not countable
-    this way (a port that may touch several banks, an enable with a box)."""
+    this way (a port that may touch several banks, an enable with a box, a dataflow with
+    bubbles: a preload's tiles are each lowered)."""
     graph = design.graph
+    if any(f.bubbles for f in design.flows):
+        return None
     bounds = tuple(f.bounds for f in design.flows)
     first, offset = {}, 0
     for t in design.tensors:

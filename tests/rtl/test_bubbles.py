@@ -5,7 +5,7 @@ back across the bubbles; OS accumulates in place."""
 
 import pytest
 
-import lego.backend.lower as lower
+import lego.backend.preload as lower
 from lego.verify import verify
 from sim.design import simulate_spec
 from tests.rtl.test_verify_examples import SPECS
