@@ -17,6 +17,7 @@ from lego import presets
 from lego.affine import Affine, Statement, parse_affine, parse_statement
 from lego.errors import SpecError
 from lego.ir import Dataflow, DType, Spec, Tensor, parse_dtype
+from lego.spec_preload import with_preloads
 from lego.yamlsource import Located, field_name, load_yaml, read_input
 
 __all__ = ["load_spec", "parse_spec", "parse_spec_text"]
@@ -71,6 +72,7 @@ def _validate(doc: Located) -> Spec:
                             line=doc.line(("statement",))) from None
     tensors = _tensors(doc, data, loops, statement)
     dataflows = _dataflows(doc, data, loops)
+    dataflows = with_preloads(doc, data["dataflows"], dataflows, tensors)
     return Spec(name=name, loops=tuple(loops.items()), tensors=tensors, dataflows=dataflows,
                 statement=statement.text(), source=doc.source)
 
@@ -265,27 +267,11 @@ def _dataflow(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> D
     dataflow = Dataflow(name=name, temporal=tuple(temporal.items()),
                         spatial=tuple(spatial.items()), matrix=tuple(rows),
                         offset=tuple(offset), expressions=tuple(texts),
-                        loops=tuple(own.items()),
-                        preload=_preload(doc, item, path + ("preload",), spatial))
+                        loops=tuple(own.items()))
     # a dataflow with its own bounds is checked against them (its `loops` field)
     label = f"{field_name(path + ('loops',))}." if "loops" in item else "loops."
     _check_coverage(doc, path, dataflow, own, label)
     return dataflow
-
-
-def _preload(doc: Located, item: dict, path: tuple, spatial: dict[str, int]
-             ) -> tuple[tuple[str, str], ...]:
-    """``preload: {TENSOR: INDEX}``: stationary input TENSOR is loaded down a chain of FUs along
-    spatial INDEX before each of its tiles (lego.frontend.reuse checks it against the rest)."""
-    entries = _required(doc, item, path, dict, "a mapping of tensor to spatial index") \
-        if "preload" in item else {}
-    if len(entries) > 1:
-        raise doc.error(path, f"preload names {len(entries)} tensors; one is supported")
-    for tensor, index in entries.items():
-        if index not in spatial:
-            raise doc.error(path + (tensor,), f"{index!r} is not a spatial index "
-                                              f"(spatial: {', '.join(spatial)})")
-    return tuple((str(t), str(i)) for t, i in entries.items())
 
 
 def _own_loops(doc: Located, item: dict, path: tuple, loops: dict[str, int]) -> dict[str, int]:
