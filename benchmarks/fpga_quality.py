@@ -51,9 +51,12 @@ TARGET = "ecp5-85k"
 COLUMNS = ("row", "period_ns", "LUT4", "CCU2C", "FF", "DSP", "DP16KD", "DPR16X4", "fmax_mhz",
            "synth_s", "synth_cpu_s", "pnr_s", "note")
 LINEARITY_BAR = 4.5  # 16x16 LUT4 + FF over the 8x8's (4x the FUs)
+FUSION_BAR = 1.25  # a fused OS+WS 8x8's LUT4 + FF over the OS 8x8's
 
 OS = ("os", "{{ti: 2, tj: 2, tk: {k}}}", "{{i: {n}*ti + p, j: {n}*tj + q, k: tk}}")
 WS = ("ws", "{{tk: 2, tj: 2, ti: {k}}}", "{{i: ti, j: {n}*tj + q, k: {n}*tk + p}}")
+# WS with its weights preloaded down the B chain before each weight tile (lego.backend.preload)
+WS_PRELOAD = WS + ("{B: p}",)
 
 
 def _spec(name: str, n: int, flows) -> str:
@@ -61,10 +64,10 @@ def _spec(name: str, n: int, flows) -> str:
     lines = [f"name: {name}", f"loops: {{i: {2 * n}, j: {2 * n}, k: {2 * n}}}",
              "statement: C[i, j] += A[i, k] * B[k, j]", "dtypes: {A: int8, B: int8, C: int32}",
              "dataflows:"]
-    for flow, temporal, mapping in flows:
+    for flow, temporal, mapping, *preload in flows:
         lines += [f"  - name: {flow}", f"    spatial: {{p: {n}, q: {n}}}",
                   f"    temporal: {temporal.format(k=2 * n)}",
-                  f"    map: {mapping.format(n=n)}"]
+                  f"    map: {mapping.format(n=n)}"] + [f"    preload: {p}" for p in preload]
     return "\n".join(lines) + "\n"
 
 
@@ -74,6 +77,7 @@ def lego_rows() -> dict[str, str]:
         rows[f"gemm_os_{n}x{n}"] = _spec(f"gemm_os_{n}x{n}", n, [OS])
         rows[f"gemm_ws_{n}x{n}"] = _spec(f"gemm_ws_{n}x{n}", n, [WS])
     rows["gemm_os_ws_8x8"] = _spec("gemm_os_ws_8x8", 8, [OS, WS])
+    rows["gemm_os_ws_preload_8x8"] = _spec("gemm_os_ws_preload_8x8", 8, [OS, WS_PRELOAD])
     rows["gemm_os_12x12"] = _spec("gemm_os_12x12", 12, [OS])
     return rows
 
@@ -205,6 +209,25 @@ def linearity(results: dict[str, dict]) -> list[str]:
     return lines
 
 
+def fusion(results: dict[str, dict]) -> list[str]:
+    """Each fused 8x8's LUT4 + FF over the OS 8x8's at the same period and kind of run."""
+    lines = []
+    for key in sorted(results):
+        fused = results[key]
+        if not re.fullmatch(r"gemm_os_ws(_preload)?_8x8", fused["row"]) or "error" in fused:
+            continue
+        os_key = re.sub(r"gemm_os_ws(_preload)?_8x8@", "gemm_os_8x8@", key)
+        single = results.get(os_key, {"error": "not measured"})
+        if "error" in single:
+            continue
+        area = [_cell(r, "LUT4") + _cell(r, "FF") for r in (single, fused)]
+        ratio = area[1] / area[0]
+        lines.append(f"{key}: fused / OS 8x8 LUT4 + FF = {area[1]:,} / {area[0]:,} = "
+                     f"{ratio:.2f}x ({'meets' if ratio <= FUSION_BAR else 'misses'} the "
+                     f"{FUSION_BAR}x bar)")
+    return lines
+
+
 def _save(key: str, result: dict) -> dict[str, dict]:
     """Record one row: the file is re-read under a lock and written to a temporary file and
     renamed, so runs measuring other rows at the same time keep theirs and a kill never leaves
@@ -279,7 +302,7 @@ def main() -> int:
             print(f"{'measured' if result else 'unchanged'} {futures[future]}",
                   file=sys.stderr, flush=True)
     print(table([results[k] for k in sorted(results)]))
-    print("\n" + "\n".join(linearity(results)))
+    print("\n" + "\n".join(linearity(results) + fusion(results)))
     print(f"\n{TARGET} (nextpnr seed 1); wrote {RESULTS.relative_to(ROOT)}")
     return 0
 
