@@ -77,7 +77,7 @@ def interface(adg: ADG, design: Design, schedule: Schedule) -> dict:
         "dataflows": [{"name": f.name, "select": f.index, "steps": f.num_steps,
                        "cycles": run_cycles(design, schedule, f.index, f.issued_steps),
                        # what a run computes: the statement over these loop bounds
-                       "loops": dict(adg.flow(f.name).loops)}
+                       "loops": dict(adg.flow(f.name).loops)} | _bubbles(adg, f)
                       for f in design.flows],
         "tensors": [{
             "name": t.name, "index": t.index, "role": t.role,
@@ -87,6 +87,18 @@ def interface(adg: ADG, design: Design, schedule: Schedule) -> dict:
             "layouts": {f.name: _layout(adg, f.name, t.name) for f in design.flows}}
             for t in design.tensors],
     }
+
+
+def _bubbles(adg: ADG, flow) -> dict:
+    """A preloading dataflow's bubbles (lego.backend.preload); nothing for the others."""
+    if not flow.bubbles:
+        return {}
+    preload = adg.flow(flow.name).preload
+    tensor, along = preload[0] if preload else ("-", None)
+    names = [loop.name for loop in adg.flow(flow.name).spatial]
+    return {"issued": flow.issued_steps,
+            "bubbles": {"per_tile": flow.bubbles, "tiles": flow.tiles, "tensor": tensor,
+                        "along": names[along] if along is not None else "-"}}
 
 
 def _layout(adg: ADG, dataflow: str, tensor: str) -> dict:

@@ -88,11 +88,18 @@ def _protocol(facts: dict) -> list[str]:
                       f["cycles"]) for f in facts["dataflows"]])
     for flow in facts["dataflows"]:
         lines += ["", f"Dataflow {flow['name']}:", ""]
-        lines += _run_diagram(flow["select"], flow["steps"], flow["cycles"])
+        bubbles = flow.get("bubbles")
+        if bubbles:
+            lines += [f"Before each of its {bubbles['tiles']} tiles it issues "
+                      f"{bubbles['per_tile']} bubbles, steps that compute nothing while "
+                      f"{bubbles['tensor']} is preloaded down the FU chain along "
+                      f"`{bubbles['along']}`: {flow['issued']} issued steps, each a cycle.", ""]
+        lines += _run_diagram(flow["select"], flow.get("issued", flow["steps"]), flow["cycles"],
+                              "issue" if bubbles else "step")
     return lines + [""]
 
 
-def _run_diagram(select: int, steps: int, cycles: int) -> list[str]:
+def _run_diagram(select: int, steps: int, cycles: int, step: str = "step") -> list[str]:
     marks = sorted({0, 1, steps, steps + 1, cycles - 1, cycles})
     columns, shown = [], []
     for cycle in marks:
@@ -110,7 +117,7 @@ def _run_diagram(select: int, steps: int, cycles: int) -> list[str]:
         ("dataflow", row(lambda c: str(select) if c == 0 else "-")),
         ("busy", row(lambda c: "1" if 0 < c < cycles else "0")),
         ("done", row(lambda c: "prev" if c == 0 else "1" if c == cycles else "0")),
-        ("(array)", row(lambda c: "start" if c == 0 else f"step{c - 1}" if c <= steps
+        ("(array)", row(lambda c: "start" if c == 0 else f"{step}{c - 1}" if c <= steps
                         else "drain" if c < cycles else "done"))])
 
 

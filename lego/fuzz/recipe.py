@@ -69,6 +69,8 @@ class Recipe:
     stride: int  # convolutions only (1 otherwise)
     dilation: int
     flows: tuple[Flow, ...]
+    # each dataflow preloads the first stationary input it can (lego.spec_preload), if any
+    preload: bool = False
 
     @property
     def loops(self) -> tuple[str, ...]:
@@ -101,9 +103,31 @@ def spec_dict(recipe: Recipe, name: str = "fuzz") -> dict:
         temporal = {f"t{loop}": _temporal_bound(flow, loop, bounds[loop]) for loop in flow.order}
         flows.append({"name": f"d{index}", "spatial": spatial, "temporal": temporal,
                       "map": mapping})
-    return {"name": name, "loops": bounds,
+    spec = {"name": name, "loops": bounds,
             "statement": _statement(recipe.template, recipe.stride, recipe.dilation),
             "dtypes": dict(zip(tensors, recipe.dtypes, strict=True)), "dataflows": flows}
+    if recipe.preload:
+        for flow in flows:
+            flow["preload"] = _first_preload(spec, flow, tensors)
+            if flow["preload"] is None:
+                del flow["preload"]
+    return spec
+
+
+def _first_preload(spec: dict, flow: dict, inputs) -> dict | None:
+    """The first (input, spatial index) the spec accepts as ``flow``'s preload."""
+    from lego.errors import SpecError
+    from lego.spec import parse_spec
+
+    for tensor in inputs:
+        for index in flow["spatial"]:
+            flow["preload"] = {tensor: index}
+            try:
+                parse_spec(spec)
+            except SpecError:
+                continue
+            return {tensor: index}
+    return None
 
 
 def _temporal_bound(flow: Flow, loop: str, bound: int) -> int:
