@@ -17,7 +17,10 @@ with an adder the dataflows share whose accumulator clear only one of them fires
 (lego.backend.shared_clear) and checks each at three clocks: relaxed, tight, and a middle one
 (1.35 x tight) where the LP decides whether a write taps the sum before or after its register;
 --host-async keeps the specs whose host reads some banks asynchronously at the relaxed clock
-(lego.backend.rtl.host_read), checked at both clocks.
+(lego.backend.rtl.host_read), checked at both clocks. --copies (with or without a filter)
+generates every spec as an array larger than the delay model's fit is: its control registers
+copied per group of about a row of banks and FUs (lego.backend.rtl.copies, COPY_BEYOND set to
+1 instead of 64), so that random specs exercise the copies the 12x12 and 16x16 arrays take.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lego.backend.passes import run_backend  # noqa: E402
+from lego.backend.rtl import copies  # noqa: E402
 from lego.backend.rtl.host_read import comb_banks  # noqa: E402
 from lego.backend.shared_clear import clearing_flow  # noqa: E402
 from lego.errors import LegoError  # noqa: E402
@@ -188,6 +192,9 @@ def main(argv=None) -> int:
     parser.add_argument("--host-async", action="store_true",
                         help="only specs whose host reads some bank asynchronously, at both "
                              "clocks")
+    parser.add_argument("--copies", action="store_true",
+                        help="copy control registers per row in every spec, as in arrays of "
+                             "more than 64 FUs")
     parser.add_argument("--out", default=None,
                         help="JSON to write (default benchmarks/results/fuzz.json, "
                              "fuzz_<filter>.json with a filter)")
@@ -197,10 +204,15 @@ def main(argv=None) -> int:
         parser.error("--accumulating, --shared-layout, --views, --shared-clear and "
                      "--host-async are exclusive")
     only = filters[0] if filters else None
+    if args.copies:
+        copies.COPY_BEYOND = 1  # verify runs in this process: every design takes copies
     result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip, only)
+    if args.copies:
+        result["copy_beyond"] = copies.COPY_BEYOND
     print(table(result))
+    name = "_".join(n for n in (only, "copies" if args.copies else None) if n)
     out = Path(args.out or ROOT / "benchmarks" / "results"
-               / (f"fuzz_{only}.json" if only else "fuzz.json"))
+               / (f"fuzz_{name}.json" if name else "fuzz.json"))
     out.write_text(stable_json(result))
     print(f"wrote {out}")
     return 0
