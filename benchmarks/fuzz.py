@@ -21,6 +21,8 @@ with an adder the dataflows share whose accumulator clear only one of them fires
 generates every spec as an array larger than the delay model's fit is: its control registers
 copied per group of about a row of banks and FUs (lego.backend.rtl.copies, COPY_BEYOND set to
 1 instead of 64), so that random specs exercise the copies the 12x12 and 16x16 arrays take.
+--preload (likewise) keeps the specs with an input some dataflow can preload down a chain of
+FUs (lego.backend.preload) and checks them preloading it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +44,7 @@ from lego.backend.rtl.host_read import comb_banks  # noqa: E402
 from lego.backend.shared_clear import clearing_flow  # noqa: E402
 from lego.errors import LegoError  # noqa: E402
 from lego.frontend.passes import run_passes  # noqa: E402
-from lego.fuzz.recipe import TEMPLATES  # noqa: E402
+from lego.fuzz.recipe import TEMPLATES, spec_dict  # noqa: E402
 from lego.fuzz.run import draw, spec_name, spec_text, tight_period  # noqa: E402
 from lego.fuzz.session import check_at, describe, keep, shrink_failure  # noqa: E402
 from lego.outputs import stable_json  # noqa: E402
@@ -105,12 +108,16 @@ def _clocks(index: int, only: str | None) -> tuple[str, ...]:
 
 
 def run(count: int, seed: int, first: int | None, shrink_budget: int, skip: int = 0,
-        only: str | None = None) -> dict:
-    """``only``: a FILTERS name, the specs it keeps checked at every clock ``_clocks`` names."""
+        only: str | None = None, preload: bool = False) -> dict:
+    """``only``: a FILTERS name, the specs it keeps checked at every clock ``_clocks`` names;
+    ``preload``: every spec's dataflows preload an input where one can be (the others are
+    skipped)."""
     recipes = draw(count, seed)[:first]
+    if preload:
+        recipes = [replace(r, preload=True) if _preloads(r) else None for r in recipes]
     rows = []
     for index, recipe in enumerate(recipes):
-        if index < skip or (only and not FILTERS[only](recipe)):
+        if index < skip or recipe is None or (only and not FILTERS[only](recipe)):
             continue
         for clock in _clocks(index, only):
             rows.append(_check(recipe, index, len(recipes), clock, seed, shrink_budget))
@@ -119,6 +126,10 @@ def run(count: int, seed: int, first: int | None, shrink_budget: int, skip: int 
     if only not in (None, "accumulating"):
         result["only"] = only
     return result | {"rows": rows}
+
+
+def _preloads(recipe) -> bool:
+    return any("preload" in f for f in spec_dict(replace(recipe, preload=True))["dataflows"])
 
 
 def _check(recipe, index: int, total: int, clock: str, seed: int, shrink_budget: int) -> dict:
@@ -192,6 +203,8 @@ def main(argv=None) -> int:
     parser.add_argument("--host-async", action="store_true",
                         help="only specs whose host reads some bank asynchronously, at both "
                              "clocks")
+    parser.add_argument("--preload", action="store_true",
+                        help="only specs with an input a dataflow can preload, preloading it")
     parser.add_argument("--copies", action="store_true",
                         help="copy control registers per row in every spec, as in arrays of "
                              "more than 64 FUs")
@@ -206,11 +219,15 @@ def main(argv=None) -> int:
     only = filters[0] if filters else None
     if args.copies:
         copies.COPY_BEYOND = 1  # verify runs in this process: every design takes copies
-    result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip, only)
+    result = run(args.count, args.seed, args.first, args.shrink_budget, args.skip, only,
+                 args.preload)
     if args.copies:
         result["copy_beyond"] = copies.COPY_BEYOND
+    if args.preload:
+        result["preload"] = True
     print(table(result))
-    name = "_".join(n for n in (only, "copies" if args.copies else None) if n)
+    name = "_".join(n for n in (only, "preload" if args.preload else None,
+                                "copies" if args.copies else None) if n)
     out = Path(args.out or ROOT / "benchmarks" / "results"
                / (f"fuzz_{name}.json" if name else "fuzz.json"))
     out.write_text(stable_json(result))

@@ -236,4 +236,6 @@ class Spec:
                             if b != top}
         out.update({"spatial": dict(d.spatial), "temporal": dict(d.temporal),
                     "map": dict(zip(self.loop_names, d.expressions, strict=True))})
+        if d.preload:
+            out["preload"] = dict(d.preload)
         return out

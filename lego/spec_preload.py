@@ -41,10 +41,18 @@ def _preload(doc: Located, item: dict, path: tuple, flow: Dataflow,
                                f"{', '.join(flow.spatial_names)})")
     k = tensor.A @ flow.M
     nt = len(flow.temporal)
-    if not nt or (k[:, nt - 1].any() and flow.temporal_bounds[-1] > 1):
+    tile = _stationary(flow, tensor)
+    if not tile:
         raise doc.error(where, f"{name} is not stationary in dataflow {flow.name!r}: its "
                                f"innermost loop {flow.temporal_names[-1] if nt else '-'!r} "
                                "moves it, so there is no tile to preload it for")
+    output = next(t for t in tensors if t.role == "output")
+    held = _stationary(flow, output)
+    if len(held) > len(tile):  # the bubbles between tiles would add to the FUs' sums
+        raise doc.error(where, f"{output.name} accumulates in the FUs over "
+                               f"{', '.join(held)}, across {name}'s tiles (over "
+                               f"{', '.join(tile)}): the bubbles between them cannot be "
+                               "issued without adding to it")
     d = flow.spatial_names.index(index)
     if not k[:, nt + d].any():
         raise doc.error(where, f"every FU along {index!r} reads the same element of {name}: "
@@ -52,3 +60,15 @@ def _preload(doc: Located, item: dict, path: tuple, flow: Dataflow,
     if flow.spatial_bounds[d] < 2:
         raise doc.error(where, f"{index!r} spans one FU: no chain")
     return ((name, index),)
+
+
+def _stationary(flow: Dataflow, tensor: Tensor) -> tuple[str, ...]:
+    """The innermost temporal loops ``tensor``'s element does not change over (those it does
+    not depend on and those of bound 1), as lego.frontend.reuse finds them."""
+    k = tensor.A @ flow.M
+    names, bounds = flow.temporal_names, flow.temporal_bounds
+    count = 0
+    while count < len(names) and (not k[:, len(names) - 1 - count].any()
+                                  or bounds[len(names) - 1 - count] == 1):
+        count += 1
+    return names[len(names) - count:]

@@ -80,3 +80,38 @@ def test_a_ws_run_takes_its_bubbles_and_the_same_reads():
     reads = {a.tensor: sum(a.reads) for a in ws_preload.sram}
     assert reads["B"] == {a.tensor: sum(a.reads) for a in ws.sram}["B"] == 64
     assert len({a.tensor: a.reads for a in ws_preload.sram}["B"]) == 4  # banks
+
+
+def test_the_spec_and_its_layer_tiles_keep_the_preload():
+    from sim.spec_layers.template import analyse
+
+    spec = load_spec(PRELOAD)
+    assert spec.to_dict()["dataflows"][1]["preload"] == {"B": "p"}
+    assert "preload" not in spec.to_dict()["dataflows"][0]
+    tile = analyse(spec).tile_spec({"i": 8, "j": 8, "k": 8})
+    assert tile["dataflows"][1]["preload"] == {"B": "p"}
+
+
+def test_interface_states_the_bubbles_and_counts_them_in_the_run(tmp_path):
+    from lego.cli import main
+
+    assert main(["gen", str(PRELOAD), "-o", str(tmp_path / "d")]) == 0
+    doc = (tmp_path / "d" / "interface.md").read_text()
+    assert ("Before each of its 4 tiles it issues 3 bubbles, steps that compute nothing while "
+            "B is preloaded down the FU chain along `p`: 44 issued steps, each a cycle.") in doc
+    assert "issue43" in doc and "step31" in doc  # WS's diagram counts issues, OS's steps
+
+
+def test_a_fuzz_recipe_preloads_the_first_input_the_spec_accepts():
+    from dataclasses import replace
+
+    from lego.fuzz.recipe import spec_dict
+    from lego.fuzz.run import draw
+    from lego.spec import parse_spec
+
+    recipes = [replace(r, preload=True) for r in draw(12, 1000)]
+    specs = [spec_dict(r) for r in recipes]
+    preloaded = [s for s in specs if any("preload" in f for f in s["dataflows"])]
+    assert preloaded
+    for spec in preloaded:
+        parse_spec(spec)  # accepted as written

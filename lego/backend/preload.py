@@ -34,6 +34,12 @@ def flows(adg: ADG) -> tuple[Flow, ...]:
         if flow.bubbles and any(use.kind == "delay" for e in adg.edges for use in e.uses
                                 if use.dataflow == flow.name):
             raise NotImplementedError(f"dataflow {flow.name}: bubbles with a FIFO edge")
+        # an output summed in the FUs over a loop outside the tile would take the bubbles'
+        # products too (lego.spec_preload refuses such a preload)
+        output = next(t for t in adg.tensors if t.role == "output").name
+        held = adg.flows[flow.index].flags(output).invariant_to
+        if flow.bubbles and any(flow.names.index(n) < flow.bubble_level for n in held):
+            raise NotImplementedError(f"dataflow {flow.name}: bubbles inside {output}'s sums")
     return out
 
 
@@ -45,10 +51,12 @@ def chain_position(adg: ADG, flow: str, tensor: str, coord: tuple[int, ...]) -> 
 
 def load_predicate(lowering, fu: str, tensor: str, flow: str) -> str | None:
     """The node of the predicate on which ``fu`` takes its upstream's word on ``tensor``'s
-    chain in ``flow`` instead of holding its own (None: not preloaded)."""
+    chain in ``flow`` instead of holding its own (None: not preloaded, or at the chain's head:
+    an FU there that does not read memory itself takes a broadcast of one that does, and holds
+    it as any stationary operand, from the tile's first step, which the bubbles repeat)."""
     row = chain_position(lowering.adg, flow, tensor, lowering.coords[fu])
-    return None if row is None else lowering.pred(flow, "preload", (row,),
-                                                  PreloadLoad(lowering.flow(flow).index, row))
+    return None if not row else lowering.pred(flow, "preload", (row,),
+                                              PreloadLoad(lowering.flow(flow).index, row))
 
 
 def bubble_reads(lowering, tensor: str, flows: list[str]) -> tuple[BubbleRead, ...]:
