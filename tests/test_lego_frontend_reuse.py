@@ -79,6 +79,8 @@ def test_every_vector_touches_the_same_element(path):
         flow = spec.dataflow(r.dataflow)
         w = temporal_weights(flow)
         for v in r.candidates:
+            if v.kind == "preload":  # a chain that carries other FUs' elements in bubbles
+                continue  # (tests/test_lego_backend_preload.py)
             assert v.delay == sum(a * b for a, b in zip(v.dt, w, strict=True)) >= 0
             for row_t, row_s in zip(r.kt, r.ks, strict=True):
                 assert sum(a * b for a, b in zip(row_t, v.dt, strict=True)) + sum(
