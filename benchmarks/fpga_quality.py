@@ -192,39 +192,35 @@ def table(results: list[dict]) -> str:
 def linearity(results: dict[str, dict]) -> list[str]:
     """16x16 LUT4 + FF over the 8x8's, for each dataflow, period and kind of run (synthesis
     only or placed) that measured both."""
-    lines = []
-    for key in sorted(results):
-        small = results[key]
-        if not re.fullmatch(r"gemm_(os|ws)_8x8", small["row"]) or "error" in small:
-            continue
-        large = results.get(key.replace("_8x8@", "_16x16@"), {"error": "not measured"})
-        if "error" in large:
-            continue
-        area = [_cell(r, "LUT4") + _cell(r, "FF") for r in (small, large)]
-        ratio = area[1] / area[0]
-        lines.append(f"{key.replace('_8x8', '')}: 16x16 / 8x8 LUT4 + FF = {area[1]:,} / "
-                     f"{area[0]:,} = {ratio:.2f}x "
-                     f"({'meets' if ratio <= LINEARITY_BAR else 'misses'} the "
-                     f"{LINEARITY_BAR}x bar)")
-    return lines
+    return _ratios(results, r"gemm_(os|ws)_8x8", lambda key: key.replace("_8x8@", "_16x16@"),
+                   lambda key: f"{key.replace('_8x8', '')}: 16x16 / 8x8", LINEARITY_BAR,
+                   larger_over=True)
 
 
 def fusion(results: dict[str, dict]) -> list[str]:
     """Each fused 8x8's LUT4 + FF over the OS 8x8's at the same period and kind of run."""
+    return _ratios(results, r"gemm_os_ws(_preload)?_8x8",
+                   lambda key: re.sub(r"gemm_os_ws(_preload)?_8x8@", "gemm_os_8x8@", key),
+                   lambda key: f"{key}: fused / OS 8x8", FUSION_BAR, larger_over=False)
+
+
+def _ratios(results: dict[str, dict], rows: str, partner, label, bar: float,
+            larger_over: bool) -> list[str]:
+    """Per measured row matching ``rows`` and its measured ``partner`` key: LUT4 + FF of
+    the partner over the row's (``larger_over``) or of the row over the partner's."""
     lines = []
     for key in sorted(results):
-        fused = results[key]
-        if not re.fullmatch(r"gemm_os_ws(_preload)?_8x8", fused["row"]) or "error" in fused:
+        mine = results[key]
+        if not re.fullmatch(rows, mine["row"]) or "error" in mine:
             continue
-        os_key = re.sub(r"gemm_os_ws(_preload)?_8x8@", "gemm_os_8x8@", key)
-        single = results.get(os_key, {"error": "not measured"})
-        if "error" in single:
+        other = results.get(partner(key), {"error": "not measured"})
+        if "error" in other:
             continue
-        area = [_cell(r, "LUT4") + _cell(r, "FF") for r in (single, fused)]
+        low, high = (mine, other) if larger_over else (other, mine)
+        area = [_cell(r, "LUT4") + _cell(r, "FF") for r in (low, high)]
         ratio = area[1] / area[0]
-        lines.append(f"{key}: fused / OS 8x8 LUT4 + FF = {area[1]:,} / {area[0]:,} = "
-                     f"{ratio:.2f}x ({'meets' if ratio <= FUSION_BAR else 'misses'} the "
-                     f"{FUSION_BAR}x bar)")
+        lines.append(f"{label(key)} LUT4 + FF = {area[1]:,} / {area[0]:,} = {ratio:.2f}x "
+                     f"({'meets' if ratio <= bar else 'misses'} the {bar}x bar)")
     return lines
 
 

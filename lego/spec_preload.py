@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from lego.frontend.reuse import stationary_suffix
 from lego.ir import Dataflow, Tensor
 from lego.yamlsource import Located
 
@@ -62,13 +63,7 @@ def _preload(doc: Located, item: dict, path: tuple, flow: Dataflow,
     return ((name, index),)
 
 
+
 def _stationary(flow: Dataflow, tensor: Tensor) -> tuple[str, ...]:
-    """The innermost temporal loops ``tensor``'s element does not change over (those it does
-    not depend on and those of bound 1), as lego.frontend.reuse finds them."""
-    k = tensor.A @ flow.M
-    names, bounds = flow.temporal_names, flow.temporal_bounds
-    count = 0
-    while count < len(names) and (not k[:, len(names) - 1 - count].any()
-                                  or bounds[len(names) - 1 - count] == 1):
-        count += 1
-    return names[len(names) - count:]
+    """The innermost temporal loops ``tensor``'s element does not change over."""
+    return stationary_suffix(flow, (tensor.A @ flow.M)[:, :len(flow.temporal)])

@@ -95,7 +95,7 @@ def test_the_check_sees_the_race_the_front_end_once_made(monkeypatch):
             count += 1
         return names[len(names) - count:]
 
-    monkeypatch.setattr(reuse, "_stationary_suffix", old_rule)
+    monkeypatch.setattr(reuse, "stationary_suffix", old_rule)
     design = run_backend(run_passes(load_spec(REGRESSION)).adg, stop_after="lower").design
     # scheduled without the LP's read-after-write constraints, the check sees the race ...
     races = rmw_races(design, pipeline(design.graph, 100.0, ecp5_delays()))

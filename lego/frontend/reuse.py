@@ -17,7 +17,8 @@ from lego.errors import LegoError
 from lego.frontend.lattice import integer_kernel, small_combinations
 from lego.ir import Dataflow, Spec, Tensor
 
-__all__ = ["ReuseVector", "TensorReuse", "Reuse", "analyze_reuse", "temporal_weights"]
+__all__ = ["ReuseVector", "TensorReuse", "Reuse", "analyze_reuse", "temporal_weights",
+           "stationary_suffix"]
 
 Vector = tuple[int, ...]
 
@@ -101,7 +102,7 @@ def _tensor_reuse(flow: Dataflow, tensor: Tensor) -> TensorReuse:
     kt, ks = k[:, :nt], k[:, nt:]
     kernel = integer_kernel(k.tolist(), k.shape[1])
     weights = temporal_weights(flow)
-    stationary = _stationary_suffix(flow, kt)
+    stationary = stationary_suffix(flow, kt)
     output = tensor.role == "output"
     vectors = _in_box(flow, small_combinations(kernel) + _direct_combinations(ks, nt))
     candidates, revisits = [], set()
@@ -166,7 +167,7 @@ def _moves_element(ks: np.ndarray, ds: Vector) -> bool:
     return bool((ks @ np.array(ds, dtype=np.int64)).any())
 
 
-def _stationary_suffix(flow: Dataflow, kt: np.ndarray) -> tuple[str, ...]:
+def stationary_suffix(flow: Dataflow, kt: np.ndarray) -> tuple[str, ...]:
     """The innermost temporal loops the element does not change over: those it does not
     depend on, and those of bound 1 (they never change; counting them as moving once made an
     output that stays put read, add and write memory every step, through a pipeline that
