@@ -115,3 +115,30 @@ def test_a_fuzz_recipe_preloads_the_first_input_the_spec_accepts():
     assert preloaded
     for spec in preloaded:
         parse_spec(spec)  # accepted as written
+
+
+FIFO_SPEC = """name: fifo_preload
+loops: {k: 3, c: 1, y: 2, x: 2, r: 2, s: 1}
+statement: O[k, y, x] += I[c, 2*y + 2*r, 2*x + 2*s] * W[k, c, r, s]
+dtypes: {I: int8, W: int8, O: int32}
+dataflows:
+- name: d0
+  spatial: {p: 3, q: 2}
+  temporal: {tr: 2, ts: 1, tc: 1, tx: 2}
+  map: {k: p, c: tc, y: q, x: tx, r: tr, s: ts}
+  preload: {W: p}
+"""
+
+
+def test_a_preload_in_a_dataflow_with_a_fifo_is_one_line_and_writes_nothing(tmp_path, capsys):
+    # benchmarks/fuzz.py --seed 2000 --preload, spec 15: it crashed in the back end
+    from lego.cli import main
+
+    spec = tmp_path / "fifo.yaml"
+    spec.write_text(FIFO_SPEC)
+    assert main(["gen", str(spec), "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"lego: error: {spec}: dataflows[0].preload.W: dataflow 'd0' passes I through a FIFO, "
+        "which the bubbles a preload takes would deliver early; preload in a dataflow "
+        "without delay edges\n")
+    assert not (tmp_path / "out").exists()

@@ -42,6 +42,7 @@ def test_lowering_refuses_bubbles_in_a_dataflow_with_a_fifo(monkeypatch):
 
     import lego.backend.preload as preload
     from lego.backend.lower import lower
+    from lego.errors import LegoError
     from lego.frontend.passes import run_passes
     from lego.spec import load_spec
 
@@ -50,5 +51,5 @@ def test_lowering_refuses_bubbles_in_a_dataflow_with_a_fifo(monkeypatch):
     flow = adg.flows[0].name
     assert any(u.kind == "delay" for e in adg.edges for u in e.uses if u.dataflow == flow)
     monkeypatch.setitem(preload.BUBBLES, flow, (1, 0))
-    with pytest.raises(NotImplementedError, match="bubbles with a FIFO edge"):
+    with pytest.raises(LegoError, match="bubbles with a FIFO edge"):
         lower(adg)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from lego.backend.design import Flow
 from lego.backend.semantics import BubbleRead, PreloadLoad
+from lego.errors import LegoError
 from lego.frontend.adg import ADG
 
 __all__ = ["BUBBLES", "flows", "chain_position", "load_predicate", "bubble_reads"]
@@ -30,16 +31,17 @@ def flows(adg: ADG) -> tuple[Flow, ...]:
                 for i, f in enumerate(adg.flows))
     for flow in out:
         # a FIFO's depth counts steps, and its shift register moves every cycle: bubbles
-        # between a value's push and pop would deliver it early
+        # between a value's push and pop would deliver it early (lego.frontend.adg refuses
+        # such a preload; the test knob BUBBLES reaches here)
         if flow.bubbles and any(use.kind == "delay" for e in adg.edges for use in e.uses
                                 if use.dataflow == flow.name):
-            raise NotImplementedError(f"dataflow {flow.name}: bubbles with a FIFO edge")
+            raise LegoError(f"dataflow {flow.name}: bubbles with a FIFO edge")
         # an output summed in the FUs over a loop outside the tile would take the bubbles'
         # products too (lego.spec_preload refuses such a preload)
         output = next(t for t in adg.tensors if t.role == "output").name
         held = adg.flows[flow.index].flags(output).invariant_to
         if flow.bubbles and any(flow.names.index(n) < flow.bubble_level for n in held):
-            raise NotImplementedError(f"dataflow {flow.name}: bubbles inside {output}'s sums")
+            raise LegoError(f"dataflow {flow.name}: bubbles inside {output}'s sums")
     return out
 
 

@@ -15,6 +15,7 @@ from functools import cached_property
 
 import networkx as nx
 
+from lego.errors import LegoError
 from lego.frontend.fusion import SELF, Fusion
 from lego.frontend.interconnect import MEMORY, fu_coords
 from lego.frontend.memory import MemorySystem, TensorMemory
@@ -241,6 +242,7 @@ class ADG:
 def build_adg(spec: Spec, reuse: Reuse, fusion: Fusion, memory: MemorySystem) -> ADG:
     coords = fu_coords(spec.dataflows[0].spatial_bounds)
     edges = _edges(spec, reuse, fusion, coords)
+    _check_preloads(spec, edges)
     return ADG(
         name=spec.name, array=tuple(spec.dataflows[0].spatial_bounds),
         tensors=tuple(AdgTensor(t.name, t.role, t.dtype.bits, t.dtype.signed, tuple(t.shape))
@@ -252,6 +254,21 @@ def build_adg(spec: Spec, reuse: Reuse, fusion: Fusion, memory: MemorySystem) ->
         edges=edges, muxes=tuple(_mux_config(m, coords) for m in fusion.muxes),
         naive_mux_count=fusion.naive_mux_count,
         independent_mux_count=fusion.independent_mux_count)
+
+
+def _check_preloads(spec: Spec, edges: tuple[Edge, ...]) -> None:
+    """A preloading dataflow has no FIFO edge: a FIFO's depth counts steps and its shift
+    register moves every cycle, so the bubbles between a push and its pop would deliver the
+    value early (a fuzz find: a strided convolution's input FIFO)."""
+    for i, flow in enumerate(spec.dataflows):
+        fifo = next((e.tensor for e in edges for use in e.uses
+                     if use.dataflow == flow.name and use.kind == "delay"), None)
+        if flow.preload and fifo is not None:
+            (tensor, _), = flow.preload
+            raise LegoError(f"{spec.source}: dataflows[{i}].preload.{tensor}: dataflow "
+                            f"{flow.name!r} passes {fifo} through a FIFO, which the bubbles "
+                            "a preload takes would deliver early; preload in a dataflow "
+                            "without delay edges")
 
 
 def _edges(spec: Spec, reuse: Reuse, fusion: Fusion, coords) -> tuple[Edge, ...]:
